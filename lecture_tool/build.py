@@ -1,0 +1,120 @@
+"""`lecture build`: decks to HTML pages, static files and assets into the output directory."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .deck import Deck, DeckError, read_deck
+from .diagnostics import ERROR, Diagnostic, display_path
+from .outputs import copy_if_changed, write_if_changed
+
+
+@dataclass
+class BuildResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # files whose content changed
+    decks: int = 0
+    slides: int = 0
+    seconds: float = 0.0
+
+    def failed(self, strict: bool) -> bool:
+        return any(d.severity == ERROR or strict for d in self.diagnostics)
+
+
+def build(config: Config, only: list[Path] | None = None,
+          report: Callable[[Diagnostic], None] = lambda d: None) -> BuildResult:
+    """Build the course (or only the decks named) and return what happened.
+
+    Each deck is built on its own: a problem in one is reported and the others are still built.
+    """
+    # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
+    from .references import check_references
+    from .render import (DeckEntry, page_script, render_deck, render_index, render_stylesheet,
+                         template_environment, third_party_assets)
+
+    started = time.perf_counter()
+    result = BuildResult()
+
+    def note(diagnostic: Diagnostic) -> None:
+        result.diagnostics.append(diagnostic)
+        report(diagnostic)
+
+    def write(relative: str, data: bytes) -> None:
+        target = config.output_dir / relative
+        if write_if_changed(target, data):
+            result.written.append(target)
+
+    env = template_environment(config)
+    assets = third_party_assets(config.node_modules)
+    for asset in assets:
+        if not asset.source.is_file():
+            note(Diagnostic(config.root / "package.json", 1, ERROR,
+                            f"{asset.source} is missing: install the browser assets with `npm ci` "
+                            "(`make build` does)"))
+            break
+        if copy_if_changed(asset.source, config.output_dir / asset.target):
+            result.written.append(config.output_dir / asset.target)
+    write("assets/lecture.css", render_stylesheet(config, env).encode())
+    write("assets/lecture.js", page_script(env).encode())
+
+    static = _static_files(config.slides_dir)
+    for relative in static:
+        if copy_if_changed(config.slides_dir / relative, config.output_dir / relative):
+            result.written.append(config.output_dir / relative)
+
+    all_decks = config.decks()
+    wanted = {p.resolve() for p in only} if only else {p.resolve() for p in all_decks}
+    for path in only or ():
+        if path.resolve() not in {p.resolve() for p in all_decks}:
+            all_decks.append(path)  # a deck outside slides/ is built beside the others
+    available = set(static) | {_page_name(p) for p in all_decks} | {"index.html"}
+    available |= {asset.target for asset in assets}
+
+    entries = []
+    for path in all_decks:
+        try:
+            deck = read_deck(path)
+        except DeckError as exc:
+            note(exc.diagnostic)
+            continue
+        except OSError as exc:
+            note(Diagnostic(path, 1, ERROR, f"cannot read deck: {exc.strerror}"))
+            continue
+        entries.append(DeckEntry(href=_page_name(path), title=deck.title,
+                                 slide_count=len(deck.slides), source=display_path(path, config.root)))
+        if path.resolve() not in wanted:
+            continue
+        for diagnostic in deck.diagnostics:
+            note(diagnostic)
+        for diagnostic in check_references(deck, "", available, config.output_dir.name,
+                                           config.slides_dir.name):
+            note(diagnostic)
+        write(_page_name(path), render_deck(deck, config, env).encode())
+        result.decks += 1
+        result.slides += len(deck.slides)
+
+    write("index.html", render_index(entries, config, env).encode())
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _page_name(deck_path: Path) -> str:
+    return deck_path.stem + ".html"
+
+
+def _static_files(slides_dir: Path) -> list[str]:
+    """Files beside the decks (images, downloads) that the pages may refer to."""
+    found = []
+    if not slides_dir.is_dir():
+        return found
+    for directory, subdirs, files in os.walk(slides_dir):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "__")))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith((".md", "~", ".swp")):
+                continue
+            found.append((Path(directory) / name).relative_to(slides_dir).as_posix())
+    return found

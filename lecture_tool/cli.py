@@ -1,0 +1,100 @@
+"""The command line: options only. Each command calls one function of its stage's module."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+_deck_path = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lecture")
+@click.option("-C", "--project", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The course repository (default: the nearest with [tool.lecture], or here).")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    """Build Remark.js lecture decks from Markdown, with figures and code that are real."""
+    ctx.obj = project
+
+
+def _config(ctx: click.Context):
+    from .config import find_root, load_config
+
+    return load_config(ctx.obj or find_root(Path.cwd()))
+
+
+def _print_diagnostic(config):
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+
+    def report(diagnostic) -> None:
+        click.echo(diagnostic.format(config.root), err=True)
+        if annotate:
+            from .diagnostics import display_path
+
+            kind = "error" if diagnostic.severity == "error" else "warning"
+            click.echo(f"::{kind} file={display_path(diagnostic.path, config.root)},"
+                       f"line={diagnostic.line}::{diagnostic.message}", err=True)
+    return report
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
+@click.argument("decks", nargs=-1, type=_deck_path)
+@click.pass_context
+def build(ctx: click.Context, strict: bool, decks: tuple[Path, ...]) -> None:
+    """Render the decks (all of slides/*.md, or those named) into the output directory."""
+    from .build import build as run_build
+    from .diagnostics import ERROR, WARNING, count
+
+    config = _config(ctx)
+    result = run_build(config, list(decks) or None, report=_print_diagnostic(config))
+    errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
+    changed = f"{len(result.written)} file{'s' if len(result.written) != 1 else ''} written"
+    click.echo(f"Built {result.decks} deck{'s' if result.decks != 1 else ''} "
+               f"({result.slides} slides) into {config.output_dir.name}/ in {result.seconds:.2f} s: "
+               f"{changed}, {errors} error{'s' if errors != 1 else ''}, "
+               f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
+    if result.failed(strict):
+        if strict and not errors:
+            click.echo("Failing because of --strict.", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("deck", type=_deck_path)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def outline(deck: Path, as_json: bool) -> None:
+    """Print the slides of DECK as remark numbers them, with their source lines."""
+    from .deck import DeckError, read_deck
+    from .diagnostics import ERROR, display_path
+
+    try:
+        parsed = read_deck(deck)
+    except DeckError as exc:
+        click.echo(exc.diagnostic.format(), err=True)
+        sys.exit(1)
+    for diagnostic in parsed.diagnostics:
+        click.echo(diagnostic.format(), err=True)
+    slides = [{"number": s.number, "index": s.index + 1, "line": s.line, "title": s.title,
+               "continued": s.continued, "name": s.name, "class": s.css_class,
+               "notes": s.has_notes} for s in parsed.slides]
+    if as_json:
+        click.echo(json.dumps({"deck": display_path(deck), "title": parsed.title,
+                               "slide_count": len(slides), "slides": slides}, indent=2))
+    else:
+        click.echo(f"{display_path(deck)}: {parsed.title} ({len(slides)} slides)")
+        click.echo(f"{'#':>4} {'no.':>4} {'line':>5}  {'':2} title")
+        for s in slides:
+            flags = ("--" if s["continued"] else "  ")
+            extra = "".join([f"  [name: {s['name']}]" if s["name"] else "",
+                             f"  [class: {s['class']}]" if s["class"] else "",
+                             "  [notes]" if s["notes"] else ""])
+            click.echo(f"{s['index']:>4} {s['number']:>4} {s['line']:>5}  {flags} {s['title']}{extra}")
+    if any(d.severity == ERROR for d in parsed.diagnostics):
+        sys.exit(1)

@@ -1,0 +1,80 @@
+"""The course configuration: `[tool.lecture]` in the course repository's pyproject.toml."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LectureError
+
+# remark.create() options used when the course sets none.
+DEFAULT_REMARK_OPTIONS = {
+    "ratio": "16:9",
+    "highlightStyle": "github",
+    "highlightLines": True,
+    "countIncrementalSlides": True,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path  # the course repository
+    title: str
+    slides_dir: Path
+    output_dir: Path
+    templates_dir: Path  # files here override the templates shipped in the package
+    node_modules: Path  # where remark-slide and katex were installed by npm
+    remark: dict = field(default_factory=dict)  # options passed to remark.create()
+
+    def decks(self) -> list[Path]:
+        """Every deck of the course: slides/*.md, in name order."""
+        if not self.slides_dir.is_dir():
+            return []
+        return sorted(p for p in self.slides_dir.glob("*.md") if not p.name.startswith("."))
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above `start` whose pyproject.toml has [tool.lecture]."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and "[tool.lecture" in pyproject.read_text(encoding="utf-8"):
+            return candidate
+    return start
+
+
+def load_config(root: Path) -> Config:
+    root = root.resolve()
+    settings: dict = {}
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise LectureError(f"{pyproject}: error: {exc}") from exc
+        settings = data.get("tool", {}).get("lecture", {})
+    known = {"title", "slides", "output", "templates", "node_modules", "remark"}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise LectureError(f"{pyproject}: error: unknown [tool.lecture] keys: {', '.join(unknown)} "
+                           f"(known: {', '.join(sorted(known))})")
+    return Config(
+        root=root,
+        title=str(settings.get("title", root.name)),
+        slides_dir=root / settings.get("slides", "slides"),
+        output_dir=root / settings.get("output", "build"),
+        templates_dir=root / settings.get("templates", "templates"),
+        node_modules=_node_modules(root, settings.get("node_modules")),
+        remark={**DEFAULT_REMARK_OPTIONS, **settings.get("remark", {})},
+    )
+
+
+def _node_modules(root: Path, configured: str | None) -> Path:
+    if configured:
+        return root / configured
+    # Like Node's own lookup: the course's node_modules or an ancestor's; then the checkout this
+    # package was installed from (`pip install -e .`), which is where `make build` runs npm.
+    for candidate in (root, *root.parents, Path(__file__).resolve().parent.parent):
+        if (candidate / "node_modules").is_dir():
+            return candidate / "node_modules"
+    return root / "node_modules"

@@ -1,0 +1,388 @@
+"""Parse a Remark deck into slides with source line numbers.
+
+The slide structure follows remark.js 0.14 (the version we ship) rule for rule: its lexer
+(`src/remark/lexer.js`), its parser (`parser.js`) and the layout/template pass of
+`models/slideshow.js`. The regular expressions are the same ones, translated to Python's dialect:
+JavaScript's `$` (without the m flag) is Python's `\\Z`, and JavaScript's `\\s` and `\\w` are spelled
+out, because Python's Unicode classes differ from them.
+
+Every later stage (rendering, checks, snippets) works from the `Deck` this module returns.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .diagnostics import ERROR, WARNING, Diagnostic
+
+# JavaScript's \s, which is not Python's: Python adds \x1c-\x1f and \x85, and lacks \ufeff.
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_S = f"[{_JS_SPACE}]"
+_NOT_S = f"[^{_JS_SPACE}]"
+
+_CODE = r"(?:^|\n)( {4}[^\n]+\n*)+"
+_INLINE_CODE = r"`([^`]+?)`"
+_CONTENT = r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\["
+_FENCES = rf"(?:^|\n) *(`{{3,}}|~{{3,}}) *(?:{_NOT_S}+)? *\n(?:[\s\S]+?){_S}*\4 *(?:\n+|\Z)"
+_DEF = rf"(?:^|\n) *\[([^\]]+)\]: *<?([^{_JS_SPACE}>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)"
+_MACRO = r"!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?"
+_SEPARATOR = r"(?:^|\n)(---?)(?:\n|\Z)"
+_NOTES_SEPARATOR = r"(?:^|\n)(\?{3})(?:\n|\Z)"
+
+# Group numbers of the combined expressions, as in lexer.js.
+_G_CODE, _G_INLINE_CODE, _G_CONTENT, _G_FENCES = 1, 2, 3, 4
+_G_DEF, _G_MACRO, _G_SEPARATOR, _G_NOTES = 5, 8, 11, 12
+
+_BLOCK = re.compile("|".join(
+    [_CODE, _INLINE_CODE, _CONTENT, _FENCES, _DEF, _MACRO, _SEPARATOR, _NOTES_SEPARATOR]))
+_INLINE = re.compile("|".join([_CODE, _INLINE_CODE, _CONTENT, _FENCES, _DEF, _MACRO]))
+
+_PROPERTY = re.compile(
+    r"^\n*([-A-Za-z0-9_]+):([^$\n]*)"
+    rf"|\n*(?:<!--{_S}*)([-A-Za-z0-9_]+):([^$\n]*?)(?:{_S}*-->)")
+_UNCLOSED_FENCE = re.compile(r"(?:^|\n)( *(?:`{3,}|~{3,})[^`\n]*)(?=\n|\Z)")
+
+# Macros the page defines (remark's own `hello`, our `scale`); remark throws on any other.
+KNOWN_MACROS = frozenset({"hello", "scale"})
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexer token. `start`/`end` are offsets in `Deck.source`."""
+    kind: str  # text, inline_code, code, fences, def, macro, separator, notes, content_start, content_end
+    start: int
+    end: int
+    text: str
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Slide:
+    """A slide as remark shows it (layout slides are not slides; excluded ones are gone)."""
+    index: int  # remark's getSlideIndex(): the URL is #index+1
+    number: int  # the number remark displays (slides with `count: false` do not advance it)
+    line: int  # 1-based source line of the slide's first non-blank line
+    start_line: int  # 1-based line where the slide's source (`body`) begins, after its separator
+    end_line: int  # last source line of the slide
+    title: str
+    continued: bool  # started with `--`
+    name: str
+    css_class: str  # the `class` property after inheritance from layout/template/previous step
+    properties: dict[str, str]  # own and inherited properties, as remark holds them
+    notes_line: int | None  # line of the `???` separator, when the slide has presenter notes
+    body: str  # source text of the slide without its notes, beginning at `start_line`
+    notes: str  # presenter notes source, beginning on the line after `notes_line`
+
+    @property
+    def has_notes(self) -> bool:
+        return self.notes_line is not None
+
+
+@dataclass
+class Deck:
+    path: Path
+    source: str  # after remark's cleanInput (common indentation removed); lines are preserved
+    tokens: list[Token]
+    slides: list[Slide]
+    title: str
+    layouts: list[Slide] = field(default_factory=list)  # `layout: true` slides: content, not slides
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @cached_property
+    def _newlines(self) -> list[int]:
+        return _newline_offsets(self.source)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line of an offset in `source` (the same line in the file)."""
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+
+def _newline_offsets(text: str) -> list[int]:
+    return [m.start() for m in re.finditer("\n", text)]
+
+
+class DeckError(Exception):
+    """A deck that cannot be read at all."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def read_deck(path: Path) -> Deck:
+    """Read and parse a deck file (UTF-8, any newline convention)."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise DeckError(Diagnostic(Path(path), line, ERROR,
+                                   f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded")) from exc
+    return parse_deck(text, Path(path))
+
+
+def parse_deck(text: str, path: Path = Path("<deck>")) -> Deck:
+    """Parse Markdown deck source into slides, as remark.js would."""
+    # Browsers hand remark textarea content with CR LF and CR turned into LF; so do we.
+    source = clean_input(text.replace("\r\n", "\n").replace("\r", "\n"))
+    tokens: list[Token] = []
+    _lex(source, 0, _BLOCK, tokens)
+    deck = Deck(path=path, source=source, tokens=tokens, slides=[], title="")
+    parsed = _parse(tokens, source)
+    deck.diagnostics = _lexer_diagnostics(deck)
+    deck.slides, deck.layouts = _layout(parsed, deck)
+    deck.title = _deck_title(parsed, deck.slides, path)
+    return deck
+
+
+def clean_input(source: str) -> str:
+    """Remove the indentation every line shares, as remark's cleanInput does (gnab/remark#105)."""
+    widths = [len(m.group(1)) for m in re.finditer(r"^([ \t]*)[^ \t\n]", source, re.M)]
+    if not widths:
+        return source
+    return re.sub(r"^[ \t]{0,%d}" % min(widths), "", source, flags=re.M)
+
+
+def _lex(src: str, base: int, regex: re.Pattern, tokens: list[Token]) -> None:
+    # Like lexer.js, consume the string from the front, so that `^` means "where we are now".
+    while (cap := regex.search(src)) is not None:
+        at = cap.start()
+        if at > 0:
+            tokens.append(Token("text", base, base + at, src[:at]))
+        start, matched = base + at, cap.group(0)
+        consumed = at + len(matched)
+        if cap.group(_G_CODE):
+            tokens.append(Token("code", start, start + len(matched), matched))
+        elif cap.group(_G_INLINE_CODE):
+            tokens.append(Token("inline_code", start, start + len(matched), matched))
+        elif cap.group(_G_FENCES):
+            tokens.append(Token("fences", start, start + len(matched), matched))
+        elif cap.group(_G_DEF):
+            tokens.append(Token("def", start, start + len(matched), matched))
+        elif cap.group(_G_MACRO):
+            tokens.append(Token("macro", start, start + len(matched), matched,
+                                classes=(cap.group(_G_MACRO),)))
+        elif cap.re.groups >= _G_SEPARATOR and cap.group(_G_SEPARATOR):
+            tokens.append(Token("separator", start, start + len(matched), cap.group(_G_SEPARATOR)))
+        elif cap.re.groups >= _G_NOTES and cap.group(_G_NOTES):
+            tokens.append(Token("notes", start, start + len(matched), matched))
+        elif cap.group(_G_CONTENT):
+            inner = _text_in_brackets(src, consumed)
+            if inner is None:
+                tokens.append(Token("text", start, start + len(matched), matched,
+                                    classes=("unclosed",)))
+            else:
+                inner_start = base + consumed
+                if matched[0] != "\\":
+                    classes = tuple(cap.group(_G_CONTENT)[1:].split("."))
+                    tokens.append(Token("content_start", start, inner_start, matched, classes))
+                    _lex(inner, inner_start, _INLINE, tokens)
+                    end = inner_start + len(inner)
+                    tokens.append(Token("content_end", end, end + 1, "]"))
+                else:
+                    end = inner_start + len(inner) + 1
+                    tokens.append(Token("text", start, end, matched[1:] + inner + "]"))
+                consumed += len(inner) + 1
+        src = src[consumed:]
+        base += consumed
+    if src:
+        tokens.append(Token("text", base, base + len(src), src))
+
+
+def _text_in_brackets(src: str, offset: int) -> str | None:
+    depth, pos = 1, offset
+    while depth > 0 and pos < len(src):
+        ch = src[pos]
+        pos += 1
+        depth += 1 if ch == "[" else -1 if ch == "]" else 0
+    return src[offset:pos - 1] if depth == 0 else None
+
+
+@dataclass
+class _Parsed:
+    """A slide as parser.js returns it, before layouts and templates."""
+    start: int
+    end: int = -1
+    continued: bool = False
+    first_content: str = ""  # parser.js's slide.content[0] when it is a string
+    first_content_end: int = -1
+    first_content_closed: bool = False
+    notes_start: int | None = None  # offset of the `???` token
+    notes_end: int = -1  # offset just after it
+    properties: dict[str, str] = field(default_factory=dict)
+    title: str = ""
+
+
+def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
+    slides = [_Parsed(start=0)]
+    depth = 0
+    for token in tokens:
+        slide = slides[-1]
+        in_notes = slide.notes_start is not None
+        if token.kind in ("text", "inline_code", "code", "fences", "macro"):
+            if depth == 0 and not in_notes and not slide.first_content_closed:
+                slide.first_content += token.text
+                slide.first_content_end = token.end
+        elif token.kind == "content_start":
+            depth += 1
+        elif token.kind == "content_end":
+            depth -= 1
+            if depth == 0 and not in_notes:
+                slide.first_content_closed = True
+        elif token.kind == "separator":
+            slide.end = token.start
+            slides.append(_Parsed(start=token.end, continued=token.text == "--"))
+        elif token.kind == "notes":
+            slide.notes_start, slide.notes_end = token.start, token.end
+    slides[-1].end = len(source)
+
+    kept = []
+    for slide in slides:
+        rest = _extract_properties(slide.first_content, slide.properties)
+        body_end = slide.notes_start if slide.notes_start is not None else slide.end
+        tail_from = slide.first_content_end if slide.first_content_end >= 0 else slide.start
+        slide.title = first_heading(rest + source[max(tail_from, slide.start):body_end])
+        if slide.properties.get("exclude", "").lower() != "true":
+            kept.append(slide)
+    return kept
+
+
+def _extract_properties(source: str, properties: dict[str, str]) -> str:
+    while (match := _PROPERTY.search(source)) is not None:
+        source = source[:match.start()] + source[match.end():]
+        if match.group(1) is not None:
+            properties[match.group(1).strip()] = match.group(2).strip()
+        else:
+            properties[match.group(3).strip()] = match.group(4).strip()
+    return source
+
+
+_NOT_INHERITED = ("name", "layout", "count")
+
+
+def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]]:
+    """Apply layouts, templates and `--` continuations as slideshow.js's createSlides does."""
+    shown: list[Slide] = []
+    layouts: list[Slide] = []
+    by_name: dict[str, Slide] = {}
+    layout: Slide | None = None
+    counted = 0
+    for i, raw in enumerate(parsed):
+        own = raw.properties
+        template = None
+        if raw.continued and i > 0:
+            template = shown[-1] if shown else None
+        elif own.get("template") in by_name:
+            template = by_name[own["template"]]
+        elif own.get("layout") == "false":
+            layout = None
+        elif layout is not None and own.get("layout") != "true":
+            template = layout
+        if "template" in own and own["template"] not in by_name:
+            deck.diagnostics.append(Diagnostic(
+                deck.path, deck.line_of(raw.start), WARNING,
+                f"template '{own['template']}' is not defined above this slide; remark ignores it"))
+
+        properties = {"continued": "true" if raw.continued else "false", **own}
+        title = raw.title
+        if template is not None:
+            for key, value in template.properties.items():
+                if key in _NOT_INHERITED:
+                    continue
+                if key == "class" and properties.get("class"):
+                    properties["class"] = f"{value}, {properties['class']}"
+                elif key == "class" or key not in properties:
+                    properties[key] = value
+            title = template.title or raw.title
+
+        is_layout = own.get("layout") == "true"
+        if not is_layout and own.get("count") != "false":
+            counted += 1
+        notes_line = deck.line_of(raw.notes_start + 1) if raw.notes_start is not None else None
+        body_end = raw.notes_start if raw.notes_start is not None else raw.end
+        slide = Slide(
+            index=len(shown), number=max(1, counted),
+            line=deck.line_of(_first_non_blank(deck.source, raw.start, raw.end)),
+            start_line=deck.line_of(raw.start),
+            end_line=deck.line_of(max(raw.start, raw.end - 1)),
+            title=title, continued=raw.continued, name=own.get("name", ""),
+            css_class=properties.get("class", ""), properties=properties,
+            notes_line=notes_line, body=deck.source[raw.start:body_end],
+            notes=deck.source[raw.notes_end:raw.end] if raw.notes_start is not None else "")
+        if is_layout:
+            layout = slide
+            layouts.append(slide)
+        if own.get("name"):
+            by_name[own["name"]] = slide
+        if not is_layout:
+            shown.append(slide)
+    return shown, layouts
+
+
+def _first_non_blank(source: str, start: int, end: int) -> int:
+    match = re.compile(r"[^\s]").search(source, start, end)
+    return match.start() if match else start
+
+
+def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
+    found = []
+    path = deck.path
+    for token in deck.tokens:
+        if token.kind == "text" and "unclosed" in token.classes:
+            found.append(Diagnostic(
+                path, deck.line_of(token.start), WARNING,
+                f"'{token.text}' is never closed by ']': remark shows it as plain text"))
+        elif token.kind == "text":
+            for match in _UNCLOSED_FENCE.finditer(token.text):
+                offset = token.start + match.start(1)
+                found.append(Diagnostic(
+                    path, deck.line_of(offset), ERROR,
+                    f"code fence '{match.group(1).strip()}' is never closed: the rest of the slide "
+                    "is shown as Markdown and a '---' or '--' line below it splits the slide"))
+        elif token.kind == "macro" and token.classes[0] not in KNOWN_MACROS:
+            found.append(Diagnostic(
+                path, deck.line_of(token.start), ERROR,
+                f"macro '{token.classes[0]}' is not defined (known: "
+                f"{', '.join(sorted(KNOWN_MACROS))}): remark stops and shows no slide at all"))
+    return found
+
+
+def _deck_title(parsed: list[_Parsed], slides: list[Slide], path: Path) -> str:
+    if parsed and parsed[0].properties.get("title"):
+        return parsed[0].properties["title"]
+    for slide in slides:
+        if slide.title:
+            return slide.title
+    return path.stem
+
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+
+
+def first_heading(markdown: str) -> str:
+    """The text of the first ATX heading outside code, as plain text."""
+    fence = None
+    for line in markdown.split("\n"):
+        stripped = line.lstrip(" ")
+        if fence:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if stripped.startswith(("```", "~~~")) and len(line) - len(stripped) < 4:
+            fence = stripped[:3]
+            continue
+        if line.startswith("    ") or line.startswith("\t"):
+            continue
+        match = _HEADING.match(line)
+        if match:
+            return _plain_text(match.group(2))
+    return ""
+
+
+def _plain_text(inline: str) -> str:
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", inline)
+    text = re.sub(r"[*_`]", "", text)
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,112 @@
+"""Find the images and links a deck refers to, with their lines, and check they will exist.
+
+markdown-it-py parses the Markdown because its tokens carry line maps (the `markdown` package's
+do not); remark's own structure (slides, content classes) comes from `deck.py`.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+
+from .deck import Deck
+from .diagnostics import ERROR, WARNING, Diagnostic
+
+_HTML_URL = re.compile(r"""<(img|a|source|video|audio|iframe)\b[^>]*?\b(src|href)\s*=\s*["']([^"']*)["']""",
+                       re.I)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_markdown = MarkdownIt("commonmark", {"html": True})
+
+
+@dataclass(frozen=True)
+class Reference:
+    line: int
+    kind: str  # "image" or "link"
+    url: str
+
+
+def find_references(deck: Deck) -> list[Reference]:
+    found: list[Reference] = []
+    for slide in (*deck.layouts, *deck.slides):
+        found += _references_in(slide.body, slide.start_line)
+        if slide.notes_line is not None:
+            found += _references_in(slide.notes, slide.notes_line + 1)
+    return sorted(set(found), key=lambda r: (r.line, r.url))
+
+
+def _references_in(markdown: str, first_line: int) -> list[Reference]:
+    lines = markdown.split("\n")
+    found = []
+    for token in _markdown.parse(markdown):
+        if token.map is None:
+            continue
+        block_start = token.map[0]
+        candidates = []
+        if token.type in ("html_block",):
+            candidates += [(_html_kind(m.group(1)), m.group(3)) for m in _HTML_URL.finditer(token.content)]
+        for child in token.children or ():
+            if child.type == "image":
+                candidates.append(("image", str(child.attrGet("src") or "")))
+            elif child.type == "link_open":
+                candidates.append(("link", str(child.attrGet("href") or "")))
+            elif child.type == "html_inline":
+                candidates += [(_html_kind(m.group(1)), m.group(3))
+                               for m in _HTML_URL.finditer(child.content)]
+        for kind, url in candidates:
+            found.append(Reference(first_line + _line_within(lines, token.map, url), kind, url))
+    return found
+
+
+def _html_kind(tag: str) -> str:
+    return "link" if tag.lower() == "a" else "image"
+
+
+def _line_within(lines: list[str], span: list[int], url: str) -> int:
+    raw = unquote(url)
+    for number in range(span[0], span[1]):
+        if url in lines[number] or raw in lines[number]:
+            return number
+    return span[0]
+
+
+def is_local(url: str) -> bool:
+    return bool(url) and not (_SCHEME.match(url) or url.startswith(("#", "//")))
+
+
+def check_references(deck: Deck, deck_dir: str, available: set[str], output_name: str,
+                     slides_name: str) -> list[Diagnostic]:
+    """Every local reference must name a file the output directory will hold.
+
+    `deck_dir` is the deck's directory relative to the output root ("" for the top level);
+    `available` holds the output-relative paths that the build copies or a stage declares.
+    """
+    problems = []
+    for ref in find_references(deck):
+        if not is_local(ref.url):
+            continue
+        path = unquote(urlsplit(ref.url).path)
+        if not path:
+            continue
+        if path.startswith("/"):
+            problems.append(Diagnostic(deck.path, ref.line, ERROR,
+                                       f"{ref.kind} '{ref.url}' is an absolute path: it breaks when "
+                                       "the deck is opened from disk; write it relative to the deck"))
+            continue
+        target = posixpath.normpath(posixpath.join(deck_dir, path))
+        if target == ".." or target.startswith("../"):
+            problems.append(Diagnostic(deck.path, ref.line, ERROR,
+                                       f"{ref.kind} '{ref.url}' points outside {output_name}/: "
+                                       "a built course can only show files inside it"))
+        elif target not in available and not _is_directory_of(target, available):
+            problems.append(Diagnostic(deck.path, ref.line, WARNING,
+                                       f"{ref.kind} '{ref.url}' not found: no {slides_name}/{target} "
+                                       f"to copy and no build step makes {output_name}/{target}"))
+    return problems
+
+
+def _is_directory_of(target: str, available: set[str]) -> bool:
+    prefix = target.rstrip("/") + "/"
+    return any(path.startswith(prefix) for path in available)

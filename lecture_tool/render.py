@@ -1,0 +1,157 @@
+"""Render decks to self-contained remark.js pages (Jinja2 templates, overridable per course)."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .config import Config
+from .deck import Deck
+
+# Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
+# are written for that: `\(` shows `(`, `\\{` shows `\{`. Math keeps that meaning with us.
+_MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A third-party file installed by npm, copied into the output's assets/ directory."""
+    source: Path
+    target: str  # relative to the output directory
+
+
+def third_party_assets(node_modules: Path) -> list[Asset]:
+    remark = node_modules / "remark-slide" / "out" / "remark.min.js"
+    katex = node_modules / "katex" / "dist"
+    assets = [Asset(remark, "assets/remark.min.js"),
+              Asset(katex / "katex.min.js", "assets/katex/katex.min.js"),
+              Asset(katex / "katex.min.css", "assets/katex/katex.min.css")]
+    fonts = katex / "fonts"
+    if fonts.is_dir():
+        assets += [Asset(font, f"assets/katex/fonts/{font.name}")
+                   for font in sorted(fonts.glob("*.woff2"))]
+    return assets
+
+
+def protect_math(deck: Deck) -> str:
+    """Return the deck source with each `$…$`/`$$…$$` outside code turned into an HTML span.
+
+    remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
+    goes into an attribute, which marked passes through untouched, and KaTeX renders it in the page.
+    Only text tokens of remark's own lexer are touched, so code, fences and inline code keep their
+    dollars, and the slide structure remark finds is the one it finds in the original.
+    """
+    pieces, at = [], 0
+    for token in deck.tokens:
+        if token.kind != "text" or "$" not in token.text or token.end - token.start != len(token.text):
+            continue
+        pieces.append(deck.source[at:token.start])
+        pieces.append(_replace_math(token.text))
+        at = token.end
+    pieces.append(deck.source[at:])
+    return "".join(pieces)
+
+
+def find_math(text: str) -> list[tuple[int, int, bool]]:
+    """Spans (start, end, display) of `$$…$$` and `$…$` in a piece of Markdown text."""
+    spans, i = [], 0
+    while (i := text.find("$", i)) >= 0:
+        if _escaped(text, i):
+            i += 1
+            continue
+        display = text.startswith("$$", i)
+        delimiter = "$$" if display else "$"
+        close = _closing_dollar(text, i + len(delimiter), delimiter)
+        body = text[i + len(delimiter):close] if close >= 0 else ""
+        if close < 0 or not body.strip() or re.search(r"\n[ \t]*\n", body):
+            i += len(delimiter)
+            continue
+        spans.append((i, close + len(delimiter), display))
+        i = close + len(delimiter)
+    return spans
+
+
+def _escaped(text: str, at: int) -> bool:
+    backslashes = len(text[:at]) - len(text[:at].rstrip("\\"))
+    return backslashes % 2 == 1
+
+
+def _closing_dollar(text: str, start: int, delimiter: str) -> int:
+    depth, i = 0, start
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth <= 0 and text.startswith(delimiter, i):
+            if delimiter == "$" and text.startswith("$$", i):
+                return -1  # `$a$$b$` is ambiguous; leave it to the author
+            return i
+        i += 1
+    return -1
+
+
+def _replace_math(text: str) -> str:
+    out, at = [], 0
+    for start, end, display in find_math(text):
+        width = 2 if display else 1
+        tex = _MARKED_ESCAPE.sub(r"\1", text[start + width:end - width])
+        attribute = html.escape(tex, quote=True).replace("\n", "&#10;")
+        kind = "lecture-math display" if display else "lecture-math"
+        out.append(text[at:start])
+        out.append(f'<span class="{kind}" data-tex="{attribute}"></span>')
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def json_for_script(value) -> str:
+    """JSON that is safe inside <script>: no `</script>`, no `<!--`, whatever the deck says."""
+    text = json.dumps(value, ensure_ascii=False, indent=None)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def template_environment(config: Config) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(str(config.templates_dir)),
+               jinja2.PackageLoader("lecture_tool", "templates")]
+    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def render_deck(deck: Deck, config: Config, env: jinja2.Environment) -> str:
+    options = dict(config.remark)
+    return env.get_template("deck.html").render(
+        deck=deck, course_title=config.title,
+        source_json=json_for_script(protect_math(deck)),
+        options_json=json_for_script(options))
+
+
+@dataclass(frozen=True)
+class DeckEntry:
+    """What the course page shows of one deck."""
+    href: str
+    title: str
+    slide_count: int
+    source: str
+
+
+def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:
+    return env.get_template("index.html").render(course_title=config.title, decks=entries)
+
+
+def render_stylesheet(config: Config, env: jinja2.Environment) -> str:
+    return env.get_template("lecture.css").render(course_title=config.title)
+
+
+def page_script(env: jinja2.Environment) -> str:
+    """The page's own script, taken as it is (no template syntax in JavaScript)."""
+    return env.loader.get_source(env, "lecture.js")[0]
