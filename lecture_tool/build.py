@@ -93,13 +93,31 @@ def build(config: Config, only: list[Path] | None = None,
         for diagnostic in check_references(deck, "", available, config.output_dir.name,
                                            config.slides_dir.name):
             note(diagnostic)
-        write(_page_name(path), render_deck(deck, config, env).encode())
-        result.decks += 1
-        result.slides += len(deck.slides)
+        page = _render(lambda: render_deck(deck, config, env), "deck.html", config, note)
+        if page is not None:
+            write(_page_name(path), page.encode())
+            result.decks += 1
+            result.slides += len(deck.slides)
 
-    write("index.html", render_index(entries, config, env).encode())
+    index = _render(lambda: render_index(entries, config, env), "index.html", config, note)
+    if index is not None:
+        write("index.html", index.encode())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _render(render: Callable[[], str], template: str, config: Config,
+            note: Callable[[Diagnostic], None]) -> str | None:
+    """Render, or report the template's problem at its file and line (the old page stays)."""
+    import jinja2
+
+    try:
+        return render()
+    except jinja2.TemplateError as exc:
+        origin = Path(getattr(exc, "filename", None) or config.templates_dir / template)
+        line = getattr(exc, "lineno", None) or 1
+        note(Diagnostic(origin, line, ERROR, f"template {template}: {exc.message or exc}"))
+        return None
 
 
 def _page_name(deck_path: Path) -> str:

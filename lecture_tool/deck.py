@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from .diagnostics import ERROR, WARNING, Diagnostic
@@ -74,6 +74,7 @@ class Slide:
     properties: dict[str, str]  # own and inherited properties, as remark holds them
     notes_line: int | None  # line of the `???` separator, when the slide has presenter notes
     body: str  # source text of the slide without its notes, beginning at `start_line`
+    content: str  # the Markdown remark renders: template content, then (or into) the slide's own
     notes: str  # presenter notes source, beginning on the line after `notes_line`
 
     @property
@@ -213,7 +214,7 @@ class _Parsed:
     notes_start: int | None = None  # offset of the `???` token
     notes_end: int = -1  # offset just after it
     properties: dict[str, str] = field(default_factory=dict)
-    title: str = ""
+    text: str = ""  # the slide's Markdown without its properties and notes
 
 
 def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
@@ -244,7 +245,7 @@ def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
         rest = _extract_properties(slide.first_content, slide.properties)
         body_end = slide.notes_start if slide.notes_start is not None else slide.end
         tail_from = slide.first_content_end if slide.first_content_end >= 0 else slide.start
-        slide.title = first_heading(rest + source[max(tail_from, slide.start):body_end])
+        slide.text = rest + source[max(tail_from, slide.start):body_end]
         if slide.properties.get("exclude", "").lower() != "true":
             kept.append(slide)
     return kept
@@ -287,8 +288,17 @@ def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]
                 f"template '{own['template']}' is not defined above this slide; remark ignores it"))
 
         properties = {"continued": "true" if raw.continued else "false", **own}
-        title = raw.title
+        content = raw.text
         if template is not None:
+            content = _inherit_content(template.content, raw.text)
+            if _glued(template.content, raw.text):
+                joined = template.content.rsplit("\n", 1)[-1] + raw.text.split("\n", 1)[0]
+                where = ("the lines around this '--'" if raw.continued else
+                         f"the last line of its {'layout' if template in layouts else 'template'}"
+                         " and this slide's first line")
+                deck.diagnostics.append(Diagnostic(
+                    deck.path, deck.line_of(raw.start) - (1 if raw.continued else 0), WARNING,
+                    f"remark joins {where} into one: '{joined}'; put a blank line between them"))
             for key, value in template.properties.items():
                 if key in _NOT_INHERITED:
                     continue
@@ -296,7 +306,6 @@ def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]
                     properties["class"] = f"{value}, {properties['class']}"
                 elif key == "class" or key not in properties:
                     properties[key] = value
-            title = template.title or raw.title
 
         is_layout = own.get("layout") == "true"
         if not is_layout and own.get("count") != "false":
@@ -308,7 +317,7 @@ def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]
             line=deck.line_of(_first_non_blank(deck.source, raw.start, raw.end)),
             start_line=deck.line_of(raw.start),
             end_line=deck.line_of(max(raw.start, raw.end - 1)),
-            title=title, continued=raw.continued, name=own.get("name", ""),
+            title=first_heading(content), content=content, continued=raw.continued, name=own.get("name", ""),
             css_class=properties.get("class", ""), properties=properties,
             notes_line=notes_line, body=deck.source[raw.start:body_end],
             notes=deck.source[raw.notes_end:raw.end] if raw.notes_start is not None else "")
@@ -320,6 +329,21 @@ def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]
         if not is_layout:
             shown.append(slide)
     return shown, layouts
+
+
+_CONTENT_VARIABLE = re.compile(r"(\\)?\{\{\s*content\s*\}\}")
+
+
+def _inherit_content(template: str, own: str) -> str:
+    # slide.js: the template's content with {{content}} replaced by the slide's, or followed by it.
+    if not any(not m.group(1) for m in _CONTENT_VARIABLE.finditer(template)):
+        return template + own
+    return _CONTENT_VARIABLE.sub(lambda m: m.group(0) if m.group(1) else own, template)
+
+
+def _glued(before: str, after: str) -> bool:
+    return bool(before.strip()) and bool(after.strip()) and not before.endswith("\n") \
+        and not after.startswith("\n") and "{{" not in before
 
 
 def _first_non_blank(source: str, start: int, end: int) -> int:
@@ -359,13 +383,16 @@ def _deck_title(parsed: list[_Parsed], slides: list[Slide], path: Path) -> str:
     return path.stem
 
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+# marked 0.3 (remark's Markdown): `#` needs no space after it; `text` over `--`/`==` is a heading too.
+_HEADING = re.compile(r"^ {0,3}(#{1,6}) *(.+?) *#* *$")
+_UNDERLINE = re.compile(r"^ *[=-]{2,} *$")
 
 
 def first_heading(markdown: str) -> str:
-    """The text of the first ATX heading outside code, as plain text."""
+    """The text of the first heading outside code, as plain text."""
     fence = None
-    for line in markdown.split("\n"):
+    lines = markdown.split("\n")
+    for number, line in enumerate(lines):
         stripped = line.lstrip(" ")
         if fence:
             if stripped.startswith(fence):
@@ -374,15 +401,30 @@ def first_heading(markdown: str) -> str:
         if stripped.startswith(("```", "~~~")) and len(line) - len(stripped) < 4:
             fence = stripped[:3]
             continue
-        if line.startswith("    ") or line.startswith("\t"):
+        if line.startswith("    ") or line.startswith("\t") or not stripped:
             continue
         match = _HEADING.match(line)
         if match:
             return _plain_text(match.group(2))
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        if _UNDERLINE.match(following):
+            return _plain_text(stripped.rstrip())
     return ""
 
 
+@cache
+def _inline_markdown():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
 def _plain_text(inline: str) -> str:
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", inline)
-    text = re.sub(r"[*_`]", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = []
+    for block in _inline_markdown().parseInline(inline):
+        for child in block.children or ():
+            if child.type in ("text", "code_inline", "html_inline"):
+                text.append(child.content)
+            elif child.type == "image":
+                text.append(child.content)
+    return re.sub(r"\s+", " ", "".join(text)).strip()

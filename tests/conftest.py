@@ -1,0 +1,87 @@
+"""Shared fixtures: a real headless Chromium (Debian's), remark.js as an oracle, sample projects."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = Path(__file__).resolve().parent / "samples"
+CHROMIUM = os.environ.get("LECTURE_CHROMIUM", "/usr/bin/chromium")
+# As root and with no network but the registries, Chromium needs these to start quietly.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic", "--disable-default-apps"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Never skip: a missing browser must turn CI red, not hide the browser tests.
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+                    "(apt-get install chromium) or set LECTURE_CHROMIUM", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def remark_oracle(browser):
+    """A function that runs remark.js itself on a deck source and returns what it made of it."""
+    page = browser.new_page()
+    page.set_content("<!DOCTYPE html><html><body></body></html>")
+    page.add_script_tag(path=str(REPO / "node_modules/remark-slide/out/remark.min.js"))
+    script = (Path(__file__).parent / "remark_oracle.js").read_text()
+    yield functools.partial(page.evaluate, script)
+    page.close()
+
+
+def make_project(root: Path, decks: dict[str, str], files: dict[str, bytes | str] | None = None,
+                 config: str = "") -> Path:
+    """A course repository with the given decks in slides/ and other files anywhere."""
+    (root / "slides").mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(f'[tool.lecture]\ntitle = "Test course"\n{config}')
+    for name, text in decks.items():
+        (root / "slides" / name).write_text(text, encoding="utf-8")
+    for name, data in (files or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data.encode() if isinstance(data, str) else data)
+    return root
+
+
+def copy_course(root: Path) -> Path:
+    """This repository's course (decks and configuration) in a scratch directory."""
+    shutil.copytree(REPO / "slides", root / "slides")
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def serve():
+    """Serve a directory over HTTP on 127.0.0.1 and return its base URL."""
+    servers = []
+
+    def start(directory: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,79 @@
+"""The command line as a lecturer uses it: exit codes, messages, outline, start-up cost."""
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from lecture_tool import __version__
+from lecture_tool.cli import main
+
+from conftest import SAMPLES, make_project
+
+
+def run(*args, cwd=None):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_help_imports_nothing_heavy():
+    probe = ("import sys\nfrom lecture_tool.cli import main\n"
+             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "heavy = {'tensorflow', 'keras', 'matplotlib', 'nbconvert', 'nbclient', 'jinja2',"
+             " 'markdown_it', 'numpy'}\n"
+             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "build" in out.stdout and "outline" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_outline_json_lists_slides_as_remark_numbers_them():
+    result = run("outline", SAMPLES / "layout.md", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["slide_count"] == 5
+    assert data["slides"][2] == {"number": 2, "index": 3, "line": 13, "title": "Not counted",
+                                 "continued": False, "name": "", "class": "base", "notes": False}
+    assert [s["continued"] for s in data["slides"]] == [False, True, False, False, False]
+
+
+def test_outline_table_and_error_exit(tmp_path):
+    result = run("outline", SAMPLES / "notes.md")
+    assert result.exit_code == 0
+    assert "Speaker  [notes]" in result.output and "-- Next  [notes]" in result.output
+    broken = tmp_path / "broken.md"
+    broken.write_text("# A\n```\nnever closed\n")
+    result = run("outline", broken)
+    assert result.exit_code == 1
+    assert f"{broken}:2: error: code fence" in result.output
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("outline", tmp_path / "missing.md").exit_code == 2
+    assert run("build", "--no-such-option").exit_code == 2
+
+
+def test_build_exit_codes_and_messages(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# A\n\n![](images/missing.png)\n"})
+    result = run("-C", project, "build")
+    assert result.exit_code == 0
+    assert ("slides/deck.md:3: warning: image 'images/missing.png' not found: no "
+            "slides/images/missing.png to copy and no build step makes build/images/missing.png"
+            ) in result.output
+    result = run("-C", project, "build", "--strict")
+    assert result.exit_code == 1 and "--strict" in result.output
+    (project / "slides/deck.md").write_text("# A\n\n![](../../etc/passwd)\n")
+    result = run("-C", project, "build")
+    assert result.exit_code == 1
+    assert "slides/deck.md:3: error: image '../../etc/passwd' points outside build/" in result.output
+
+
+def test_github_annotations(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    project = make_project(tmp_path, {"deck.md": "# A\n\n![](nope.png)\n"})
+    result = run("-C", project, "build")
+    assert "::warning file=slides/deck.md,line=3::image 'nope.png' not found" in result.output

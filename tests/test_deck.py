@@ -1,0 +1,122 @@
+"""The deck parser against remark's documented rules, on the small decks in tests/samples/."""
+from pathlib import Path
+
+import pytest
+
+from lecture_tool.deck import parse_deck, read_deck
+
+from conftest import SAMPLES
+
+
+def outline(name: str) -> list[tuple]:
+    """(number shown, line, title, continued) of each slide of a sample deck."""
+    deck = read_deck(SAMPLES / name)
+    return [(s.number, s.line, s.title, s.continued) for s in deck.slides]
+
+
+def test_separators_are_lines_of_exactly_two_or_three_dashes():
+    assert outline("separators.md") == [
+        (1, 1, "One", False),
+        (2, 3, "Two", False),
+        (3, 6, "Two", True),  # a `--` step repeats the slide so far, heading included
+        (4, 8, "Three", False),  # `--- `, `----` and ` ---` did not split it
+        (5, 16, "Four", False),
+    ]
+
+
+def test_no_separator_inside_fenced_indented_or_inline_code():
+    titles = [title for _, _, title, _ in outline("fences.md")]
+    assert titles == ["Fenced", "Tilde", "Indented", "Inline code across lines `a", "Last"]
+
+
+def test_presenter_notes_belong_to_their_slide():
+    deck = read_deck(SAMPLES / "notes.md")
+    assert [(s.title, s.notes_line) for s in deck.slides] == [
+        ("Speaker", 3), ("Next", None), ("Next", 13)]
+    assert "Only the speaker sees this." in deck.slides[0].notes
+    assert "???" in deck.slides[0].notes  # the one inside a code fence is not a separator
+    assert "Only the speaker" not in deck.slides[0].body
+
+
+def test_leading_properties_including_remarks_quirks():
+    deck = read_deck(SAMPLES / "properties.md")
+    first, quirk, heading_first, comment, column = deck.slides
+    assert (first.css_class, first.name) == ("center, middle", "intro")
+    # remark reads any leading `word: text` line as a property, even this one.
+    assert quirk.properties["Input"] == "227x227x3 image"
+    assert "class" not in heading_first.properties
+    assert comment.css_class == "from-comment"
+    # Properties are only read from leading text: not after a content class.
+    assert "class" not in column.properties
+
+
+def test_layouts_templates_count_and_exclude():
+    deck = read_deck(SAMPLES / "layout.md")
+    assert [(s.index, s.number, s.title, s.css_class) for s in deck.slides] == [
+        (0, 1, "First", "base"),  # the layout's content comes first, but has no heading
+        (1, 2, "First", "base"),
+        (2, 2, "Not counted", "base"),  # count: false shows the previous number
+        (3, 3, "No layout", ""),  # the excluded slide is gone; layout: false drops the layout
+        (4, 4, "From template", "base, extra"),  # a template's class comes first
+    ]
+    assert [s.name for s in deck.layouts] == ["base"]
+
+
+def test_content_classes_hide_separators_and_unclosed_ones_are_reported():
+    deck = read_deck(SAMPLES / "content.md")
+    assert [s.title for s in deck.slides] == ["Columns", "Unclosed", "After"]
+    assert [(d.line, d.severity) for d in deck.diagnostics] == [(9, "warning")]
+    assert "'.note['" in deck.diagnostics[0].message
+
+
+def test_common_indentation_is_removed_as_remark_does():
+    deck = read_deck(SAMPLES / "indented.md")
+    assert [s.title for s in deck.slides] == ["Indented deck", "Second"]
+    assert "    real code" in deck.slides[1].body
+
+
+def test_windows_line_endings():
+    assert outline("crlf.md") == [(1, 1, "Windows", False), (2, 3, "Line endings", False),
+                                  (3, 6, "Line endings", True)]
+
+
+def test_unclosed_fence_is_an_error_at_its_line():
+    deck = parse_deck("# A\n\n```python\nx = 1\n---\n# B\n", Path("slides/x.md"))
+    assert [d.format() for d in deck.diagnostics] == [
+        "slides/x.md:3: error: code fence '```python' is never closed: the rest of the slide is "
+        "shown as Markdown and a '---' or '--' line below it splits the slide"]
+
+
+def test_unknown_macro_is_an_error_because_remark_then_shows_nothing():
+    deck = parse_deck("# A\n---\n![:scale 50%](a.png) ![:zoom 2](b.png)\n", Path("d.md"))
+    assert [(d.line, d.severity, d.message.split(" is ")[0]) for d in deck.diagnostics] == [
+        (3, "error", "macro 'zoom'")]
+
+
+def test_unknown_template_is_a_warning():
+    deck = parse_deck("# A\n---\ntemplate: nowhere\n# B\n", Path("d.md"))
+    assert [(d.line, d.severity) for d in deck.diagnostics] == [(3, "warning")]
+
+
+def test_deck_title_prefers_a_title_property_then_the_first_heading():
+    assert parse_deck("class: middle\ntitle: Neural Networks\n\n# Course\n").title == "Neural Networks"
+    assert parse_deck("\n# Course *name*\n---\n# Two").title == "Course name"
+    assert parse_deck("no heading", Path("slides/topic.md")).title == "topic"
+
+
+def test_not_utf8_is_reported_with_its_line(tmp_path):
+    from lecture_tool.deck import DeckError
+
+    path = tmp_path / "latin1.md"
+    path.write_bytes(b"# ok\n---\ncaf\xe9\n")
+    with pytest.raises(DeckError) as failure:
+        read_deck(path)
+    assert (failure.value.diagnostic.line, failure.value.diagnostic.severity) == (3, "error")
+
+
+def test_a_step_without_a_blank_line_is_glued_to_the_line_above():
+    deck = parse_deck("# Title\n--\nmore\n---\n# Fine\n\n--\n\nmore\n", Path("d.md"))
+    assert [s.title for s in deck.slides] == ["Title", "Titlemore", "Fine", "Fine"]
+    assert [d.format() for d in deck.diagnostics] == [
+        "d.md:2: warning: remark joins the lines around this '--' into one: '# Titlemore'; "
+        "put a blank line between them"]
