@@ -17,6 +17,8 @@ from .diagnostics import ERROR, WARNING, Diagnostic
 
 _HTML_URL = re.compile(r"""<(img|a|source|video|audio|iframe)\b[^>]*?\b(src|href)\s*=\s*["']([^"']*)["']""",
                        re.I)
+# Markdown inside an HTML block: remark still converts it when it sits in a content class.
+_MARKDOWN_URL = re.compile(r"(!?)\[[^\[\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _markdown = MarkdownIt("commonmark", {"html": True})
 
@@ -45,8 +47,10 @@ def _references_in(markdown: str, first_line: int) -> list[Reference]:
             continue
         block_start = token.map[0]
         candidates = []
-        if token.type in ("html_block",):
+        if token.type == "html_block":
             candidates += [(_html_kind(m.group(1)), m.group(3)) for m in _HTML_URL.finditer(token.content)]
+            candidates += [("image" if m.group(1) else "link", m.group(2))
+                           for m in _MARKDOWN_URL.finditer(token.content)]
         for child in token.children or ():
             if child.type == "image":
                 candidates.append(("image", str(child.attrGet("src") or "")))

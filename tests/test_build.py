@@ -115,3 +115,12 @@ def test_links_to_other_decks_and_copied_files_resolve(tmp_path):
                   " [top](#3) <img src=\"files/x.svg\">",
         "two.md": "# Two"}, files={"slides/files/data.csv": b"a,b\n", "slides/files/x.svg": b"<svg/>"})
     assert build(load_config(project)).diagnostics == []
+
+
+def test_images_inside_html_blocks_are_checked_too(tmp_path):
+    # remark converts a content class's Markdown even inside a <div>, so the image is requested.
+    project = make_project(tmp_path, {"deck.md": '# R\n\n<div style="margin-top: -15px">\n'
+                                                 '.center.width-80[![](images/resnet.png)]\n</div>\n'})
+    result = build(load_config(project))
+    assert [(d.line, d.message.split(" not found")[0]) for d in result.diagnostics] == [
+        (4, "image 'images/resnet.png'")]

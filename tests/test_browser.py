@@ -1,0 +1,173 @@
+"""Built decks in real headless Chromium, from disk and over HTTP, with no network."""
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from lecture_tool.cli import main
+
+from conftest import copy_course, make_project
+
+
+def build_project(project: Path) -> list[str]:
+    result = CliRunner().invoke(main, ["-C", str(project), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def outline(deck: Path) -> dict:
+    result = CliRunner().invoke(main, ["outline", str(deck), "--json"], catch_exceptions=False)
+    return json.loads(result.output)
+
+
+class Visit:
+    """A page opened in Chromium with everything it asked for and complained about recorded."""
+
+    def __init__(self, browser, url: str, viewport=(1280, 720)):
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.requests, self.failed, self.console_errors = [], [], []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(r.url))
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(f"page error: {e}"))
+        self.page.goto(url)
+        self.page.wait_for_function("window.slideshow !== undefined")
+        self.page.wait_for_load_state("load")
+
+    def evaluate(self, script, arg=None):
+        return self.page.evaluate(script, arg)
+
+    def slide_html(self, index: int) -> str:
+        return self.evaluate("(i) => document.querySelectorAll('.remark-slide-content')[i].innerHTML",
+                             index)
+
+    def slide_text(self, index: int) -> str:
+        return self.evaluate("(i) => document.querySelectorAll('.remark-slide-content')[i].textContent",
+                             index)
+
+
+def local_only(urls: list[str]) -> list[str]:
+    return [u for u in urls if not (u.startswith("file://") or u.startswith("http://127.0.0.1:")
+                                    or u.startswith("data:"))]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    project = copy_course(tmp_path_factory.mktemp("course"))
+    messages = build_project(project)
+    missing = {m.group(1) for m in map(re.compile(r"warning: image '([^']+)' not found").search,
+                                       messages) if m}
+    return project, missing
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_lecture_deck_renders_as_remark_counts_it(browser, course, serve, over):
+    project, missing_images = course
+    deck = project / "slides/lecture3-neural-networks.md"
+    expected = outline(deck)
+    url = (f"file://{project}/build/{deck.stem}.html" if over == "file"
+           else f"{serve(project / 'build')}/{deck.stem}.html")
+    visit = Visit(browser, url)
+    assert visit.evaluate("slideshow.getSlideCount()") == expected["slide_count"] == 64
+    # Slide by slide, remark's own heading is the title `lecture outline` gives.
+    titles = visit.evaluate("""() => slideshow.getSlides().map((s, i) => {
+        const h = document.querySelectorAll('.remark-slide-content')[i].querySelector('h1, h2, h3');
+        return h ? h.textContent.trim() : ''; })""")
+    assert titles == [s["title"] for s in expected["slides"]]
+    assert visit.evaluate("document.querySelectorAll('.katex').length") > 40
+    assert visit.evaluate("document.querySelectorAll('.katex-error').length") == 0
+    assert visit.evaluate("document.querySelectorAll('span.lecture-math:not(:has(.katex))').length") == 0
+    # Notes are present exactly where the deck has `???`.
+    notes = visit.evaluate("""() => Array.from(
+        document.querySelectorAll('.remark-slides-area .remark-slide-notes'),
+                                  n => n.textContent.trim())""")
+    assert [bool(n) for n in notes] == [s["notes"] for s in expected["slides"]]
+    assert local_only(visit.requests) == []
+    # The only failures are the images the build named as missing, one by one.
+    failed = {unquote(urlsplit(u).path).split("/build/", 1)[-1].lstrip("/") for u in visit.failed}
+    if over == "http":
+        failed = {unquote(urlsplit(u).path).lstrip("/") for u in visit.failed}
+    assert failed == missing_images
+    assert all("Failed to load resource" in e for e in visit.console_errors), visit.console_errors
+    assert len(visit.console_errors) == len(visit.failed)
+    visit.page.close()
+
+
+def test_highlighted_lines_math_and_columns(browser, course):
+    project, _ = course
+    visit = Visit(browser, f"file://{project}/build/lecture3-neural-networks.html")
+    as_code = next(i for i, s in enumerate(outline(project / "slides/lecture3-neural-networks.md")
+                                           ["slides"]) if s["title"] == "As Code")
+    highlighted = visit.evaluate("""(i) => Array.from(document.querySelectorAll('.remark-slide-content')[i]
+        .querySelectorAll('.remark-code-line-highlighted'), l => l.textContent)""", as_code)
+    assert [line.split("(")[0].strip() for line in highlighted] == [
+        "x = Conv2D", "x = MaxPool2D", "x = Conv2D", "x = MaxPool2D"]
+    assert "*x" not in visit.slide_text(as_code)
+    visit.page.close()
+
+
+TRICKY = r"""# Exact text
+
+Closing tags: `</textarea>` and `</script>` and an entity &amp;amp; stay as typed.
+
+Braces {{ }} and `</script>` in code.
+
+Math: $a*b*c$ and $x_i^2$ and $\\{0, 1\\}$ and $f\(x\)$.
+
+$$\sum_{i=1}^{n} x_i * y_i * z_i$$
+
+---
+
+# Second
+
+```python
+print("</textarea>", "&amp;", "$a*b*c$")
+```
+"""
+
+
+def test_tricky_text_survives_exactly(browser, tmp_path):
+    project = make_project(tmp_path, {"tricky.md": TRICKY})
+    build_project(project)
+    visit = Visit(browser, f"file://{project}/build/tricky.html")
+    assert visit.evaluate("slideshow.getSlideCount()") == 2
+    text = visit.slide_text(0)
+    # (Markdown lets raw HTML through, so a bare `</script>` would be a tag: in code it is text.)
+    assert "Closing tags: </textarea> and </script> and an entity &amp; stay as typed." in text
+    assert "Braces {{ }} and </script> in code." in text
+    tex = visit.evaluate("""() => Array.from(document.querySelectorAll(
+        '.remark-slide-content .katex annotation'), a => a.textContent)""")
+    assert tex == ["a*b*c", "x_i^2", r"\{0, 1\}", "f(x)", r"\sum_{i=1}^{n} x_i * y_i * z_i"]
+    assert visit.evaluate("document.querySelectorAll('.katex-error').length") == 0
+    assert visit.evaluate("document.querySelectorAll('.remark-slide-content em').length") == 0
+    assert visit.evaluate("document.querySelectorAll('.katex-display').length") == 1
+    assert 'print("</textarea>", "&amp;", "$a*b*c$")' in visit.slide_text(1)
+    assert visit.console_errors == []
+    assert local_only(visit.requests) == []
+    visit.page.close()
+
+
+def test_presenter_mode_clone_and_navigation(browser, tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# One\n???\nSpeaker notes here\n---\n# Two\n---\n# Three"})
+    build_project(project)
+    visit = Visit(browser, f"file://{project}/build/deck.html")
+    page = visit.page
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("slideshow.getCurrentSlideIndex()") == 1
+    assert page.url.endswith("#2")
+    page.keyboard.press("p")
+    assert page.evaluate("document.body.classList.contains('remark-presenter-mode')")
+    page.keyboard.press("ArrowLeft")
+    assert "Speaker notes here" in page.inner_text(".remark-notes")
+    with page.expect_popup() as popup_info:
+        page.keyboard.press("c")
+    clone = popup_info.value
+    clone.wait_for_function("window.slideshow !== undefined")
+    assert clone.evaluate("slideshow.getSlideCount()") == 3
+    assert visit.console_errors == []
+    clone.close()
+    page.close()
