@@ -42,18 +42,57 @@ def protect_math(deck: Deck) -> str:
 
     remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
     goes into an attribute, which marked passes through untouched, and KaTeX renders it in the page.
-    Only text tokens of remark's own lexer are touched, so code, fences and inline code keep their
-    dollars, and the slide structure remark finds is the one it finds in the original.
+    Only text that remark's lexer and Markdown both treat as text is touched: code, fences and
+    inline code keep their dollars, and remark finds the same slides as in the original.
     """
+    code_lines = _markdown_code_lines(deck)
     pieces, at = [], 0
     for token in deck.tokens:
-        if token.kind != "text" or "$" not in token.text or token.end - token.start != len(token.text):
+        if "$" not in token.text or token.end - token.start != len(token.text):
+            continue
+        if token.kind == "text":
+            replaced = _replace_math(token.text)
+        elif token.kind == "code":
+            # remark's lexer calls every 4-space-indented line code, but Markdown reads one that
+            # continues a list item (`    - $f(x)$`) as text, math included.
+            replaced = _replace_math_outside(token.text, deck.line_of(token.start), code_lines)
+        else:
             continue
         pieces.append(deck.source[at:token.start])
-        pieces.append(_replace_math(token.text))
+        pieces.append(replaced)
         at = token.end
     pieces.append(deck.source[at:])
     return "".join(pieces)
+
+
+def _markdown_code_lines(deck: Deck) -> set[int]:
+    """1-based lines that Markdown renders as code (blocks and fences), slide by slide."""
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark")
+    lines: set[int] = set()
+    for slide in (*deck.layouts, *deck.slides):
+        parts = [(slide.body, slide.start_line)]
+        if slide.notes_line is not None:
+            parts.append((slide.notes, slide.notes_line + 1))
+        for text, first in parts:
+            for token in markdown.parse(text):
+                if token.type in ("code_block", "fence") and token.map:
+                    lines.update(range(first + token.map[0], first + token.map[1]))
+    return lines
+
+
+def _replace_math_outside(text: str, first_line: int, code_lines: set[int]) -> str:
+    out, run, run_is_code = [], [], None
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        is_code = number in code_lines
+        if run and is_code != run_is_code:
+            out.append("\n".join(run) if run_is_code else _replace_math("\n".join(run)))
+            run = []
+        run.append(line)
+        run_is_code = is_code
+    out.append("\n".join(run) if run_is_code else _replace_math("\n".join(run)))
+    return "\n".join(out)
 
 
 def find_math(text: str) -> list[tuple[int, int, bool]]:

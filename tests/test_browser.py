@@ -81,6 +81,12 @@ def test_lecture_deck_renders_as_remark_counts_it(browser, course, serve, over):
     assert visit.evaluate("document.querySelectorAll('.katex').length") > 40
     assert visit.evaluate("document.querySelectorAll('.katex-error').length") == 0
     assert visit.evaluate("document.querySelectorAll('span.lecture-math:not(:has(.katex))').length") == 0
+    # No formula is left as raw `$…$` text, in lists, columns or anywhere else outside code.
+    raw_dollars = visit.evaluate("""() => Array.from(document.querySelectorAll('.remark-slide-content'),
+        (slide, i) => { const copy = slide.cloneNode(true);
+                        copy.querySelectorAll('pre, code, .katex').forEach(n => n.remove());
+                        return copy.textContent.includes('$') ? i + 1 : 0; }).filter(Boolean)""")
+    assert raw_dollars == []
     # Notes are present exactly where the deck has `???`.
     notes = visit.evaluate("""() => Array.from(
         document.querySelectorAll('.remark-slides-area .remark-slide-notes'),

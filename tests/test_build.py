@@ -124,3 +124,13 @@ def test_images_inside_html_blocks_are_checked_too(tmp_path):
     result = build(load_config(project))
     assert [(d.line, d.message.split(" not found")[0]) for d in result.diagnostics] == [
         (4, "image 'images/resnet.png'")]
+
+
+def test_math_in_nested_list_items_is_math_but_not_in_indented_code(tmp_path):
+    # remark's lexer calls both 4-space-indented; Markdown makes the first a list item.
+    text = "# L\n\n* outer\n    - $a*b$ inner\n\nPara.\n\n    $not*math$\n"
+    project = make_project(tmp_path, {"deck.md": text})
+    build(load_config(project))
+    source = embedded_source((project / "build/deck.html").read_text())
+    assert '    - <span class="lecture-math" data-tex="a*b"></span> inner' in source
+    assert "    $not*math$" in source
