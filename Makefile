@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test bench clean
+.PHONY: build test bench lock clean
 
 build: $(VENV)/.installed node_modules/.installed
 	$(BIN)/lecture build
@@ -14,16 +14,21 @@ test: $(VENV)/.installed node_modules/.installed
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_build.py
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[course,test]'
 	touch $@
 
 # remark.js and KaTeX, exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Refresh the pins after changing dependencies in pyproject.toml.
+lock: $(VENV)/.installed
+	(echo "# Exact versions for make build / make test (refresh with: make lock)."; \
+	 $(BIN)/pip freeze --exclude-editable | grep -v "^-e ") > requirements.lock
 
 clean:
 	rm -rf build

@@ -26,11 +26,15 @@ class BuildResult:
 
 
 def build(config: Config, only: list[Path] | None = None,
-          report: Callable[[Diagnostic], None] = lambda d: None) -> BuildResult:
+          report: Callable[[Diagnostic], None] = lambda d: None,
+          progress: Callable[[str], None] = lambda line: None, figures: bool = True) -> BuildResult:
     """Build the course (or only the decks named) and return what happened.
 
+    Figures come first (only the stale ones run), so that the decks' image checks see them.
     Each deck is built on its own: a problem in one is reported and the others are still built.
     """
+    from .figures import discover, make_figures
+
     # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
     from .references import check_references
     from .render import (DeckEntry, page_script, render_deck, render_index, render_stylesheet,
@@ -47,6 +51,15 @@ def build(config: Config, only: list[Path] | None = None,
         target = config.output_dir / relative
         if write_if_changed(target, data):
             result.written.append(target)
+
+    if figures:
+        made = make_figures(config, progress=progress)
+        for diagnostic in made.diagnostics:
+            note(diagnostic)
+        figure_outputs = made.outputs
+    else:
+        figure_outputs = {f"{config.figures_subdir}/{o}" for s in discover(config)[0]
+                          for o in s.outputs}
 
     env = template_environment(config)
     assets = third_party_assets(config.node_modules)
@@ -72,7 +85,7 @@ def build(config: Config, only: list[Path] | None = None,
         if path.resolve() not in {p.resolve() for p in all_decks}:
             all_decks.append(path)  # a deck outside slides/ is built beside the others
     available = set(static) | {_page_name(p) for p in all_decks} | {"index.html"}
-    available |= {asset.target for asset in assets}
+    available |= {asset.target for asset in assets} | figure_outputs
 
     entries = []
     for path in all_decks:

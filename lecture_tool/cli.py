@@ -53,7 +53,8 @@ def build(ctx: click.Context, strict: bool, decks: tuple[Path, ...]) -> None:
     from .diagnostics import ERROR, WARNING, count
 
     config = _config(ctx)
-    result = run_build(config, list(decks) or None, report=_print_diagnostic(config))
+    result = run_build(config, list(decks) or None, report=_print_diagnostic(config),
+                       progress=_progress)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
     changed = f"{len(result.written)} file{'s' if len(result.written) != 1 else ''} written"
     click.echo(f"Built {result.decks} deck{'s' if result.decks != 1 else ''} "
@@ -63,6 +64,29 @@ def build(ctx: click.Context, strict: bool, decks: tuple[Path, ...]) -> None:
     if result.failed(strict):
         if strict and not errors:
             click.echo("Failing because of --strict.", err=True)
+        sys.exit(1)
+
+
+def _progress(line: str) -> None:
+    click.echo(line, err=True)
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Run the scripts even if their outputs are up to date.")
+@click.argument("names", nargs=-1)
+@click.pass_context
+def figures(ctx: click.Context, force: bool, names: tuple[str, ...]) -> None:
+    """Run the figure scripts of figures_src/ (all, or those NAMEd) whose outputs are stale."""
+    from .figures import make_figures
+
+    config = _config(ctx)
+    result = make_figures(config, list(names) or None, force=force, progress=_progress)
+    report = _print_diagnostic(config)
+    for diagnostic in result.diagnostics:
+        report(diagnostic)
+    if not result.ran and not result.diagnostics:
+        click.echo("figures: all up to date", err=True)
+    if result.diagnostics:
         sys.exit(1)
 
 

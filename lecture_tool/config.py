@@ -24,6 +24,9 @@ class Config:
     output_dir: Path
     templates_dir: Path  # files here override the templates shipped in the package
     node_modules: Path  # where remark-slide and katex were installed by npm
+    figures_dir: Path  # figure scripts
+    figures_subdir: str = "images"  # where in the output directory figures go
+    figure_timeout: float = 300.0  # seconds one figure script may take
     remark: dict = field(default_factory=dict)  # options passed to remark.create()
 
     def decks(self) -> list[Path]:
@@ -53,7 +56,8 @@ def load_config(root: Path) -> Config:
         except tomllib.TOMLDecodeError as exc:
             raise LectureError(f"{pyproject}: error: {exc}") from exc
         settings = data.get("tool", {}).get("lecture", {})
-    known = {"title", "slides", "output", "templates", "node_modules", "remark"}
+    known = {"title", "slides", "output", "templates", "node_modules", "remark", "figures",
+             "figures_output", "figure_timeout"}
     unknown = sorted(set(settings) - known)
     if unknown:
         raise LectureError(f"{pyproject}: error: unknown [tool.lecture] keys: {', '.join(unknown)} "
@@ -65,6 +69,9 @@ def load_config(root: Path) -> Config:
         output_dir=root / settings.get("output", "build"),
         templates_dir=root / settings.get("templates", "templates"),
         node_modules=_node_modules(root, settings.get("node_modules")),
+        figures_dir=root / settings.get("figures", "figures_src"),
+        figures_subdir=str(settings.get("figures_output", "images")).strip("/"),
+        figure_timeout=float(settings.get("figure_timeout", 300)),
         remark={**DEFAULT_REMARK_OPTIONS, **settings.get("remark", {})},
     )
 

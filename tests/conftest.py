@@ -58,8 +58,10 @@ def make_project(root: Path, decks: dict[str, str], files: dict[str, bytes | str
 
 
 def copy_course(root: Path) -> Path:
-    """This repository's course (decks and configuration) in a scratch directory."""
+    """This repository's course (decks, figure scripts, configuration) in a scratch directory."""
     shutil.copytree(REPO / "slides", root / "slides")
+    shutil.copytree(REPO / "figures_src", root / "figures_src",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     return root
 

@@ -98,6 +98,13 @@ def test_lecture_deck_renders_as_remark_counts_it(browser, course, serve, over):
     if over == "http":
         failed = {unquote(urlsplit(u).path).lstrip("/") for u in visit.failed}
     assert failed == missing_images
+    # Every image the build did not name as missing is there: the generated figures among them.
+    images = visit.evaluate("""() => Array.from(document.querySelectorAll('.remark-slide-content img'),
+                               i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])""")
+    loaded = {src for src, ok in images if ok}
+    assert {src for src, _ in images} - loaded == missing_images
+    assert {"images/softmax.png", "images/numerical_no_padding_no_strides.gif",
+            "images/pooling.png", "images/sunshine-temperature.png"} <= loaded
     assert all("Failed to load resource" in e for e in visit.console_errors), visit.console_errors
     assert len(visit.console_errors) == len(visit.failed)
     visit.page.close()

@@ -1,0 +1,113 @@
+"""The look every figure shares, and the little harness that lets a script run on its own.
+
+Sizes are chosen for a 1280x720 slide: `figure(width=0.6)` is a figure that fills 60% of the slide's
+content width, with text at least 14 px high there. Colours are those of the deck's stylesheet.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+NAVY = "#123e6b"  # headings
+INK = "#1d2433"  # text
+BLUE = "#1f6fb2"  # links, first series
+ORANGE = "#e07b24"
+GREEN = "#2a9d6f"
+RED = "#c8453a"
+GREY = "#6b7280"
+LIGHT_BLUE = "#cfe0f1"
+LIGHT_GREEN = "#cdeede"
+LIGHT_GREY = "#eef0f3"
+
+# A 1280x720 slide shows about 1160 px of content width; at 100 dpi that is 11.6 inches.
+CONTENT_WIDTH_IN = 11.6
+DPI = 100  # 1 figure pixel = 1 slide pixel at 1280x720, so 14 pt text is 19 px there
+HIDPI = 2  # PNGs are stored at twice that, for sharp projectors
+
+plt.rcParams.update({
+    "font.family": "DejaVu Sans",
+    "font.size": 14,
+    "axes.titlesize": 15,
+    "axes.labelsize": 14,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "text.color": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=[BLUE, ORANGE, GREEN, RED, GREY]),
+    "lines.linewidth": 3,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "lecture",  # stable ids in SVG output
+})
+
+
+def figure(width: float, height_in: float, **subplots):
+    """A figure `width` (fraction of the slide's content width) wide and `height_in` inches high."""
+    return plt.subplots(figsize=(width * CONTENT_WIDTH_IN, height_in), dpi=DPI, **subplots)
+
+
+def save_png(fig, path: Path, hidpi: bool = True) -> None:
+    """Save without metadata that changes between runs or versions (byte-for-byte reproducible)."""
+    fig.savefig(path, format="png", dpi=DPI * (HIDPI if hidpi else 1), metadata={"Software": None})
+    plt.close(fig)
+
+
+def frame(fig) -> np.ndarray:
+    """The figure as an RGB array, for animations."""
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+
+
+def save_gif(frames: list[np.ndarray], path: Path, durations_ms: list[int]) -> None:
+    """A looping palette GIF: one shared palette, no dithering, so it is small and reproducible."""
+    stacked = Image.fromarray(np.concatenate(frames, axis=0))
+    quantized = stacked.quantize(colors=128, method=Image.Quantize.MEDIANCUT,
+                                 dither=Image.Dither.NONE)
+    palette = np.array(quantized.getpalette()[:3 * 128], dtype=np.int32).reshape(-1, 3)
+    # Median cut averages white with the near-white of anti-aliased edges; the slide is white.
+    palette[np.argmax(palette.sum(axis=1))] = 255
+    images = []
+    for rgb in frames:
+        # Nearest palette colour, computed once per distinct colour of the frame.
+        packed = rgb.reshape(-1, 3).astype(np.int32) @ np.array([1 << 16, 1 << 8, 1])
+        codes, inverse = np.unique(packed, return_inverse=True)
+        colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1)
+        distance = ((colours[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2)
+        indices = np.argmin(distance, axis=1)[inverse.ravel()].astype(np.uint8)
+        image = Image.fromarray(indices.reshape(rgb.shape[:2]), mode="P")
+        image.putpalette(palette.astype(np.uint8).ravel().tolist())
+        images.append(image)
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:],
+                   duration=durations_ms, loop=0, disposal=1, optimize=False)
+    Path(path).write_bytes(buffer.getvalue())
+
+
+def run(make, outputs: list[str]) -> None:
+    """Run a figure script from the command line: `python figures_src/x.py --out DIR`."""
+    parser = argparse.ArgumentParser(description=(sys.modules["__main__"].__doc__ or "").strip())
+    default = Path(__file__).resolve().parent.parent / "build" / "images"
+    parser.add_argument("--out", type=Path, default=default, help=f"output directory ({default})")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    make(out)
+    missing = [name for name in outputs if not (out / name).is_file()]
+    if missing:
+        raise SystemExit(f"declared in OUTPUTS but not written: {', '.join(missing)}")
+    for name in outputs:
+        print(out / name)

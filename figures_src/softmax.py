@@ -1,0 +1,46 @@
+"""Softmax: class scores in, probabilities that sum to 1 out."""
+from pathlib import Path
+
+import numpy as np
+
+import lecture_style as style
+
+OUTPUTS = ["softmax.png"]
+
+CLASSES = ["cat", "dog", "horse", "bird"]
+SCORES = np.array([2.0, 1.0, 0.1, -1.2])
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    # Subtracting the maximum changes nothing mathematically and keeps exp() from overflowing.
+    shifted = np.exp(scores - scores.max())
+    return shifted / shifted.sum()
+
+
+def make(out: Path) -> None:
+    probabilities = softmax(SCORES)
+    fig, (left, right) = style.figure(0.7, 2.5, ncols=2, gridspec_kw={"wspace": 0.55})
+    positions = np.arange(len(CLASSES))
+    for axis, values, colour, title, fmt in (
+            (left, SCORES, style.BLUE, "scores $\\mathbf{x}$", "{:+.1f}"),
+            (right, probabilities, style.GREEN, "softmax$(\\mathbf{x})$", "{:.2f}")):
+        bars = axis.barh(positions, values, color=colour, height=0.65)
+        axis.set_yticks(positions, CLASSES)
+        axis.invert_yaxis()
+        axis.axvline(0, color=style.INK, linewidth=1)
+        axis.set_title(title, color=style.NAVY)
+        axis.spines["left"].set_visible(False)
+        axis.tick_params(axis="y", length=0)
+        span = values.max() - min(values.min(), 0)
+        axis.set_xlim(min(values.min(), 0) - 0.05 * span, values.max() + 0.45 * span)
+        for bar, value in zip(bars, values):
+            x = max(value, 0) + 0.04 * span
+            axis.text(x, bar.get_y() + bar.get_height() / 2, fmt.format(value), va="center")
+    right.set_xlabel(f"sum = {probabilities.sum():.2f}")
+    fig.text(0.495, 0.5, "→", fontsize=30, ha="center", va="center", color=style.NAVY)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.86, bottom=0.2)
+    style.save_png(fig, out / "softmax.png")
+
+
+if __name__ == "__main__":
+    style.run(make, OUTPUTS)

@@ -1,0 +1,160 @@
+"""The figure stage: discovery, cache, parallel isolated runs, failures, reproducibility."""
+import filecmp
+import shutil
+import subprocess
+import sys
+
+from PIL import Image
+
+from lecture_tool.build import build
+from lecture_tool.config import load_config
+from lecture_tool.figures import discover, make_figures
+
+from conftest import REPO, copy_course, make_project
+
+# Small scripts that need no plotting library: each writes text files and appends to runs.log.
+HELPER = "SUFFIX = '!'\n"
+SCRIPT = """import sys
+from pathlib import Path
+import shared
+
+OUTPUTS = [{outputs}]
+INPUTS = [{inputs}]
+
+out = Path(sys.argv[sys.argv.index("--out") + 1])
+with open("runs.log", "a") as log:
+    log.write("{name}\\n")
+{body}
+for name in OUTPUTS:
+    (out / name).write_text("{name} made this" + shared.SUFFIX)
+"""
+
+
+def script(name, outputs, body="", inputs="", uses_helper=True):
+    text = SCRIPT.format(name=name, outputs=", ".join(repr(o) for o in outputs), inputs=inputs,
+                         body=body)
+    return text if uses_helper else text.replace("import shared\n", "").replace(" + shared.SUFFIX", "")
+
+
+def figure_project(tmp_path, **scripts):
+    files = {f"figures_src/{name}.py": text for name, text in scripts.items()}
+    files["figures_src/shared.py"] = HELPER
+    files["data/table.csv"] = "1,2\n"
+    return make_project(tmp_path, {"deck.md": "# A\n![](images/a.txt)"}, files=files)
+
+
+def runs(project) -> list[str]:
+    log = project / "runs.log"
+    runs_so_far = log.read_text().split() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return sorted(runs_so_far)
+
+
+def test_discovery_reads_declarations_and_helpers(tmp_path):
+    project = figure_project(tmp_path, a=script("a", ["a.txt"]),
+                             b=script("b", ["b1.txt", "b2.txt"], uses_helper=False))
+    scripts, problems = discover(load_config(project))
+    assert problems == []
+    assert [(s.name, s.outputs, [h.name for h in s.helpers]) for s in scripts] == [
+        ("a", ("a.txt",), ["shared.py"]), ("b", ("b1.txt", "b2.txt"), [])]
+
+
+def test_cache_reruns_only_what_changed(tmp_path):
+    project = figure_project(tmp_path, a=script("a", ["a.txt"]),
+                             b=script("b", ["b.txt"], uses_helper=False),
+                             c=script("c", ["c.txt"], inputs="'data/table.csv'", uses_helper=False))
+    config = load_config(project)
+    first = make_figures(config)
+    assert first.diagnostics == [] and runs(project) == ["a", "b", "c"]
+    assert (project / "build/images/a.txt").read_text() == "a made this!"
+    assert make_figures(config).ran == [] and runs(project) == []
+    (project / "figures_src/shared.py").write_text("SUFFIX = '?'\n")  # a helper: only a depends on it
+    assert make_figures(config).ran == ["a"] and runs(project) == ["a"]
+    (project / "data/table.csv").write_text("3,4\n")  # a declared input of c
+    assert make_figures(config).ran == ["c"]
+    (project / "build/images/b.txt").unlink()  # a lost output is made again
+    assert make_figures(config).ran == ["b"]
+    assert sorted(make_figures(config, force=True).ran) == ["a", "b", "c"]
+    assert make_figures(config, ["b"], force=True).ran == ["b"]
+
+
+def test_a_failing_script_is_reported_at_its_line_and_keeps_its_old_output(tmp_path):
+    project = figure_project(tmp_path, a=script("a", ["a.txt"]), b=script("b", ["b.txt"]))
+    config = load_config(project)
+    make_figures(config)
+    good = (project / "build/images/b.txt").read_bytes()
+    broken = script("b", ["b.txt"], body="(out / 'b.txt').write_text('half')\nx = 1 / 0")
+    (project / "figures_src/b.py").write_text(broken)
+    (project / "figures_src/shared.py").write_text("SUFFIX = '?'\n")
+    result = make_figures(config)
+    line = broken.splitlines().index("x = 1 / 0") + 1
+    assert [d.format(project) for d in result.diagnostics] == [
+        f"figures_src/b.py:{line}: error: ZeroDivisionError: division by zero"]
+    assert (project / "build/images/b.txt").read_bytes() == good  # not "half"
+    assert (project / "build/images/a.txt").read_text() == "a made this?"  # the other still ran
+    assert not list((project / "build/.cache").glob("b.*"))  # no scratch left behind
+    assert make_figures(config).ran == ["b"]  # a failure is not cached
+
+
+def test_hangs_crashes_and_missing_outputs(tmp_path):
+    project = figure_project(
+        tmp_path,
+        hang=script("hang", ["h.txt"], body="import time\ntime.sleep(60)"),
+        crash=script("crash", ["c.txt"], body="import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"),
+        lazy="import sys\nfrom pathlib import Path\n\n\nOUTPUTS = ['l.txt', 'never.txt']\n"
+             "(Path(sys.argv[-1]) / 'l.txt').write_text('only this one')\n",
+        fine=script("fine", ["f.txt"]))
+    (project / "pyproject.toml").write_text("[tool.lecture]\nfigure_timeout = 2\n")
+    result = make_figures(load_config(project))
+    messages = {d.path.name: (d.line, d.message) for d in result.diagnostics}
+    assert messages["hang.py"] == (1, "timed out after 2 s and was stopped")
+    assert messages["crash.py"][1].startswith("killed by SIGSEGV")
+    assert messages["lazy.py"] == (5, "declared but not written: never.txt")
+    assert "fine.py" not in messages and (project / "build/images/f.txt").exists()
+
+
+def test_build_runs_figures_first_and_a_no_op_build_runs_none(tmp_path):
+    project = figure_project(tmp_path, a=script("a", ["a.txt"]))
+    config = load_config(project)
+    first = build(config)
+    assert first.diagnostics == []  # images/a.txt is declared, so the deck's reference is good
+    assert runs(project) == ["a"]
+    assert build(config).written == [] and runs(project) == []
+
+
+def test_discovery_problems(tmp_path):
+    project = figure_project(tmp_path, a=script("a", ["a.txt"]), b=script("b", ["a.txt"]),
+                             c="OUTPUTS = ['../escape.png']\n", d="def broken(:\n")
+    _, problems = discover(load_config(project))
+    assert sorted((p.path.name, p.line, p.message.split(":")[0]) for p in problems) == [
+        ("b.py", 5, "a.txt is also made by a.py"),
+        ("c.py", 1, "OUTPUTS must be a non-empty list of file names (no directories)"),
+        ("d.py", 1, "syntax error")]
+
+
+def test_scripts_run_on_their_own(tmp_path):
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(REPO / "figures_src/softmax.py"), "--out", str(out)],
+                   check=True, capture_output=True)
+    assert (out / "softmax.png").stat().st_size > 1000
+
+
+def test_course_figures_are_reproducible_and_gifs_are_well_formed(tmp_path):
+    first, second = copy_course(tmp_path / "one"), copy_course(tmp_path / "two")
+    for project in (first, second):
+        result = make_figures(load_config(project))
+        assert result.diagnostics == []
+    images = sorted((first / "build/images").iterdir())
+    assert len(images) >= 8
+    match, mismatch, errors = filecmp.cmpfiles(first / "build/images", second / "build/images",
+                                               [p.name for p in images], shallow=False)
+    assert mismatch == [] and errors == []
+    for name, positions in (("numerical_no_padding_no_strides.gif", 9),
+                            ("no_padding_strides.gif", 4), ("same_padding_no_strides.gif", 25)):
+        with Image.open(first / "build/images" / name) as gif:
+            assert gif.n_frames == positions, name  # one frame per output position
+            assert gif.info["loop"] == 0 and gif.mode == "P"
+            assert gif.info["duration"] >= 400
+        assert (first / "build/images" / name).stat().st_size < 200_000
+    with Image.open(first / "build/images/softmax.png") as png:
+        assert "Software" not in png.info  # no version string in the file
