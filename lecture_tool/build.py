@@ -54,6 +54,7 @@ def build(config: Config, only: list[Path] | None = None,
 
     if figures:
         made = make_figures(config, progress=progress)
+        result.written += made.written
         for diagnostic in made.diagnostics:
             note(diagnostic)
         figure_outputs = made.outputs

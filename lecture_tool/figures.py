@@ -48,6 +48,7 @@ class FigureScript:
 class FiguresResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     ran: list[str] = field(default_factory=list)  # scripts that ran (successfully or not)
+    written: list[Path] = field(default_factory=list)  # outputs replaced by a successful run
     outputs: set[str] = field(default_factory=set)  # declared outputs, relative to the output dir
     seconds: float = 0.0
 
@@ -181,6 +182,7 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
                      f"({seconds:.1f} s)")
             if problem is None:
                 cache[script.name] = {"fingerprint": key, "outputs": list(script.outputs)}
+                result.written += [out_dir / o for o in script.outputs]
             else:
                 result.diagnostics.append(problem)
                 cache.pop(script.name, None)
