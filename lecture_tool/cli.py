@@ -67,6 +67,35 @@ def build(ctx: click.Context, strict: bool, decks: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
+@click.option("--no-cache", is_flag=True, help="Run every block, even if nothing changed.")
+@click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a JUnit XML report here, for CI dashboards.")
+@click.argument("decks", nargs=-1, type=_deck_path)
+@click.pass_context
+def check(ctx: click.Context, strict: bool, no_cache: bool, junit_xml: Path | None,
+          decks: tuple[Path, ...]) -> None:
+    """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
+    from .check import check as run_check, write_junit
+    from .diagnostics import ERROR, WARNING, count
+
+    config = _config(ctx)
+    result = run_check(config, list(decks) or None, use_cache=not no_cache,
+                       report=_print_diagnostic(config), progress=_progress)
+    if junit_xml:
+        write_junit(result, junit_xml, config.root)
+    errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
+    blocks = sum(c.name.startswith("block") for c in result.cases)
+    claims = len(result.cases) - blocks
+    cached = f" ({len(result.cached_decks)} from cache)" if result.cached_decks else ""
+    click.echo(f"Checked {blocks} code blocks and {claims} claims{cached} in {result.seconds:.2f} s: "
+               f"{errors} error{'s' if errors != 1 else ''}, "
+               f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
 def _progress(line: str) -> None:
     click.echo(line, err=True)
 

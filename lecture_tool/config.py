@@ -28,6 +28,7 @@ class Config:
     figures_subdir: str = "images"  # where in the output directory figures go
     figure_timeout: float = 300.0  # seconds one figure script may take
     remark: dict = field(default_factory=dict)  # options passed to remark.create()
+    check: dict = field(default_factory=dict)  # [tool.lecture.check]: prelude, timeout, memory
 
     def decks(self) -> list[Path]:
         """Every deck of the course: slides/*.md, in name order."""
@@ -57,7 +58,7 @@ def load_config(root: Path) -> Config:
             raise LectureError(f"{pyproject}: error: {exc}") from exc
         settings = data.get("tool", {}).get("lecture", {})
     known = {"title", "slides", "output", "templates", "node_modules", "remark", "figures",
-             "figures_output", "figure_timeout"}
+             "figures_output", "figure_timeout", "check"}
     unknown = sorted(set(settings) - known)
     if unknown:
         raise LectureError(f"{pyproject}: error: unknown [tool.lecture] keys: {', '.join(unknown)} "
@@ -73,6 +74,7 @@ def load_config(root: Path) -> Config:
         figures_subdir=str(settings.get("figures_output", "images")).strip("/"),
         figure_timeout=float(settings.get("figure_timeout", 300)),
         remark={**DEFAULT_REMARK_OPTIONS, **settings.get("remark", {})},
+        check=dict(settings.get("check", {})),
     )
 
 

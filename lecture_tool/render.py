@@ -11,6 +11,7 @@ import jinja2
 
 from .config import Config
 from .deck import Deck
+from .snippets import strip_annotations
 
 # Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
 # are written for that: `\(` shows `(`, `\\{` shows `\{`. Math keeps that meaning with us.
@@ -170,7 +171,7 @@ def render_deck(deck: Deck, config: Config, env: jinja2.Environment) -> str:
     options = dict(config.remark)
     return env.get_template("deck.html").render(
         deck=deck, course_title=config.title,
-        source_json=json_for_script(protect_math(deck)),
+        source_json=json_for_script(strip_annotations(protect_math(deck))),
         options_json=json_for_script(options))
 
 

@@ -134,3 +134,13 @@ def test_math_in_nested_list_items_is_math_but_not_in_indented_code(tmp_path):
     source = embedded_source((project / "build/deck.html").read_text())
     assert '    - <span class="lecture-math" data-tex="a*b"></span> inner' in source
     assert "    $not*math$" in source
+
+
+def test_check_annotations_do_not_reach_the_page(tmp_path):
+    text = ("<!-- check: skip (slow) -->\n# A\n\n```python\nx = 1\n```\n\n"
+            "922M <!-- check: params(z) = 922M -->\n<!-- check: setup\nimport os\n-->\nEnd\n")
+    project = make_project(tmp_path, {"deck.md": text})
+    build(load_config(project))
+    source = embedded_source((project / "build/deck.html").read_text())
+    assert "check:" not in source and "import os" not in source
+    assert "922M " in source and "# A" in source and "End" in source

@@ -1,0 +1,241 @@
+"""The process that runs one deck's code blocks: `python -m lecture_tool.snippet_worker`.
+
+It reads one JSON request a line on stdin and answers one JSON line on the original stdout;
+what the snippets print goes to stderr. Keras is imported once, for the whole deck. Only the
+standard library and Keras are used here: this runs in the course's Python, not the tool's.
+
+Model-building code runs with deferred variables (`keras.StatelessScope(initialize_variables=
+False)`): layers know their weights' shapes, so parameter counts and output shapes are exact, but
+no weight is allocated. A block that needs real weights (it calls `predict`, `fit`, ... or is
+marked `<!-- check: values -->`) runs normally, after the weights of the models it names are made.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import faulthandler
+import json
+import os
+import re
+import sys
+import traceback
+
+NEEDS_VALUES = {"predict", "fit", "evaluate", "predict_on_batch", "train_on_batch",
+                "test_on_batch", "get_weights", "set_weights", "numpy", "save", "save_weights",
+                "load_weights", "export"}
+# Names today's Keras no longer has, and what replaced them.
+KERAS_1 = {
+    "Convolution1D": "Conv1D(filters, kernel_size)", "Convolution2D": "Conv2D(filters, (rows, cols))",
+    "Convolution3D": "Conv3D(filters, (d, rows, cols))", "Deconvolution2D": "Conv2DTranspose",
+    "AtrousConvolution2D": "Conv2D(..., dilation_rate=...)", "Merge": "keras.layers.Concatenate/Add",
+    "merge": "keras.layers.concatenate/add",
+}
+KERAS_1_ARGUMENTS = {"border_mode": "padding", "subsample": "strides", "nb_filter": "filters",
+                     "init": "kernel_initializer", "dim_ordering": "data_format",
+                     "nb_epoch": "epochs", "output_dim": "units"}
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.namespace: dict = {"__name__": "__lecture__"}
+        import keras
+
+        self.keras = keras
+
+    def handle(self, request: dict) -> dict:
+        op = request["op"]
+        if op == "prelude":
+            return self.run(request["source"], request["filename"], 1, mode="values")
+        if op == "block":
+            return self.block(request)
+        if op == "params":
+            return self.params(request)
+        raise ValueError(f"unknown request {op!r}")
+
+    def block(self, request: dict) -> dict:
+        filename = request["filename"]
+        if request.get("setup"):
+            setup = self.run(request["setup"], filename, request["setup_line"], mode="values")
+            if not setup["ok"]:
+                setup["error"]["message"] = "in the hidden setup: " + setup["error"]["message"]
+                return setup
+        result = self.run(request["source"], filename, request["line"], mode=request["mode"],
+                          shapes=request.get("shapes", []))
+        expected = request.get("raises")
+        if expected is None:
+            return result
+        if result["ok"]:
+            return {"ok": False, "error": {"line": request["line"], "message":
+                    f"the block was expected to raise {expected or 'an exception'}, but it ran "
+                    "without error"}}
+        if expected and expected not in result["error"].get("exception_types", []):
+            result["error"]["message"] = (f"expected {expected}, but the block raised "
+                                          + result["error"]["message"])
+            return result
+        return {"ok": True, "raised": result["error"]["message"]}
+
+    def run(self, source: str, filename: str, first_line: int, mode: str,
+            shapes: list | None = None) -> dict:
+        padded = "\n" * (first_line - 1) + source  # so that line numbers are the deck's
+        try:
+            tree = ast.parse(padded, filename)
+        except SyntaxError as exc:
+            return _failure(exc.lineno or first_line, f"SyntaxError: {exc.msg}" + _keras_1_hint(source))
+        if mode == "auto":
+            mode = "values" if _calls_any(tree, NEEDS_VALUES) else "deferred"
+        pending = sorted(shapes or [], key=lambda s: s["line"])
+        checked = []
+        try:
+            if mode == "values":
+                self.materialise(_names(tree))
+            scope = (self.keras.StatelessScope(initialize_variables=False) if mode == "deferred"
+                     else contextlib.nullcontext())
+            with scope:
+                for statement in tree.body:
+                    while pending and pending[0]["line"] < statement.lineno:
+                        checked.append(self.shape(pending.pop(0)))
+                    code = compile(ast.Module([statement], type_ignores=[]), filename, "exec")
+                    exec(code, self.namespace)
+                while pending:
+                    checked.append(self.shape(pending.pop(0)))
+        except BaseException as exc:  # noqa: BLE001 - a snippet may raise anything, SystemExit too
+            return _exception(exc, filename, first_line, source, mode)
+        problems = [c for c in checked if c is not None]
+        if problems:
+            return {"ok": False, "shape_errors": problems}
+        return {"ok": True, "mode": mode}
+
+    def shape(self, claim: dict) -> dict | None:
+        try:
+            value = eval(claim["name"], self.namespace)  # noqa: S307 - the deck's own code
+        except Exception as exc:  # noqa: BLE001
+            return {"line": claim["line"], "message": f"cannot check the shape of {claim['name']}: "
+                    f"{type(exc).__name__}: {exc}"}
+        actual = tuple(None if d is None else int(d) for d in getattr(value, "shape", ()))
+        try:
+            stated = _stated_shape(claim["stated"])
+        except ValueError as exc:
+            return {"line": claim["line"], "message": str(exc)}
+        if actual != stated:
+            return {"line": claim["line"], "message":
+                    f"{claim['name']} has shape {_shape_text(actual)}, the comment says "
+                    f"{claim['stated']}" + (f" = {_shape_text(stated)}" if claim["stated"]
+                                            != _shape_text(stated) else "")}
+        return None
+
+    def params(self, request: dict) -> dict:
+        try:
+            with self.keras.StatelessScope(initialize_variables=False):
+                value = eval(request["expr"], self.namespace)  # noqa: S307 - the deck's own code
+                layer = getattr(getattr(value, "_keras_history", None), "operation", value)
+                count = int(layer.count_params())
+        except Exception as exc:  # noqa: BLE001
+            return _failure(request["line"], f"cannot count the parameters of {request['expr']}: "
+                            f"{type(exc).__name__}: {exc}")
+        kind = type(layer).__name__
+        what = (f"{kind} model '{layer.name}'" if isinstance(layer, self.keras.Model)
+                else f"{kind} layer")
+        return {"ok": True, "count": count, "what": what}
+
+    def materialise(self, names: set[str]) -> None:
+        """Make the deferred weights of the models and layers a block names."""
+        for name in names:
+            value = self.namespace.get(name)
+            if not isinstance(value, self.keras.Layer):  # models are layers too
+                continue
+            for variable in value.weights:
+                # Keras keeps a deferred variable's initializer until it is first made.
+                if getattr(variable, "_value", True) is None:
+                    variable._deferred_initialize()
+
+
+def _calls_any(tree: ast.AST, methods: set[str]) -> bool:
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr in methods for node in ast.walk(tree))
+
+
+def _names(tree: ast.AST) -> set[str]:
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _stated_shape(text: str) -> tuple:
+    inner = text.strip()
+    if not (inner.startswith("(") and inner.endswith(")")):
+        raise ValueError(f"cannot read the shape {text}: write it as a tuple, (None, 28, 28, 3)")
+    parts = [p.strip() for p in inner[1:-1].split(",") if p.strip()]
+    shape = []
+    for part in parts:
+        if part == "None":
+            shape.append(None)
+            continue
+        expression = re.sub(r"(?<=[\d\s])[x×](?=[\s\d])", "*", part)
+        if not re.fullmatch(r"[\d\s+\-*/()]+", expression):
+            raise ValueError(f"cannot read '{part}' in the shape {text}: use numbers, None, "
+                             "+, - and x")
+        shape.append(int(eval(expression, {"__builtins__": {}})))  # noqa: S307 - digits only
+    return tuple(shape)
+
+
+def _shape_text(shape: tuple) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
+        ("," if len(shape) == 1 else "") + ")"
+
+
+def _failure(line: int, message: str) -> dict:
+    return {"ok": False, "error": {"line": line, "message": message}}
+
+
+def _exception(exc: BaseException, filename: str, first_line: int, source: str, mode: str) -> dict:
+    line = first_line
+    for frame, number in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == filename:
+            line = number
+    if isinstance(exc, SystemExit):
+        message = (f"the block called sys.exit({exc.code!r}); a snippet must not end the program")
+    else:
+        text = str(exc).strip().splitlines()
+        message = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+        if mode == "deferred" and "stateless scope" in str(exc):
+            message += (" (this block needs real weights: put <!-- check: values --> above it)")
+        message += _keras_1_hint(source)
+    types = [cls.__name__ for cls in type(exc).__mro__]
+    return {"ok": False, "error": {"line": line, "message": message, "exception_types": types}}
+
+
+def _keras_1_hint(source: str) -> str:
+    found = [f"{old} is {new}" for old, new in KERAS_1.items() if re.search(rf"\b{old}\(", source)]
+    found += [f"{old}= is {new}=" for old, new in KERAS_1_ARGUMENTS.items()
+              if re.search(rf"\b{old}\s*=", source)]
+    if re.search(r"input_shape\s*=\s*\(\s*[13]\s*,", source):
+        found.append("input_shape=(3, 224, 224) is channels-first; today's default is (224, 224, 3)")
+    if not found:
+        return ""
+    return " — this is Keras 1 code, which today's Keras does not run: " + "; ".join(found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--memory-mb", type=int, default=0)
+    args = parser.parse_args()
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # what snippets print (Python or C) goes to stderr, not into the replies
+    sys.stdout = sys.stderr
+    faulthandler.enable()  # a crash in native code still names the deck line
+    worker = Worker()
+    if args.memory_mb:
+        import resource
+
+        limit = args.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    replies.write(json.dumps({"ok": True, "ready": True}) + "\n")
+    for line in sys.stdin:
+        try:
+            reply = worker.handle(json.loads(line))
+        except MemoryError:
+            reply = _failure(0, "MemoryError")
+        replies.write(json.dumps(reply) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""`lecture check` on sample decks: claims, shapes, every failure kind, line mapping, cache."""
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lecture_tool.check import check
+from lecture_tool.cli import main
+from lecture_tool.config import load_config
+from lecture_tool.snippets import count_matches, parse_count
+
+from conftest import REPO, SAMPLES
+
+CONFIG = """
+[tool.lecture.remark]
+highlightLanguage = "python"
+highlightLines = true
+
+[tool.lecture.check]
+timeout = 8
+memory_limit_mb = 2048
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("check")
+    shutil.copytree(SAMPLES / "check", root / "slides")
+    (root / "pyproject.toml").write_text('[tool.lecture]\ntitle = "Checks"\n' + CONFIG)
+    return root
+
+
+@pytest.fixture(scope="module")
+def checked(project):
+    """Each sample deck checked once (TensorFlow starts once per deck)."""
+    config = load_config(project)
+    results = {}
+    for name in ("claims", "failures", "values", "seed-lecture3"):
+        results[name] = check(config, [project / "slides" / f"{name}.md"], use_cache=False)
+    return results
+
+
+def messages(result, severity="error") -> list[tuple[int, str]]:
+    return [(d.line, d.message) for d in result.diagnostics
+            if d.severity == severity and "image '" not in d.message]
+
+
+def test_stated_precision():
+    assert parse_count("922M") == (922_000_000, 1_000_000)
+    assert count_matches(921_601_000, "922M")
+    assert not count_matches(921_601_000, "900M")
+    assert count_matches(921_601_000, "0.9B") and count_matches(921_601_000, "921.6M")
+    assert count_matches(138_357_544, "138,357,544") and not count_matches(138_357_545, "138,357,544")
+    assert count_matches(304, "304") and count_matches(1_234, "1.2k")
+    assert parse_count("lots") is None
+
+
+def test_parameter_claims_true_false_and_precision(checked):
+    assert messages(checked["claims"]) == [
+        (18, "Dense layer has 921,601,000 parameters, slide says 900M"),
+        (22, "Dense layer has 921,601,000 parameters, slide says 921,601,001"),
+        (35, "h has shape (None, 24, 24, 4), the comment says (None, 24, 24, 5)"),
+    ]
+    cases = {(c.line, c.name): c.failure for c in checked["claims"].cases}
+    assert cases[(11, "params(z) = 922M")] is None  # true, at the line that states it
+    assert cases[(20, "params(z) = 921,601,000")] is None
+    assert cases[(24, "params(z) = 0.9B")] is None
+    assert cases[(38, "params(h) = 304")] is None  # a KerasTensor counts its layer
+    assert cases[(39, "params(model) = 304")] is None
+
+
+def test_unannotated_counts_are_warned_about(checked):
+    assert messages(checked["claims"], "warning") == [
+        (41, "'1.2k' is a parameter count that nothing checks: tie it to the code with "
+             "<!-- check: params(EXPRESSION) = 1.2k -->"),
+        (43, "'9,999 parameters' is a parameter count that nothing checks: tie it to the code "
+             "with <!-- check: params(EXPRESSION) = 9,999 -->"),
+    ]
+
+
+def test_every_failure_kind_is_reported_at_its_deck_line(checked):
+    found = messages(checked["failures"])
+    assert found == [
+        (83, "unknown check annotation 'frobnicate': use skip, raises, values, deferred, setup "
+             "or params(...) = N"),
+        (84, "check: skip needs a reason: <!-- check: skip (why it cannot run) -->"),
+        (11, "ValueError: broken on purpose"),  # the raising line, not the block's first
+        (18, "the block called sys.exit(3); a snippet must not end the program"),
+        (24, "did not finish within 8 s and was stopped (an endless loop, or work too long for "
+             "a slide?)"),
+        (32, "crashed: the Python process running the snippets was killed by SIGSEGV"),
+        (51, "expected KeyError, but the block raised ZeroDivisionError: division by zero"),
+        (56, "the block was expected to raise an exception, but it ran without error"),
+        (79, "SyntaxError: expected ':'"),
+        (92, "MemoryError: Unable to allocate 3.00 GiB for an array with shape (402653184,) and "
+             "data type float64"),
+    ]
+    # After the hang and the crash, a new worker replayed the earlier blocks: line 38 ran fine.
+    assert {c.line: c.failure for c in checked["failures"].cases}[38] is None
+    skipped = [c for c in checked["failures"].cases if c.skipped]
+    assert [(c.line, c.skipped) for c in skipped] == [(63, "needs a GPU"), (86, "no reason given")]
+
+
+def test_blocks_that_need_weights_get_them(checked):
+    assert messages(checked["values"]) == []
+    assert len(checked["values"].cases) == 3
+
+
+def test_keras_1_vgg_block_says_plainly_why(checked):
+    problems = messages(checked["seed-lecture3"])
+    assert len(problems) == 1
+    line, message = problems[0]
+    assert line == 487  # the first line of the VGG block in the seed
+    assert message.startswith("NameError: name 'model' is not defined — this is Keras 1 code")
+    assert "Convolution2D is Conv2D(filters, (rows, cols))" in message
+    assert "channels-first" in message
+    # The seed's own shape comments hold.
+    assert all("the comment says" not in m for _, m in problems)
+
+
+def test_cache_reuses_results_until_a_block_changes(tmp_path):
+    (tmp_path / "slides").mkdir()
+    deck = tmp_path / "slides/deck.md"
+    deck.write_text("# A\n\n```python\nx = Input((4,))\n```\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.lecture]\n")
+    config = load_config(tmp_path)
+    first = check(config)
+    assert first.cached_decks == [] and len(first.cases) == 1
+    again = check(config)
+    assert again.cached_decks == ["slides/deck.md"] and again.diagnostics == []
+    deck.write_text("# A\n\n```python\nx = Input((4,))\nraise RuntimeError('now broken')\n```\n")
+    changed = check(config)
+    assert changed.cached_decks == []
+    assert [(d.line, d.message) for d in changed.diagnostics] == [(5, "RuntimeError: now broken")]
+    cached_failure = check(config)
+    assert cached_failure.cached_decks == ["slides/deck.md"]
+    assert [(d.line, d.message) for d in cached_failure.diagnostics] == [(5, "RuntimeError: now broken")]
+    assert check(config, use_cache=False).cached_decks == []
+
+
+def test_command_line_exit_codes_annotations_and_junit(tmp_path, monkeypatch):
+    (tmp_path / "slides").mkdir()
+    (tmp_path / "slides/ok.md").write_text("# OK\n\n```python\nz = Dense(3)(Input((2,)))\n```\n\n"
+                                           "9 params <!-- check: params(z) = 9 -->\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.lecture]\n")
+    runner = CliRunner()
+    result = runner.invoke(main, ["-C", str(tmp_path), "check"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Checked 1 code blocks and 1 claims" in result.output
+    (tmp_path / "slides/bad.md").write_text("# Bad\n\n```python\nz = Dense(3)(Input((2,)))\n```\n\n"
+                                            "8 params <!-- check: params(z) = 8 -->\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    junit = tmp_path / "report.xml"
+    result = runner.invoke(main, ["-C", str(tmp_path), "check", "--junit-xml", str(junit)],
+                           catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "slides/bad.md:7: error: Dense layer has 9 parameters, slide says 8" in result.output
+    assert "::error file=slides/bad.md,line=7::Dense layer has 9 parameters, slide says 8" in result.output
+    suites = ElementTree.parse(junit).getroot()
+    failures = [case.get("name") for case in suites.iter("testcase") if case.find("failure") is not None]
+    assert failures == ["slides/bad.md:7 params(z) = 8"]
+
+
+def test_the_course_decks_snippets_and_claims_hold():
+    result = check(load_config(REPO), use_cache=False)
+    assert [d.format(REPO) for d in result.diagnostics if d.severity == "error"] == []
+    claims = {c.name for c in result.cases if c.name.startswith("params")}
+    assert claims == {"params(z) = 922M", "params(convnet) = 433,354", "params(x) = 304",
+                      "params(model) = 138,357,544"}
+    assert all(c.failure is None for c in result.cases)
