@@ -13,6 +13,8 @@ test: $(VENV)/.installed node_modules/.installed
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_serve.py
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -20,6 +20,7 @@ class BuildResult:
     decks: int = 0
     slides: int = 0
     seconds: float = 0.0
+    by_page: dict[str, list[Diagnostic]] = field(default_factory=dict)  # a deck's own problems
 
     def failed(self, strict: bool) -> bool:
         return any(d.severity == ERROR or strict for d in self.diagnostics)
@@ -27,11 +28,13 @@ class BuildResult:
 
 def build(config: Config, only: list[Path] | None = None,
           report: Callable[[Diagnostic], None] = lambda d: None,
-          progress: Callable[[str], None] = lambda line: None, figures: bool = True) -> BuildResult:
+          progress: Callable[[str], None] = lambda line: None, figures: bool = True,
+          keep_last_good: bool = False) -> BuildResult:
     """Build the course (or only the decks named) and return what happened.
 
     Figures come first (only the stale ones run), so that the decks' image checks see them.
     Each deck is built on its own: a problem in one is reported and the others are still built.
+    With `keep_last_good` (as `lecture serve` builds), a deck with errors keeps its last page.
     """
     from .figures import discover, make_figures
 
@@ -94,6 +97,7 @@ def build(config: Config, only: list[Path] | None = None,
             deck = read_deck(path)
         except DeckError as exc:
             note(exc.diagnostic)
+            result.by_page[_page_name(path)] = [exc.diagnostic]
             continue
         except OSError as exc:
             note(Diagnostic(path, 1, ERROR, f"cannot read deck: {exc.strerror}"))
@@ -102,11 +106,13 @@ def build(config: Config, only: list[Path] | None = None,
                                  slide_count=len(deck.slides), source=display_path(path, config.root)))
         if path.resolve() not in wanted:
             continue
-        for diagnostic in deck.diagnostics:
+        found = deck.diagnostics + check_references(deck, "", available, config.output_dir.name,
+                                                    config.slides_dir.name)
+        for diagnostic in found:
             note(diagnostic)
-        for diagnostic in check_references(deck, "", available, config.output_dir.name,
-                                           config.slides_dir.name):
-            note(diagnostic)
+        result.by_page[_page_name(path)] = found
+        if keep_last_good and any(d.severity == ERROR for d in found):
+            continue
         page = _render(lambda: render_deck(deck, config, env), "deck.html", config, note)
         if page is not None:
             write(_page_name(path), page.encode())

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from . import __version__, processes
 from .config import Config
 from .deck import Deck, DeckError, read_deck
 from .diagnostics import ERROR, Diagnostic, display_path
@@ -226,10 +226,10 @@ class DeckRun:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0",
                    PYTHONHASHSEED="0", MPLBACKEND="Agg")
         self.stderr = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
+        self.process = processes.started(subprocess.Popen(
             [sys.executable, "-m", "lecture_tool.snippet_worker", "--memory-mb", str(self.memory_mb)],
             cwd=self.config.root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.stderr, start_new_session=True)
+            stderr=self.stderr, start_new_session=True))
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
         self.read_reply(timeout=max(self.timeout, 120))  # the import of Keras
@@ -310,6 +310,7 @@ class DeckRun:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
+        processes.finished(self.process)
         self.process.stdout.close()
         self.selector.close()
         self.stderr.close()

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import processes
 from .config import Config
 from .diagnostics import ERROR, Diagnostic
 from .outputs import write_if_changed
@@ -173,19 +174,24 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_run_script, script, config, out_dir): (script, key)
                    for script, key in stale}
-        for finished, future in enumerate(as_completed(futures), start=1):
-            script, key = futures[future]
-            problem, seconds = future.result()
-            result.ran.append(script.name)
-            state = "ok" if problem is None else "FAILED"
-            progress(f"figures: [{finished}/{len(stale)}] {script.path.name} {state} "
-                     f"({seconds:.1f} s)")
-            if problem is None:
-                cache[script.name] = {"fingerprint": key, "outputs": list(script.outputs)}
-                result.written += [out_dir / o for o in script.outputs]
-            else:
-                result.diagnostics.append(problem)
-                cache.pop(script.name, None)
+        try:
+            for finished, future in enumerate(as_completed(futures), start=1):
+                script, key = futures[future]
+                problem, seconds = future.result()
+                result.ran.append(script.name)
+                state = "ok" if problem is None else "FAILED"
+                progress(f"figures: [{finished}/{len(stale)}] {script.path.name} {state} "
+                         f"({seconds:.1f} s)")
+                if problem is None:
+                    cache[script.name] = {"fingerprint": key, "outputs": list(script.outputs)}
+                    result.written += [out_dir / o for o in script.outputs]
+                else:
+                    result.diagnostics.append(problem)
+                    cache.pop(script.name, None)
+        except BaseException:
+            # Ctrl-C: stop the scripts, or leaving the pool would wait for them to finish.
+            processes.stop_all()
+            raise
     write_if_changed(cache_path, json.dumps(cache, indent=1, sort_keys=True).encode())
     result.seconds = time.perf_counter() - started
     return result
@@ -195,7 +201,7 @@ def figure_environment() -> dict[str, str]:
     """What a figure script runs with: no display, quiet TensorFlow, fixed hashing."""
     env = dict(os.environ)
     env.update(MPLBACKEND="Agg", PYTHONHASHSEED="0", SOURCE_DATE_EPOCH="0",
-               TF_CPP_MIN_LOG_LEVEL="2", PYTHONDONTWRITEBYTECODE="1")
+               TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONDONTWRITEBYTECODE="1")
     return env
 
 
@@ -225,15 +231,17 @@ def _run_script(script: FigureScript, config: Config, out_dir: Path) -> tuple[Di
 
 def _execute(script: FigureScript, config: Config, scratch: Path) -> Diagnostic | None:
     command = [sys.executable, str(script.path), "--out", str(scratch)]
-    process = subprocess.Popen(command, cwd=config.root, env=figure_environment(),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = processes.started(subprocess.Popen(
+        command, cwd=config.root, env=figure_environment(), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True))
     try:
         _, stderr = process.communicate(timeout=config.figure_timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         return Diagnostic(script.path, 1, ERROR,
                           f"timed out after {config.figure_timeout:g} s and was stopped")
+    finally:
+        processes.finished(process)
     if process.returncode == 0:
         return None
     text = stderr.decode("utf-8", "replace")

@@ -25,6 +25,8 @@
     }
   }
 
+  window.lecture = {renderMath: renderMath};
+
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
   // remark builds every slide (and its notes) inside create(), so the math is all there now.

@@ -1,0 +1,354 @@
+"""`lecture serve`: build, serve the output directory, rebuild on change, reload the browsers.
+
+As mkdocs' livereload does it: a watcher notices changes and a build loop (debounced) rebuilds
+only what they touch. Every build that changes something advances an epoch; browsers follow the
+epoch through server-sent events and update in place, on the slide they were showing. A deck that
+fails keeps its last good page, and its problems show in an overlay until it is fixed.
+"""
+from __future__ import annotations
+
+import errno
+import http.server
+import json
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from . import processes
+from .config import Config
+from .diagnostics import Diagnostic, display_path
+
+EVENTS = "/__lecture__/events"
+LIVE_SCRIPT = "/__lecture__/live.js"
+IGNORED_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv", ".cache",
+                ".pytest_cache"}
+
+
+def _ignored_file(name: str) -> bool:
+    # Editors' swap, backup and lock files, and vim's write test "4913".
+    return (name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
+            or name == "4913" or name.startswith("."))
+
+
+@dataclass
+class LiveState:
+    """What the browsers follow: an epoch, which pages changed, and each page's problems."""
+    epoch: int = 0
+    pages: list[str] = field(default_factory=list)
+    full: bool = False
+    diagnostics: dict[str, list[str]] = field(default_factory=dict)
+    stopping: bool = False
+    condition: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, pages: list[str], full: bool, diagnostics: dict[str, list[str]]) -> None:
+        with self.condition:
+            self.epoch += 1
+            self.pages, self.full = sorted(pages), full
+            self.diagnostics.update(diagnostics)
+            self.condition.notify_all()
+
+    def message(self) -> str:
+        return json.dumps({"epoch": self.epoch, "pages": self.pages, "full": self.full,
+                           "diagnostics": self.diagnostics})
+
+
+class Watcher:
+    """Polls the course's source directories; cheap for a course, and needs no extra package."""
+
+    def __init__(self, roots: list[Path], ignore: list[Path]):
+        self.roots = [r for r in roots if r.is_dir()]
+        self.ignore = [i.resolve() for i in ignore]
+
+    def snapshot(self) -> dict[Path, tuple[int, int]]:
+        found = {}
+        for root in self.roots:
+            for directory, subdirs, files in os.walk(root):
+                here = Path(directory)
+                subdirs[:] = [d for d in subdirs if d not in IGNORED_DIRS and not d.startswith(".")
+                              and (here / d).resolve() not in self.ignore]
+                for name in files:
+                    if _ignored_file(name):
+                        continue
+                    path = here / name
+                    try:
+                        stat = path.stat()
+                    except FileNotFoundError:
+                        continue
+                    found[path] = (stat.st_mtime_ns, stat.st_size)
+        return found
+
+
+def changed_paths(before: dict, after: dict) -> set[Path]:
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+class Rebuilder:
+    """Decides what a set of changed files needs, runs it, and tells the browsers."""
+
+    def __init__(self, config: Config, state: LiveState, log: Callable[[str], None],
+                 run_checks: bool):
+        self.config, self.state, self.log, self.run_checks = config, state, log, run_checks
+        self.check_thread: threading.Thread | None = None
+
+    def full(self) -> None:
+        self._build(None, figures=True, why="built the course", full=True)
+
+    def changed(self, paths: set[Path]) -> None:
+        config = self.config
+        decks = sorted(p for p in paths if p.suffix == ".md" and p.parent == config.slides_dir
+                       and p.exists())
+        others = paths - set(decks)
+        under = lambda p, d: d in p.parents  # noqa: E731
+        names = ", ".join(sorted(display_path(p, config.root) for p in paths))
+        if any(under(p, config.templates_dir) for p in others) or any(
+                p.suffix == ".md" and p.parent == config.slides_dir for p in others):
+            self._build(None, figures=True, why=f"{names} changed", full=True)
+        elif any(under(p, config.figures_dir) for p in others):
+            self._build(None, figures=True, why=f"{names} changed", full=True)
+        elif others:  # images and other files beside the decks
+            self._build(None, figures=False, why=f"{names} changed", full=True)
+        elif decks:
+            # A Markdown edit re-renders that deck: no figure, snippet or notebook work.
+            self._build(decks, figures=False, why=f"{names} changed", full=False)
+
+    def _build(self, decks: list[Path] | None, figures: bool, why: str, full: bool) -> None:
+        from .build import build
+
+        reported = []
+        result = build(self.config, decks, report=reported.append, progress=self.log,
+                       figures=figures, keep_last_good=True)
+        pages = [p.relative_to(self.config.output_dir).as_posix() for p in result.written
+                 if p.suffix == ".html"]
+        for diagnostic in reported:
+            self.log(diagnostic.format(self.config.root))
+        problems = {page: [d.format(self.config.root) for d in found]
+                    for page, found in result.by_page.items()}
+        failed = [page for page, found in result.by_page.items()
+                  if any(d.severity == "error" for d in found)]
+        status = f"; kept the last good {', '.join(failed)}" if failed else ""
+        self.log(f"{why}: rebuilt in {result.seconds:.2f} s "
+                 f"({len(result.written)} file{'s' if len(result.written) != 1 else ''} written"
+                 f"{status})")
+        # Any change of files, or of problems, moves the epoch: browsers update or show problems.
+        self.state.publish(pages, full and bool(result.written), problems)
+        if self.run_checks and decks:
+            self._check(decks)
+
+    def _check(self, decks: list[Path]) -> None:
+        def run() -> None:
+            from .check import check
+
+            result = check(self.config, decks)
+            by_page: dict[str, list[str]] = {}
+            for diagnostic in result.diagnostics:
+                self.log(diagnostic.format(self.config.root))
+                page = Path(diagnostic.path).stem + ".html"
+                by_page.setdefault(page, []).append(diagnostic.format(self.config.root))
+            for deck in decks:
+                by_page.setdefault(deck.stem + ".html", [])
+            self.log(f"checked {', '.join(d.name for d in decks)} in {result.seconds:.2f} s")
+            self.state.publish([], False, by_page)
+
+        # Snippets take seconds (Keras); they run beside the build loop, not in its way.
+        if self.check_thread is None or not self.check_thread.is_alive():
+            self.check_thread = threading.Thread(target=run, daemon=True)
+            self.check_thread.start()
+
+
+def watch_loop(watcher: Watcher, rebuilder: Rebuilder, state: LiveState,
+               interval: float = 0.025, quiet: float = 0.05) -> None:
+    before = watcher.snapshot()
+    while not state.stopping:
+        time.sleep(interval)
+        after = watcher.snapshot()
+        if after == before:
+            continue
+        # Editors write in bursts (temp file, rename, chmod): wait until the files are quiet.
+        while True:
+            time.sleep(quiet)
+            settled = watcher.snapshot()
+            if settled == after:
+                break
+            after = settled
+        paths, before = changed_paths(before, after), after
+        try:
+            rebuilder.changed(paths)
+        except Exception as exc:  # noqa: BLE001 - the server must outlive any bad input
+            rebuilder.log(f"error: the rebuild failed: {type(exc).__name__}: {exc}")
+
+
+def resolve(root: Path, url_path: str) -> Path | None:
+    """The file under `root` that a URL path names, or None: nothing outside root, ever."""
+    path = unquote(url_path)
+    if "\0" in path or "\\" in path:
+        return None
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    candidate = root.joinpath(*parts) if parts else root
+    try:
+        real = candidate.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError):
+        return None
+    real_root = root.resolve()
+    if real != real_root and real_root not in real.parents:
+        return None  # a symlink that leads outside
+    if real.is_dir():
+        real = real / "index.html"
+        if not real.is_file():
+            return None
+    return real
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server: "LiveServer"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # quiet: the terminal is for builds and problems
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        self._serve(body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(body=False)
+
+    def _serve(self, body: bool) -> None:
+        path = urlsplit(self.path).path
+        if path == EVENTS:
+            return self._events()
+        if path == LIVE_SCRIPT:
+            return self._send(200, "text/javascript; charset=utf-8", live_script(), body)
+        file = resolve(self.server.root, path)
+        if file is None or file.name.startswith("."):
+            return self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
+        data = file.read_bytes()  # outputs are replaced by rename: this is one whole version
+        content_type = self.server.content_type(file)
+        if file.suffix == ".html":
+            data = inject(data)
+        self._send(200, content_type, data, body)
+
+    def _send(self, status: int, content_type: str, data: bytes, body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def _events(self) -> None:
+        state = self.server.state
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = -1
+        try:
+            while not state.stopping:
+                with state.condition:
+                    state.condition.wait_for(lambda: state.epoch != seen or state.stopping, timeout=10)
+                    message, epoch = state.message(), state.epoch
+                if epoch != seen:
+                    self.wfile.write(f"event: state\ndata: {message}\n\n".encode())
+                    seen = epoch
+                else:
+                    self.wfile.write(b": still here\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+
+
+class LiveServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, root: Path, state: LiveState):
+        self.root, self.state = root, state
+        import mimetypes
+
+        self._types = mimetypes.MimeTypes()
+        self._types.add_type("image/svg+xml", ".svg")
+        self._types.add_type("font/woff2", ".woff2")
+        super().__init__(address, Handler)
+
+    def content_type(self, file: Path) -> str:
+        kind = self._types.guess_type(file.name)[0] or "application/octet-stream"
+        return kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith("javascript")
+                       else "")
+
+
+def inject(page: bytes) -> bytes:
+    tag = f'<script src="{LIVE_SCRIPT}"></script>'.encode()
+    at = page.rfind(b"</body>")
+    return page[:at] + tag + page[at:] if at >= 0 else page + tag
+
+
+def live_script() -> bytes:
+    return (Path(__file__).parent / "templates" / "live.js").read_bytes()
+
+
+def bind(host: str, port: int, root: Path, state: LiveState, tries: int = 20,
+         log: Callable[[str], None] = print) -> LiveServer:
+    """A server on `port`, or the next free one (said out loud)."""
+    for candidate in range(port, port + tries):
+        try:
+            server = LiveServer((host, candidate), root, state)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        if candidate != port:
+            log(f"port {port} is in use; serving on port {candidate} instead")
+        return server
+    from .errors import LectureError
+
+    raise LectureError(f"ports {port} to {port + tries - 1} are all in use: choose one with --port")
+
+
+def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+          deck: Path | None = None, run_checks: bool = False,
+          log: Callable[[str], None] = print, ready: Callable[[str], None] | None = None) -> None:
+    """Build, then serve and rebuild until interrupted (Ctrl-C)."""
+    state = LiveState()
+    rebuilder = Rebuilder(config, state, log, run_checks)
+    server = thread = None
+    try:
+        rebuilder.full()
+        server = bind(host, port, config.output_dir, state, log=log)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        page = (deck.stem + ".html") if deck else ""
+        url = f"http://{shown}:{server.server_address[1]}/{page}"
+        log(f"serving {display_path(config.output_dir, config.root)}/ at {url}  (Ctrl-C stops)")
+        if host in ("0.0.0.0", "::"):
+            log(f"on this network: http://{socket.gethostname()}:{server.server_address[1]}/{page} "
+                "(or this computer's address)")
+            log("warning: anyone on this network can read these slides")
+        watcher = Watcher([config.slides_dir, config.figures_dir, config.templates_dir,
+                           config.root / "notebooks"], ignore=[config.output_dir])
+        thread = threading.Thread(target=watch_loop, args=(watcher, rebuilder, state), daemon=True)
+        thread.start()
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        if ready:
+            ready(url)
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        log("stopping")
+    finally:
+        with state.condition:
+            state.stopping = True
+            state.condition.notify_all()
+        processes.stop_all()  # figure scripts and snippet workers run in sessions of their own
+        if server is not None:
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=2)

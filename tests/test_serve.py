@@ -1,0 +1,238 @@
+"""`lecture serve`: live reload in a real browser, path safety, atomicity, ports, Ctrl-C."""
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import make_project
+
+LECTURE = [sys.executable, "-m", "lecture_tool"]
+DECK = "# One\n---\n# Two\n---\n# Three\n---\n# Four\n---\n# Five\n\nOriginal text.\n---\n# Six\n"
+COUNTER_SCRIPT = """import sys
+from pathlib import Path
+
+OUTPUTS = ["counter.txt"]
+with open("runs.log", "a") as log:
+    log.write("ran\\n")
+(Path(sys.argv[sys.argv.index("--out") + 1]) / "counter.txt").write_text("made")
+"""
+
+
+class Served:
+    """`lecture serve` running as a user runs it, in its own process."""
+
+    def __init__(self, project: Path, *args: str):
+        self.process = subprocess.Popen(
+            [*LECTURE, "-C", str(project), "serve", "--port", "0", *args],
+            stderr=subprocess.PIPE, text=True, cwd=project)
+        self.lines: list[str] = []
+        self.url = None
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        deadline = time.monotonic() + 60
+        while self.url is None:
+            assert time.monotonic() < deadline, self.lines
+            assert self.process.poll() is None, self.lines
+            time.sleep(0.02)
+        self.host, self.port = urlsplit(self.url).hostname, urlsplit(self.url).port
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+            match = re.search(r"serving \S+ at (http://\S+)", line)
+            if match:
+                self.url = match.group(1)
+
+    def get(self, raw_path: str) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        connection.request("GET", raw_path)  # sent as it is: no client-side normalisation
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, body
+
+    def wait_for_log(self, pattern: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if re.search(pattern, line):
+                    return line
+            time.sleep(0.02)
+        raise AssertionError(f"no log line matches {pattern!r}: {self.lines}")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=20)
+        self.reader.join(timeout=5)
+        self.process.stderr.close()
+        return code
+
+
+@pytest.fixture
+def served():
+    running = []
+
+    def start(project: Path, *args: str) -> Served:
+        server = Served(project, *args)
+        running.append(server)
+        return server
+
+    yield start
+    for server in running:
+        assert server.stop() == 0, server.lines
+
+
+def source_of(page: bytes) -> str:
+    match = re.search(rb'<script type="application/json" id="lecture-source">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def test_only_files_under_the_output_are_served(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK}, files={"secret.txt": "top secret"})
+    (project / "build").mkdir(exist_ok=True)
+    server = served(project)
+    os.symlink(project / "secret.txt", project / "build" / "leak.txt")
+    os.symlink(project, project / "build" / "whole-project")
+    assert server.get("/")[0] == 200 and server.get("/deck.html")[0] == 200
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2E%2E%2Fsecret.txt",
+                 "/assets/../../secret.txt", "//etc/passwd", "/leak.txt", "/whole-project/secret.txt",
+                 "/.cache/figures.json", "/deck.html%00", "/..\\secret.txt"):
+        status, body = server.get(path)
+        assert status == 404, path
+        assert b"top secret" not in body
+
+
+def test_a_markdown_edit_updates_the_page_and_runs_no_figure_script(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK},
+                           files={"figures_src/counter.py": COUNTER_SCRIPT})
+    server = served(project)
+    assert (project / "runs.log").read_text() == "ran\n"
+    deck = project / "slides/deck.md"
+    deck.write_text(DECK.replace("Original text.", "Edited text."))
+    server.wait_for_log(r"slides/deck.md changed: rebuilt in")
+    assert "Edited text." in source_of(server.get("/deck.html")[1])
+    assert (project / "runs.log").read_text() == "ran\n"  # the Markdown edit ran no figure
+    (project / "figures_src/counter.py").write_text(COUNTER_SCRIPT + "\n# changed\n")
+    server.wait_for_log(r"figures_src/counter.py changed: rebuilt in")
+    assert (project / "runs.log").read_text() == "ran\nran\n"
+
+
+def test_no_request_sees_half_a_page_during_rebuilds(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = served(project)
+    deck = project / "slides/deck.md"
+    versions = {DECK}
+    failures, responses = [], []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        for _ in range(400):  # bounded, on 127.0.0.1 only
+            if stop.is_set():
+                return
+            status, body = server.get("/deck.html")
+            responses.append(body)
+            if status != 200 or not body.rstrip().endswith(b"</html>"):
+                failures.append(body[-80:])
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for edit in range(15):
+        text = DECK.replace("Original text.", f"Edit {edit}. " + "padding " * 400 * (edit % 3))
+        versions.add(text)
+        deck.write_text(text)
+        time.sleep(0.12)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(responses) > 50
+    assert all(source_of(body) in versions for body in responses)
+    assert len({source_of(body) for body in responses}) > 3  # rebuilds did happen meanwhile
+
+
+def test_port_in_use_moves_to_the_next_and_says_so(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = Served(project, "--port", str(port))
+        try:
+            assert server.port != port
+            server.wait_for_log(rf"port {port} is in use; serving on port {server.port} instead")
+        finally:
+            assert server.stop() == 0
+
+
+def test_other_hosts_are_warned_about(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = Served(project, "--host", "0.0.0.0")
+    try:
+        server.wait_for_log("warning: anyone on this network can read these slides")
+        assert server.get("/deck.html")[0] == 200
+    finally:
+        assert server.stop() == 0
+
+
+def test_ctrl_c_stops_cleanly_with_no_child_left(tmp_path):
+    sleeper = COUNTER_SCRIPT.replace('OUTPUTS = ["counter.txt"]', 'OUTPUTS = ["counter.txt"]\n'
+                                     'import os, time\nPath("pid").write_text(str(os.getpid()))\n'
+                                     'if Path("slow").exists():\n    time.sleep(120)')
+    project = make_project(tmp_path, {"deck.md": DECK}, files={"figures_src/counter.py": sleeper})
+    server = Served(project)
+    (project / "slow").write_text("")
+    (project / "figures_src/counter.py").write_text(sleeper + "\n# edited\n")
+    server.wait_for_log(r"figures: running 1 script")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (project / "pid").read_text() == "":
+        time.sleep(0.05)
+    time.sleep(0.5)
+    pid = int((project / "pid").read_text())
+    os.kill(pid, 0)  # the figure script is running now
+    assert server.stop() == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_browser_updates_in_place_shows_and_clears_problems(tmp_path, served, browser):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = served(project)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "deck.html#5")
+    page.wait_for_function("window.slideshow && window.slideshow.getCurrentSlideIndex() === 4")
+    visible = "document.querySelector('.remark-visible .remark-slide-content').textContent"
+    assert "Original text." in page.evaluate(visible)
+    deck = project / "slides/deck.md"
+
+    deck.write_text(DECK.replace("Original text.", "Edited while teaching."))
+    page.wait_for_function(f"{visible}.includes('Edited while teaching.')", timeout=10_000)
+    assert page.evaluate("slideshow.getCurrentSlideIndex()") == 4  # still on slide 5
+    assert page.url.endswith("#5")
+
+    deck.write_text(DECK.replace("Original text.", "Broken:\n\n```python\nx = 1\n"))
+    page.wait_for_selector("#lecture-problems", timeout=10_000)
+    assert "slides/deck.md:13: error: code fence '```python' is never closed" in \
+        page.inner_text("#lecture-problems")
+    assert "Edited while teaching." in page.evaluate(visible)  # the last good slides stay
+    server.wait_for_log("kept the last good deck.html")
+
+    deck.write_text(DECK.replace("Original text.", "Fixed."))
+    page.wait_for_function(f"{visible}.includes('Fixed.')", timeout=10_000)
+    page.wait_for_selector("#lecture-problems", state="detached", timeout=10_000)
+    assert page.evaluate("slideshow.getCurrentSlideIndex()") == 4
+    assert errors == []
+    page.close()
