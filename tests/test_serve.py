@@ -236,3 +236,28 @@ def test_browser_updates_in_place_shows_and_clears_problems(tmp_path, served, br
     assert page.evaluate("slideshow.getCurrentSlideIndex()") == 4
     assert errors == []
     page.close()
+
+
+def test_presenter_and_cloned_windows_follow_the_edit(tmp_path, served, browser):
+    deck_text = "# One\n???\nnote one\n---\n# Two\n\nOriginal\n???\nnote two\n---\n# Three\n"
+    project = make_project(tmp_path, {"d.md": deck_text})
+    server = served(project)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(server.url + "d.html#2")
+    page.wait_for_function("window.slideshow !== undefined")
+    page.keyboard.press("p")
+    with page.expect_popup() as popup:
+        page.keyboard.press("c")
+    clone = popup.value
+    clone.wait_for_function("window.slideshow !== undefined")
+    page.wait_for_timeout(300)
+    (project / "slides/d.md").write_text(deck_text.replace("Original", "Changed")
+                                         .replace("note two", "note two, changed"))
+    visible = "document.querySelector('.remark-visible .remark-slide-content').textContent"
+    for window in (page, clone):
+        window.wait_for_function(f"{visible}.includes('Changed')", timeout=10_000)
+    page.wait_for_function("document.querySelector('.remark-notes').textContent"
+                           ".includes('note two, changed')", timeout=10_000)
+    assert page.evaluate("document.body.classList.contains('remark-presenter-mode')")
+    clone.close()
+    page.close()

@@ -20,10 +20,20 @@
       window.slideshow.loadFromString(source);
       window.slideshow.gotoSlide(Math.min(index, window.slideshow.getSlideCount() - 1) + 1);
       window.lecture.renderMath(document);
+      refreshNotes(window.slideshow.getCurrentSlideIndex());
       document.documentElement.setAttribute('data-lecture-epoch', String(epoch));
     }).catch(function () {
       location.reload();
     });
+  }
+
+  // remark copies a slide's notes into the presenter view only when the slide changes.
+  function refreshNotes(index) {
+    var notes = document.querySelectorAll('.remark-slides-area .remark-slide-notes');
+    var current = document.querySelector('.remark-notes');
+    var preview = document.querySelector('.remark-notes-preview');
+    if (current && notes[index]) current.innerHTML = notes[index].innerHTML;
+    if (preview) preview.innerHTML = notes[index + 1] ? notes[index + 1].innerHTML : '';
   }
 
   function overlay(problems) {
