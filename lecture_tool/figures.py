@@ -10,26 +10,18 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import os
 import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from . import processes
 from .config import Config
 from .diagnostics import ERROR, Diagnostic
-from .outputs import write_if_changed
-
-CACHE_NAME = "figures.json"
+from .jobs import Job, Outcome, Runner, crash_message
 
 
 @dataclass(frozen=True)
@@ -154,45 +146,15 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
                                                  "no such figure script (it needs an OUTPUTS list)"))
         scripts = [s for s in scripts if s.name in names]
 
-    out_dir = config.output_dir / config.figures_subdir
-    cache_path = config.output_dir / ".cache" / CACHE_NAME
-    cache = _read_cache(cache_path)
-    stale = []
-    for script in scripts:
-        key = fingerprint(script, config.root)
-        done = cache.get(script.name, {}).get("fingerprint") == key and all(
-            (out_dir / o).is_file() for o in script.outputs)
-        if force or not done:
-            stale.append((script, key))
-    if not stale:
-        result.seconds = time.perf_counter() - started
-        return result
-
-    workers = max(1, min(len(stale), os.cpu_count() or 1))
-    progress(f"figures: running {len(stale)} script{'s' if len(stale) != 1 else ''} "
-             f"on {workers} worker{'s' if workers != 1 else ''}")
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_run_script, script, config, out_dir): (script, key)
-                   for script, key in stale}
-        try:
-            for finished, future in enumerate(as_completed(futures), start=1):
-                script, key = futures[future]
-                problem, seconds = future.result()
-                result.ran.append(script.name)
-                state = "ok" if problem is None else "FAILED"
-                progress(f"figures: [{finished}/{len(stale)}] {script.path.name} {state} "
-                         f"({seconds:.1f} s)")
-                if problem is None:
-                    cache[script.name] = {"fingerprint": key, "outputs": list(script.outputs)}
-                    result.written += [out_dir / o for o in script.outputs]
-                else:
-                    result.diagnostics.append(problem)
-                    cache.pop(script.name, None)
-        except BaseException:
-            # Ctrl-C: stop the scripts, or leaving the pool would wait for them to finish.
-            processes.stop_all()
-            raise
-    write_if_changed(cache_path, json.dumps(cache, indent=1, sort_keys=True).encode())
+    runner = Runner("figures", "script", config.output_dir / config.figures_subdir,
+                    config.output_dir / ".cache", config.root, figure_environment(),
+                    config.figure_timeout)
+    jobs = [Job(s.name, s.path, [sys.executable, str(s.path), "--out"], s.outputs,
+                fingerprint(s, config.root), partial(_diagnose, s.path, config.figure_timeout),
+                s.outputs_line) for s in scripts]
+    ran = runner.run(jobs, force=force, progress=progress)
+    result.ran, result.written = ran.ran, ran.written
+    result.diagnostics += ran.diagnostics
     result.seconds = time.perf_counter() - started
     return result
 
@@ -205,60 +167,11 @@ def figure_environment() -> dict[str, str]:
     return env
 
 
-def _run_script(script: FigureScript, config: Config, out_dir: Path) -> tuple[Diagnostic | None, float]:
-    started = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cache_dir = config.output_dir / ".cache"
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    # Written beside the outputs (same file system), so that moving them in is a rename.
-    scratch = Path(tempfile.mkdtemp(prefix=f"{script.name}.", dir=cache_dir))
-    try:
-        problem = _execute(script, config, scratch)
-        if problem is None:
-            missing = [o for o in script.outputs if not (scratch / o).is_file()
-                       or (scratch / o).stat().st_size == 0]
-            if missing:
-                problem = Diagnostic(script.path, script.outputs_line, ERROR,
-                                     f"declared but not written: {', '.join(missing)}")
-        if problem is None:
-            # Only a complete, successful run replaces the previous outputs, each by a rename.
-            for output in script.outputs:
-                os.replace(scratch / output, out_dir / output)
-        return problem, time.perf_counter() - started
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _execute(script: FigureScript, config: Config, scratch: Path) -> Diagnostic | None:
-    command = [sys.executable, str(script.path), "--out", str(scratch)]
-    process = processes.started(subprocess.Popen(
-        command, cwd=config.root, env=figure_environment(), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True))
-    try:
-        _, stderr = process.communicate(timeout=config.figure_timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        return Diagnostic(script.path, 1, ERROR,
-                          f"timed out after {config.figure_timeout:g} s and was stopped")
-    finally:
-        processes.finished(process)
-    if process.returncode == 0:
-        return None
-    text = stderr.decode("utf-8", "replace")
-    if process.returncode < 0:
-        name = signal.Signals(-process.returncode).name
-        return Diagnostic(script.path, _last_line_in(text, script.path) or 1, ERROR,
-                          f"killed by {name} (out of memory, or a crash in native code)")
-    return Diagnostic(script.path, _last_line_in(text, script.path) or 1, ERROR,
-                      _exception_line(text) or f"exited with status {process.returncode}")
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.communicate()
+def _diagnose(path: Path, timeout: float, outcome: Outcome) -> Diagnostic:
+    line = _last_line_in(outcome.stderr, path) or 1
+    message = (crash_message(outcome, timeout) or _exception_line(outcome.stderr)
+               or f"exited with status {outcome.returncode}")
+    return Diagnostic(path, 1 if outcome.returncode is None else line, ERROR, message)
 
 
 def _last_line_in(traceback: str, path: Path) -> int | None:
@@ -276,10 +189,3 @@ def _exception_line(traceback: str) -> str:
         if not line.startswith(" ") and ("Error" in line or "Exception" in line or ":" in line):
             return line.strip()
     return lines[-1].strip() if lines else ""
-
-
-def _read_cache(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}

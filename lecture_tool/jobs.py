@@ -1,0 +1,155 @@
+"""Run user code that makes files (figure scripts, notebooks): each job in its own process,
+stale ones only, in parallel, and only a complete success replaces the previous outputs.
+
+A job's command writes its outputs into a scratch directory (the last argument); they are moved
+into place one rename at a time. Results are cached by a fingerprint of everything the outputs
+depend on, which the caller computes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import processes
+from .diagnostics import ERROR, Diagnostic
+from .outputs import write_if_changed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a job's process ended: what `Job.diagnose` reads when it failed."""
+    returncode: int | None  # None: it was stopped at the timeout
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    source: Path  # the file messages point at
+    command: list[str]  # the scratch directory is appended
+    outputs: tuple[str, ...]  # file names the command must write
+    fingerprint: str
+    diagnose: Callable[[Outcome], Diagnostic]
+    outputs_line: int = 1  # where the outputs are declared, for "not written" messages
+
+
+@dataclass
+class JobsResult:
+    ran: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Runner:
+    kind: str  # "figures", "notebooks": names the progress lines and the cache file
+    unit: str  # what one job is, for progress lines: "script", "notebook"
+    out_dir: Path
+    cache_dir: Path
+    cwd: Path
+    env: dict
+    timeout: float
+
+    def run(self, jobs: list[Job], force: bool = False,
+            progress: Callable[[str], None] = lambda line: None) -> JobsResult:
+        result = JobsResult()
+        cache_path = self.cache_dir / f"{self.kind}.json"
+        cache = _read_json(cache_path)
+        stale = [job for job in jobs if force or not self._up_to_date(job, cache)]
+        if not stale:
+            return result
+        workers = max(1, min(len(stale), os.cpu_count() or 1))
+        progress(f"{self.kind}: running {len(stale)} {self.unit}{'s' if len(stale) != 1 else ''} "
+                 f"on {workers} worker{'s' if workers != 1 else ''}")
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(self._run_one, job): job for job in stale}
+            try:
+                for finished, future in enumerate(as_completed(futures), start=1):
+                    job = futures[future]
+                    problem, seconds = future.result()
+                    result.ran.append(job.name)
+                    progress(f"{self.kind}: [{finished}/{len(stale)}] {job.source.name} "
+                             f"{'ok' if problem is None else 'FAILED'} ({seconds:.1f} s)")
+                    if problem is None:
+                        cache[job.name] = {"fingerprint": job.fingerprint, "outputs": list(job.outputs)}
+                        result.written += [self.out_dir / o for o in job.outputs]
+                    else:
+                        result.diagnostics.append(problem)
+                        cache.pop(job.name, None)
+            except BaseException:
+                # Ctrl-C: stop the jobs, or leaving the pool would wait for them to finish.
+                processes.stop_all()
+                raise
+        write_if_changed(cache_path, json.dumps(cache, indent=1, sort_keys=True).encode())
+        return result
+
+    def _up_to_date(self, job: Job, cache: dict) -> bool:
+        return cache.get(job.name, {}).get("fingerprint") == job.fingerprint and all(
+            (self.out_dir / o).is_file() for o in job.outputs)
+
+    def _run_one(self, job: Job) -> tuple[Diagnostic | None, float]:
+        started = time.perf_counter()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        # Beside the outputs (the same file system), so that moving them in is a rename.
+        scratch = Path(tempfile.mkdtemp(prefix=f"{job.name}.", dir=self.cache_dir))
+        try:
+            outcome = self._execute(job, scratch)
+            problem = None if outcome.returncode == 0 else job.diagnose(outcome)
+            if problem is None:
+                missing = [o for o in job.outputs if not (scratch / o).is_file()
+                           or (scratch / o).stat().st_size == 0]
+                if missing:
+                    problem = Diagnostic(job.source, job.outputs_line, ERROR,
+                                         f"declared but not written: {', '.join(missing)}")
+            if problem is None:
+                for output in job.outputs:
+                    os.replace(scratch / output, self.out_dir / output)
+            return problem, time.perf_counter() - started
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _execute(self, job: Job, scratch: Path) -> Outcome:
+        process = processes.started(subprocess.Popen(
+            [*job.command, str(scratch)], cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True))
+        try:
+            stdout, stderr = process.communicate(timeout=self.timeout)
+            code = process.returncode
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            stdout, stderr = process.communicate()
+            code = None
+        finally:
+            processes.finished(process)
+        return Outcome(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
+
+
+def crash_message(outcome: Outcome, timeout: float) -> str | None:
+    """The message for a job stopped at its timeout or killed by a signal, if it was."""
+    if outcome.returncode is None:
+        return f"timed out after {timeout:g} s and was stopped"
+    if outcome.returncode < 0:
+        name = signal.Signals(-outcome.returncode).name
+        return f"killed by {name} (out of memory, or a crash in native code)"
+    return None
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
