@@ -29,7 +29,7 @@ class BuildResult:
 def build(config: Config, only: list[Path] | None = None,
           report: Callable[[Diagnostic], None] = lambda d: None,
           progress: Callable[[str], None] = lambda line: None, figures: bool = True,
-          keep_last_good: bool = False) -> BuildResult:
+          notebooks: bool = True, keep_last_good: bool = False, force: bool = False) -> BuildResult:
     """Build the course (or only the decks named) and return what happened.
 
     Figures come first (only the stale ones run), so that the decks' image checks see them.
@@ -37,6 +37,8 @@ def build(config: Config, only: list[Path] | None = None,
     With `keep_last_good` (as `lecture serve` builds), a deck with errors keeps its last page.
     """
     from .figures import discover, make_figures
+    from .notebooks import declared_outputs, discover as discover_notebooks, make_notebooks
+    from .notebooks import mention_problems, mentions_of
 
     # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
     from .references import check_references
@@ -56,7 +58,7 @@ def build(config: Config, only: list[Path] | None = None,
             result.written.append(target)
 
     if figures:
-        made = make_figures(config, progress=progress)
+        made = make_figures(config, force=force, progress=progress)
         result.written += made.written
         for diagnostic in made.diagnostics:
             note(diagnostic)
@@ -64,6 +66,13 @@ def build(config: Config, only: list[Path] | None = None,
     else:
         figure_outputs = {f"{config.figures_subdir}/{o}" for s in discover(config)[0]
                           for o in s.outputs}
+    if notebooks:
+        ran = make_notebooks(config, force=force, progress=progress)
+        result.written += ran.written
+        for diagnostic in ran.diagnostics:
+            note(diagnostic)
+    figure_outputs |= declared_outputs(config)
+    notebook_names = frozenset(p.stem for p in discover_notebooks(config))
 
     env = template_environment(config)
     assets = third_party_assets(config.node_modules)
@@ -102,18 +111,23 @@ def build(config: Config, only: list[Path] | None = None,
         except OSError as exc:
             note(Diagnostic(path, 1, ERROR, f"cannot read deck: {exc.strerror}"))
             continue
+        linked = tuple((name, f"notebooks/{name}.html") for name in mentions_of(deck)
+                       if name in notebook_names)
         entries.append(DeckEntry(href=_page_name(path), title=deck.title,
-                                 slide_count=len(deck.slides), source=display_path(path, config.root)))
+                                 slide_count=len(deck.slides), source=display_path(path, config.root),
+                                 notebooks=linked))
         if path.resolve() not in wanted:
             continue
         found = deck.diagnostics + check_references(deck, "", available, config.output_dir.name,
                                                     config.slides_dir.name)
+        found += mention_problems(deck, notebook_names, config)
         for diagnostic in found:
             note(diagnostic)
         result.by_page[_page_name(path)] = found
         if keep_last_good and any(d.severity == ERROR for d in found):
             continue
-        page = _render(lambda: render_deck(deck, config, env), "deck.html", config, note)
+        page = _render(lambda: render_deck(deck, config, env, notebook_names), "deck.html",
+                       config, note)
         if page is not None:
             write(_page_name(path), page.encode())
             result.decks += 1

@@ -57,9 +57,14 @@ class CheckResult:
 
 def check(config: Config, decks: list[Path] | None = None, use_cache: bool = True,
           report: Callable[[Diagnostic], None] = lambda d: None,
-          progress: Callable[[str], None] = lambda line: None) -> CheckResult:
-    """Check the decks (all of them by default) and return every problem found."""
+          progress: Callable[[str], None] = lambda line: None,
+          notebooks: bool = False) -> CheckResult:
+    """Check the decks (all of them by default) and return every problem found.
+
+    With `notebooks`, the notebooks are executed too (cached like `lecture build` does it)."""
     from .figures import discover
+    from .notebooks import declared_outputs, discover as discover_notebooks, make_notebooks
+    from .notebooks import mention_problems
     from .references import check_references
     from .build import _page_name, _static_files
 
@@ -78,6 +83,12 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     available |= {_page_name(p) for p in all_decks}
     available |= {f"{config.figures_subdir}/{o}" for s in scripts for o in s.outputs}
     available |= {"assets/remark.min.js", "assets/lecture.css", "assets/lecture.js"}
+    available |= declared_outputs(config)
+    notebook_names = frozenset(p.stem for p in discover_notebooks(config))
+    if notebooks:
+        ran = make_notebooks(config, force=not use_cache, progress=progress)
+        for diagnostic in ran.diagnostics:
+            note(diagnostic)
 
     cache_path = config.output_dir / ".cache" / "check.json"
     cache = _read_json(cache_path) if use_cache else {}
@@ -91,6 +102,8 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
             note(diagnostic)
         for diagnostic in check_references(deck, "", available, config.output_dir.name,
                                            config.slides_dir.name):
+            note(diagnostic)
+        for diagnostic in mention_problems(deck, notebook_names, config):
             note(diagnostic)
         plan = deck_checks(deck, str(config.remark.get("highlightLanguage", "")),
                            bool(config.remark.get("highlightLines", False)))

@@ -45,16 +45,17 @@ def _print_diagnostic(config):
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
+@click.option("--force", is_flag=True, help="Run every figure script and notebook again.")
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
-def build(ctx: click.Context, strict: bool, decks: tuple[Path, ...]) -> None:
-    """Render the decks (all of slides/*.md, or those named) into the output directory."""
+def build(ctx: click.Context, strict: bool, force: bool, decks: tuple[Path, ...]) -> None:
+    """Make the figures and notebooks, then render the decks (all of slides/*.md, or those named)."""
     from .build import build as run_build
     from .diagnostics import ERROR, WARNING, count
 
     config = _config(ctx)
     result = run_build(config, list(decks) or None, report=_print_diagnostic(config),
-                       progress=_progress)
+                       progress=_progress, force=force)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
     changed = f"{len(result.written)} file{'s' if len(result.written) != 1 else ''} written"
     click.echo(f"Built {result.decks} deck{'s' if result.decks != 1 else ''} "
@@ -68,21 +69,41 @@ def build(ctx: click.Context, strict: bool, decks: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.option("--force", is_flag=True, help="Run them even if nothing changed.")
+@click.pass_context
+def notebooks(ctx: click.Context, force: bool) -> None:
+    """Execute the notebooks of notebooks/ that changed and convert them to HTML."""
+    from .notebooks import make_notebooks
+
+    config = _config(ctx)
+    result = make_notebooks(config, force=force, progress=_progress)
+    report = _print_diagnostic(config)
+    for diagnostic in result.diagnostics:
+        report(diagnostic)
+    if not result.ran and not result.diagnostics:
+        click.echo("notebooks: all up to date", err=True)
+    if result.diagnostics:
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
 @click.option("--no-cache", is_flag=True, help="Run every block, even if nothing changed.")
+@click.option("--no-notebooks", is_flag=True, help="Do not execute the notebooks.")
 @click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a JUnit XML report here, for CI dashboards.")
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
-def check(ctx: click.Context, strict: bool, no_cache: bool, junit_xml: Path | None,
-          decks: tuple[Path, ...]) -> None:
+def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
+          junit_xml: Path | None, decks: tuple[Path, ...]) -> None:
     """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
     from .check import check as run_check, write_junit
     from .diagnostics import ERROR, WARNING, count
 
     config = _config(ctx)
     result = run_check(config, list(decks) or None, use_cache=not no_cache,
-                       report=_print_diagnostic(config), progress=_progress)
+                       notebooks=not no_notebooks, report=_print_diagnostic(config),
+                       progress=_progress)
     if junit_xml:
         write_junit(result, junit_xml, config.root)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)

@@ -27,6 +27,9 @@ class Config:
     figures_dir: Path  # figure scripts
     figures_subdir: str = "images"  # where in the output directory figures go
     figure_timeout: float = 300.0  # seconds one figure script may take
+    notebooks_dir: Path = Path("notebooks")  # companion notebooks
+    cell_timeout: float = 120.0  # seconds one notebook cell may take
+    notebook_timeout: float = 900.0  # seconds a whole notebook (start, run, convert) may take
     remark: dict = field(default_factory=dict)  # options passed to remark.create()
     check: dict = field(default_factory=dict)  # [tool.lecture.check]: prelude, timeout, memory
 
@@ -58,7 +61,8 @@ def load_config(root: Path) -> Config:
             raise LectureError(f"{pyproject}: error: {exc}") from exc
         settings = data.get("tool", {}).get("lecture", {})
     known = {"title", "slides", "output", "templates", "node_modules", "remark", "figures",
-             "figures_output", "figure_timeout", "check"}
+             "figures_output", "figure_timeout", "check", "notebooks", "cell_timeout",
+             "notebook_timeout"}
     unknown = sorted(set(settings) - known)
     if unknown:
         raise LectureError(f"{pyproject}: error: unknown [tool.lecture] keys: {', '.join(unknown)} "
@@ -73,6 +77,9 @@ def load_config(root: Path) -> Config:
         figures_dir=root / settings.get("figures", "figures_src"),
         figures_subdir=str(settings.get("figures_output", "images")).strip("/"),
         figure_timeout=float(settings.get("figure_timeout", 300)),
+        notebooks_dir=root / settings.get("notebooks", "notebooks"),
+        cell_timeout=float(settings.get("cell_timeout", 120)),
+        notebook_timeout=float(settings.get("notebook_timeout", 900)),
         remark={**DEFAULT_REMARK_OPTIONS, **settings.get("remark", {})},
         check=dict(settings.get("check", {})),
     )

@@ -15,9 +15,11 @@ class Diagnostic:
     line: int
     severity: str
     message: str
+    location: str = ""  # instead of the line, where a line means little: "cell 3 (line 2 of the cell)"
 
     def format(self, root: Path | None = None) -> str:
-        return f"{display_path(self.path, root)}:{self.line}: {self.severity}: {self.message}"
+        where = f" {self.location}:" if self.location else f"{self.line}:"
+        return f"{display_path(self.path, root)}:{where} {self.severity}: {self.message}"
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

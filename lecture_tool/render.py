@@ -11,6 +11,7 @@ import jinja2
 
 from .config import Config
 from .deck import Deck
+from .notebooks import link_mentions
 from .snippets import strip_annotations
 
 # Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
@@ -30,7 +31,8 @@ def third_party_assets(node_modules: Path) -> list[Asset]:
     katex = node_modules / "katex" / "dist"
     assets = [Asset(remark, "assets/remark.min.js"),
               Asset(katex / "katex.min.js", "assets/katex/katex.min.js"),
-              Asset(katex / "katex.min.css", "assets/katex/katex.min.css")]
+              Asset(katex / "katex.min.css", "assets/katex/katex.min.css"),
+              Asset(katex / "contrib" / "auto-render.min.js", "assets/katex/contrib/auto-render.min.js")]
     fonts = katex / "fonts"
     if fonts.is_dir():
         assets += [Asset(font, f"assets/katex/fonts/{font.name}")
@@ -38,8 +40,15 @@ def third_party_assets(node_modules: Path) -> list[Asset]:
     return assets
 
 
-def protect_math(deck: Deck) -> str:
-    """Return the deck source with each `$…$`/`$$…$$` outside code turned into an HTML span.
+def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
+    """The deck source as the page gives it to remark: math protected, notebook mentions linked,
+    check annotations removed."""
+    return strip_annotations(protect_math(deck, notebooks))
+
+
+def protect_math(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
+    """Return the deck source with each `$…$`/`$$…$$` outside code turned into an HTML span
+    (and, in the same text, bare mentions of the course's notebooks turned into links).
 
     remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
     goes into an attribute, which marked passes through untouched, and KaTeX renders it in the page.
@@ -49,11 +58,11 @@ def protect_math(deck: Deck) -> str:
     code_lines = _markdown_code_lines(deck)
     pieces, at = [], 0
     for token in deck.tokens:
-        if "$" not in token.text or token.end - token.start != len(token.text):
+        if token.end - token.start != len(token.text):
             continue
-        if token.kind == "text":
-            replaced = _replace_math(token.text)
-        elif token.kind == "code":
+        if token.kind == "text" and ("$" in token.text or ".ipynb" in token.text):
+            replaced = _replace_math(link_mentions(token.text, notebooks))
+        elif token.kind == "code" and "$" in token.text:
             # remark's lexer calls every 4-space-indented line code, but Markdown reads one that
             # continues a list item (`    - $f(x)$`) as text, math included.
             replaced = _replace_math_outside(token.text, deck.line_of(token.start), code_lines)
@@ -167,11 +176,12 @@ def template_environment(config: Config) -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
-def render_deck(deck: Deck, config: Config, env: jinja2.Environment) -> str:
+def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
+                notebooks: frozenset[str] = frozenset()) -> str:
     options = dict(config.remark)
     return env.get_template("deck.html").render(
         deck=deck, course_title=config.title,
-        source_json=json_for_script(strip_annotations(protect_math(deck))),
+        source_json=json_for_script(prepare_source(deck, notebooks)),
         options_json=json_for_script(options))
 
 
@@ -182,6 +192,7 @@ class DeckEntry:
     title: str
     slide_count: int
     source: str
+    notebooks: tuple[tuple[str, str], ...] = ()  # (name, href) of the notebooks the deck mentions
 
 
 def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:

@@ -96,7 +96,7 @@ class Rebuilder:
         self.check_thread: threading.Thread | None = None
 
     def full(self) -> None:
-        self._build(None, figures=True, why="built the course", full=True)
+        self._build(None, figures=True, why="built the course", full=True, notebooks=True)
 
     def changed(self, paths: set[Path]) -> None:
         config = self.config
@@ -105,23 +105,25 @@ class Rebuilder:
         others = paths - set(decks)
         under = lambda p, d: d in p.parents  # noqa: E731
         names = ", ".join(sorted(display_path(p, config.root) for p in paths))
+        figures = any(under(p, config.figures_dir) for p in others)
+        notebooks = any(under(p, config.notebooks_dir) for p in others)
         if any(under(p, config.templates_dir) for p in others) or any(
                 p.suffix == ".md" and p.parent == config.slides_dir for p in others):
-            self._build(None, figures=True, why=f"{names} changed", full=True)
-        elif any(under(p, config.figures_dir) for p in others):
-            self._build(None, figures=True, why=f"{names} changed", full=True)
-        elif others:  # images and other files beside the decks
-            self._build(None, figures=False, why=f"{names} changed", full=True)
+            self._build(None, figures=True, why=f"{names} changed", full=True, notebooks=True)
+        elif others:  # figure scripts, notebooks, images and other files beside the decks
+            self._build(None, figures=figures, why=f"{names} changed", full=True,
+                        notebooks=notebooks)
         elif decks:
             # A Markdown edit re-renders that deck: no figure, snippet or notebook work.
             self._build(decks, figures=False, why=f"{names} changed", full=False)
 
-    def _build(self, decks: list[Path] | None, figures: bool, why: str, full: bool) -> None:
+    def _build(self, decks: list[Path] | None, figures: bool, why: str, full: bool,
+               notebooks: bool = False) -> None:
         from .build import build
 
         reported = []
         result = build(self.config, decks, report=reported.append, progress=self.log,
-                       figures=figures, keep_last_good=True)
+                       figures=figures, notebooks=notebooks, keep_last_good=True)
         pages = [p.relative_to(self.config.output_dir).as_posix() for p in result.written
                  if p.suffix == ".html"]
         for diagnostic in reported:

@@ -1,0 +1,69 @@
+"""Execute one notebook in a fresh kernel and convert it: `python -m lecture_tool.notebook_runner`.
+
+Runs in the course's Python (it needs nbclient, nbconvert and a kernel). Writes NAME.ipynb (with
+outputs) and NAME.html into the directory given last. On failure it prints one JSON line,
+{"cell": N, "line": L, "message": "..."}, and exits 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--timeout", type=float, default=120, help="seconds per cell")
+    parser.add_argument("--executed", default="", help="date shown on the page")
+    parser.add_argument("out", type=Path)
+    args = parser.parse_args()
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    notebook = nbformat.read(args.notebook, as_version=4)
+    running = {"cell": 0}
+
+    def on_cell_execute(cell, cell_index):
+        running["cell"] = cell_index + 1
+
+    client = NotebookClient(notebook, timeout=args.timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(args.notebook.parent)}},
+                            on_cell_execute=on_cell_execute)
+    try:
+        client.execute()
+    except CellTimeoutError:
+        fail(running["cell"], None, f"the cell ran longer than {args.timeout:g} s and was stopped")
+    except DeadKernelError:
+        fail(running["cell"], None, "the kernel died (out of memory, or a crash in native code)")
+    except CellExecutionError as exc:
+        traceback = ANSI.sub("", exc.traceback or "")
+        # IPython names the cell's frames "Cell In[3], line 5"; the last one is where it failed.
+        lines = re.findall(r"Cell In\[\d+\], line (\d+)", traceback)
+        fail(running["cell"], int(lines[-1]) if lines else None,
+             f"{exc.ename}: {exc.evalue}".strip())
+
+    stem = args.notebook.stem
+    nbformat.write(notebook, args.out / f"{stem}.ipynb")
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lecture",
+                            extra_template_basedirs=[str(Path(__file__).parent / "templates" / "nbconvert")])
+    body, _ = exporter.from_notebook_node(notebook, resources={
+        "metadata": {"name": stem}, "lecture_executed": args.executed})
+    (args.out / f"{stem}.html").write_text(body, encoding="utf-8")
+
+
+def fail(cell: int, line: int | None, message: str) -> None:
+    print(json.dumps({"cell": cell, "line": line, "message": message}))
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Companion notebooks: executed in a fresh kernel, converted to HTML, linked from the slides.
+
+Each notebook of notebooks/ runs in its own process (`notebook_runner.py`: nbclient, then
+nbconvert) and produces build/notebooks/NAME.html and the executed NAME.ipynb. Results are cached
+by the notebook's content and the project's locked dependencies; a failure keeps the last good
+HTML and is reported as `notebooks/x.ipynb: cell N (line L of the cell): error: …`.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .config import Config
+from .diagnostics import ERROR, Diagnostic
+from .jobs import Job, Outcome, Runner, crash_message
+
+OUTPUT_DIR = "notebooks"
+# A bare mention of a notebook on a slide, as in "* linear-regression.ipynb".
+MENTION = re.compile(r"(?<![\w/.\[(`-])([A-Za-z0-9][\w-]*)\.ipynb\b(?![\])\w])")
+
+
+@dataclass
+class NotebooksResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    outputs: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+
+
+def discover(config: Config) -> list[Path]:
+    if not config.notebooks_dir.is_dir():
+        return []
+    return sorted(p for p in config.notebooks_dir.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def declared_outputs(config: Config) -> set[str]:
+    return {f"{OUTPUT_DIR}/{p.stem}{suffix}" for p in discover(config) for suffix in (".html", ".ipynb")}
+
+
+def fingerprint(notebook: Path, config: Config) -> str:
+    """The notebook, the pinned dependencies it runs with, the tool and the page template."""
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{sys.version_info[:3]}\0".encode())
+    digest.update(notebook.read_bytes())
+    lock = config.root / "requirements.lock"
+    digest.update(lock.read_bytes() if lock.is_file() else b"<no lock file>")
+    template = Path(__file__).parent / "templates" / "nbconvert" / "lecture" / "index.html.j2"
+    digest.update(template.read_bytes())
+    return digest.hexdigest()
+
+
+def make_notebooks(config: Config, force: bool = False,
+                   progress: Callable[[str], None] = lambda line: None) -> NotebooksResult:
+    """Execute and convert every notebook whose inputs changed (all of them with `force`)."""
+    started = time.perf_counter()
+    result = NotebooksResult(outputs=declared_outputs(config))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONHASHSEED="0")
+    env.pop("MPLBACKEND", None)  # the kernel draws inline
+    runner = Runner("notebooks", "notebook", config.output_dir / OUTPUT_DIR,
+                    config.output_dir / ".cache", config.notebooks_dir, env,
+                    config.notebook_timeout)
+    today = datetime.date.today().isoformat()
+    jobs = [Job(p.stem, p,
+                [sys.executable, "-m", "lecture_tool.notebook_runner", str(p),
+                 "--timeout", str(config.cell_timeout), "--executed", today],
+                (f"{p.stem}.html", f"{p.stem}.ipynb"), fingerprint(p, config),
+                partial(_diagnose, p, config.notebook_timeout)) for p in discover(config)]
+    ran = runner.run(jobs, force=force, progress=progress)
+    result.ran, result.written, result.diagnostics = ran.ran, ran.written, ran.diagnostics
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _diagnose(path: Path, timeout: float, outcome: Outcome) -> Diagnostic:
+    crashed = crash_message(outcome, timeout)
+    if crashed:
+        return Diagnostic(path, 1, ERROR, crashed)
+    try:
+        report = json.loads(outcome.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        tail = [line for line in outcome.stderr.strip().splitlines() if line.strip()]
+        return Diagnostic(path, 1, ERROR, f"could not run: {tail[-1] if tail else 'no message'}")
+    where = f"cell {report['cell']}" + (f" (line {report['line']} of the cell)" if report.get("line")
+                                         else "")
+    return Diagnostic(path, 1, ERROR, report["message"], location=where)
+
+
+def link_mentions(text: str, notebooks: set[str]) -> str:
+    """Turn bare mentions of known notebooks into links to their rendered pages."""
+    return MENTION.sub(lambda m: f"[{m.group(0)}]({OUTPUT_DIR}/{m.group(1)}.html)"
+                       if m.group(1) in notebooks else m.group(0), text)
+
+
+def mentions_of(deck) -> list[str]:
+    """The notebooks a deck mentions in its text (not in code), in order, once each."""
+    names = []
+    for token in deck.tokens:
+        if token.kind == "text":
+            names += [m.group(1) for m in MENTION.finditer(token.text) if m.group(1) not in names]
+    return names
+
+
+def mention_problems(deck, notebooks: frozenset[str], config: Config) -> list[Diagnostic]:
+    problems = []
+    for token in deck.tokens:
+        if token.kind != "text":
+            continue
+        for match in MENTION.finditer(token.text):
+            if match.group(1) not in notebooks:
+                where = config.notebooks_dir.relative_to(config.root) \
+                    if config.notebooks_dir.is_relative_to(config.root) else config.notebooks_dir
+                problems.append(Diagnostic(
+                    deck.path, deck.line_of(token.start + match.start()), "warning",
+                    f"mentions {match.group(0)}, but there is no {where}/{match.group(0)} to link to"))
+    return problems

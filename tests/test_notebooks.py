@@ -1,0 +1,124 @@
+"""Companion notebooks: committed clean, executed by nbclient, rendered offline, linked, cached."""
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from lecture_tool.build import build
+from lecture_tool.config import load_config
+from lecture_tool.notebooks import make_notebooks
+
+from conftest import REPO, make_project
+
+
+def notebook(*cells: str) -> str:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [new_markdown_cell(c[3:]) if c.startswith("md:") else new_code_cell(c) for c in cells]
+    return nbformat.writes(nb)
+
+
+GOOD = notebook("md:# Good\n\nMath: $a*b*c$", "x = 6 * 7\nprint('answer', x)")
+BAD = notebook("print('fine')", "a = 1\nb = 2\nraise ValueError('broken on purpose')")
+
+
+def test_committed_notebooks_have_no_outputs():
+    committed = sorted((REPO / "notebooks").glob("*.ipynb"))
+    assert [p.stem for p in committed] == ["image-convolutions-with-keras", "linear-regression",
+                                           "logistic-regression", "neural-networks-as-feature-extractors"]
+    for path in committed:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+def test_a_failing_cell_is_reported_and_the_rest_is_kept(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# A\n\n* good.ipynb\n* bad.ipynb\n"},
+                           files={"notebooks/good.ipynb": GOOD, "notebooks/bad.ipynb": GOOD})
+    config = load_config(project)
+    first = make_notebooks(config)
+    assert first.diagnostics == [] and sorted(first.ran) == ["bad", "good"]
+    good_page = (project / "build/notebooks/bad.html").read_bytes()
+    (project / "notebooks/bad.ipynb").write_text(BAD)
+    result = make_notebooks(config)
+    assert result.ran == ["bad"]  # the unchanged one is cached
+    assert [d.format(project) for d in result.diagnostics] == [
+        "notebooks/bad.ipynb: cell 2 (line 3 of the cell): error: ValueError: broken on purpose"]
+    assert (project / "build/notebooks/bad.html").read_bytes() == good_page  # the last good page
+    assert "answer 42" in (project / "build/notebooks/good.html").read_text()
+
+
+def test_dead_kernels_and_slow_cells_are_errors_not_hangs(tmp_path):
+    project = make_project(tmp_path, {}, files={
+        "notebooks/dies.ipynb": notebook("x = 1", "import os\nos._exit(1)"),
+        "notebooks/slow.ipynb": notebook("import time\ntime.sleep(60)")},
+        config="cell_timeout = 3\n")
+    result = make_notebooks(load_config(project))
+    messages = sorted(d.format(project) for d in result.diagnostics)
+    assert messages == [
+        "notebooks/dies.ipynb: cell 2: error: the kernel died (out of memory, or a crash in native code)",
+        "notebooks/slow.ipynb: cell 1: error: the cell ran longer than 3 s and was stopped"]
+
+
+def test_slides_link_to_notebook_pages_that_work_offline(tmp_path, browser):
+    project = make_project(tmp_path, {"deck.md": "# Notebooks\n\n* good.ipynb\n* `good.ipynb` in code\n"
+                                                 "* nowhere.ipynb\n"},
+                           files={"notebooks/good.ipynb": GOOD})
+    result = build(load_config(project))
+    assert [(d.line, d.message) for d in result.diagnostics] == [
+        (5, "mentions nowhere.ipynb, but there is no notebooks/nowhere.ipynb to link to")]
+    index = (project / "build/index.html").read_text()
+    assert '<a href="notebooks/good.html">good.ipynb</a>' in index
+    executed = nbformat.read(project / "build/notebooks/good.ipynb", as_version=4)
+    assert executed.cells[1].outputs[0]["text"] == "answer 42\n"
+
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"file://{project}/build/deck.html")
+    page.wait_for_function("window.slideshow !== undefined")
+    links = page.evaluate("Array.from(document.querySelectorAll('.remark-slide-content a'), a => a.textContent)")
+    assert links == ["good.ipynb"]  # not the one in code, not the missing one
+    page.click("text=good.ipynb")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/build/notebooks/good.html")
+    assert "answer 42" in page.inner_text("body")
+    page.wait_for_function("document.querySelectorAll('.katex').length > 0")
+    assert page.evaluate("document.querySelectorAll('.katex-error').length") == 0
+    assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
+    page.close()
+
+
+def outputs_of(path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_the_course_notebooks_run_and_teach_what_they_say(tmp_path):
+    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
+    shutil.copy(REPO / "requirements.lock", tmp_path / "requirements.lock")
+    (tmp_path / "pyproject.toml").write_text("[tool.lecture]\n")
+    result = make_notebooks(load_config(tmp_path))
+    assert result.diagnostics == []
+    out = tmp_path / "build/notebooks"
+    for name in ("linear-regression", "logistic-regression", "neural-networks-as-feature-extractors",
+                 "image-convolutions-with-keras"):
+        page = (out / f"{name}.html").read_text()
+        assert page.count('src="data:image/png;base64,') >= 2, name  # real plots
+        assert "cdnjs" not in page and "require.js" not in page
+    linear = outputs_of(out / "linear-regression.ipynb")
+    slopes = [float(w) for w in re.findall(r"W = ([\d.]+) °C per hour", linear)]
+    assert len(slopes) == 3 and max(slopes) - min(slopes) < 0.02  # NumPy, least squares, Keras agree
+    logistic = outputs_of(out / "logistic-regression.ipynb")
+    assert all(float(a) >= 0.85 for a in re.findall(r"accuracy ([\d.]+)", logistic))
+    circles = outputs_of(out / "neural-networks-as-feature-extractors.ipynb")
+    linear_accuracy = float(re.search(r"linear classifier accuracy: ([\d.]+)", circles).group(1))
+    network_accuracy = float(re.search(r"network accuracy: ([\d.]+)", circles).group(1))
+    assert linear_accuracy < 0.7 < 0.95 <= network_accuracy
+    digits = outputs_of(out / "image-convolutions-with-keras.ipynb")
+    assert float(re.search(r"test accuracy: ([\d.]+)", digits).group(1)) >= 0.9
