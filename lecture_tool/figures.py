@@ -146,9 +146,10 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
                                                  "no such figure script (it needs an OUTPUTS list)"))
         scripts = [s for s in scripts if s.name in names]
 
+    env = figure_environment()
+    env["LECTURE_CACHE"] = str(config.output_dir / ".cache")  # where helpers may keep trained models
     runner = Runner("figures", "script", config.output_dir / config.figures_subdir,
-                    config.output_dir / ".cache", config.root, figure_environment(),
-                    config.figure_timeout)
+                    config.output_dir / ".cache", config.root, env, config.figure_timeout)
     jobs = [Job(s.name, s.path, [sys.executable, str(s.path), "--out"], s.outputs,
                 fingerprint(s, config.root), partial(_diagnose, s.path, config.figure_timeout),
                 s.outputs_line) for s in scripts]
