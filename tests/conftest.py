@@ -62,6 +62,8 @@ def copy_course(root: Path) -> Path:
     shutil.copytree(REPO / "slides", root / "slides")
     shutil.copytree(REPO / "figures_src", root / "figures_src",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copy(REPO / "requirements.lock", root / "requirements.lock")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     return root
 

@@ -110,6 +110,42 @@ def test_lecture_deck_renders_as_remark_counts_it(browser, course, serve, over):
     visit.page.close()
 
 
+FITS = """(i) => {
+  const slide = document.querySelectorAll('.remark-slide-content')[i];
+  const frame = slide.closest('.remark-slide-scaler').getBoundingClientRect();
+  const outside = [];
+  for (const el of slide.querySelectorAll('*')) {
+    if (el.closest('.remark-slide-number, .katex-mathml')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.bottom > frame.bottom + 1 || r.right > frame.right + 1 ||
+        r.top < frame.top - 1 || r.left < frame.left - 1) outside.push(el.tagName + ' ' + el.className);
+  }
+  return outside;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (1024, 768)])
+def test_every_slide_fits_loads_its_images_and_renders_its_math(browser, course, viewport):
+    project, missing_images = course
+    assert missing_images == set()  # every figure the deck shows is made by figures_src/
+    visit = Visit(browser, f"file://{project}/build/lecture3-neural-networks.html", viewport)
+    problems = {}
+    for index in range(visit.evaluate("slideshow.getSlideCount()")):
+        visit.evaluate("(n) => slideshow.gotoSlide(n)", index + 1)
+        outside = visit.evaluate(FITS, index)
+        broken = visit.evaluate("""(i) => Array.from(document.querySelectorAll('.remark-slide-content')[i]
+            .querySelectorAll('img'), img => img.complete && img.naturalWidth > 0 ? null : img.src)
+            .filter(Boolean)""", index)
+        math_errors = visit.evaluate("(i) => document.querySelectorAll('.remark-slide-content')[i]"
+                                     ".querySelectorAll('.katex-error').length", index)
+        if outside or broken or math_errors:
+            problems[index + 1] = (outside[:3], broken, math_errors)
+    assert problems == {}
+    assert visit.console_errors == []
+    visit.page.close()
+
+
 def test_highlighted_lines_math_and_columns(browser, course):
     project, _ = course
     visit = Visit(browser, f"file://{project}/build/lecture3-neural-networks.html")

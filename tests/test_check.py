@@ -166,8 +166,9 @@ def test_command_line_exit_codes_annotations_and_junit(tmp_path, monkeypatch):
 
 
 def test_the_course_decks_snippets_and_claims_hold():
+    # As `lecture check --strict` sees it: not one error, not one warning.
     result = check(load_config(REPO), use_cache=False)
-    assert [d.format(REPO) for d in result.diagnostics if d.severity == "error"] == []
+    assert [d.format(REPO) for d in result.diagnostics] == []
     claims = {c.name for c in result.cases if c.name.startswith("params")}
     assert claims == {"params(z) = 922M", "params(convnet) = 433,354", "params(x) = 304",
                       "params(model) = 138,357,544"}

@@ -82,3 +82,52 @@ def test_sunshine_fits(figures_src):
     predicted = (w * x + b > 0).astype(float)
     assert (predicted == label).mean() > 0.85
     assert w > 0  # more sunshine, more likely too hot
+
+
+def test_architecture_labels_are_the_shapes_keras_computes(figures_src):
+    import keras
+    from keras import layers
+
+    arch = figures_src("architectures")
+    # LeNet-5 written out again here, independently of the figure script.
+    reference = keras.Sequential([keras.Input((32, 32, 1)), layers.Conv2D(6, 5), layers.AveragePooling2D(2),
+                                  layers.Conv2D(16, 5), layers.AveragePooling2D(2), layers.Flatten(),
+                                  layers.Dense(120), layers.Dense(84), layers.Dense(10)])
+    expected = ["32×32×1"] + ["×".join(map(str, l.output.shape[1:])) for l in reference.layers
+                               if not isinstance(l, layers.Flatten)]
+    assert [shape for _, shape in arch.lenet_labels(arch.built(arch.lenet))] == expected
+
+    # VGG-16 as keras.applications builds it (no weights are fetched with weights=None).
+    with keras.StatelessScope(initialize_variables=False):
+        applications = keras.applications.VGG16(weights=None)
+    ours = arch.built(arch.vgg16)
+    assert ours.count_params() == applications.count_params() == 138_357_544
+    block_shapes = ["×".join(map(str, applications.get_layer(f"block{b}_conv{n}").output.shape[1:]))
+                    for b, n in [(1, 2), (2, 2), (3, 3), (4, 3), (5, 3)]]
+    labels = arch.vgg_labels(ours)
+    assert [shape for _, shape in labels[1:6]] == block_shapes
+    assert labels[6][1] == "×".join(map(str, applications.get_layer("block5_pool").output.shape[1:]))
+
+    # ResNet-34: with padding="same" a stride-2 layer gives ceil(size / 2): 224 is halved by the
+    # stem convolution and by the pooling, then by the first block of each later stage.
+    import math
+
+    sizes = [math.ceil(224 / 2)]
+    for _ in range(4):
+        sizes.append(math.ceil(sizes[-1] / 2))
+    channels = [64, 64, 64, 128, 256, 512]
+    expected = [f"{s}×{s}×{c}" for s, c in zip(sizes[:2] + sizes[1:], channels)]
+    assert [shape for _, shape in arch.resnet_labels(arch.built(arch.resnet34))][:6] == expected
+    plain, residual = arch.built(arch.resnet34, False), arch.built(arch.resnet34, True)
+    weight_layers = lambda m: sum(isinstance(l, (layers.Conv2D, layers.Dense)) and "projection" not in l.name
+                                  for l in m.layers)  # noqa: E731
+    assert weight_layers(plain) == weight_layers(residual) == 34
+
+
+def test_feature_map_figures_use_the_slides_conv2d(figures_src):
+    import keras
+
+    maps = figures_src("feature_maps")
+    layer = keras.layers.Conv2D(maps.FILTERS, maps.KERNEL)
+    shape = layer.compute_output_shape((None, maps.IMAGE, maps.IMAGE, maps.CHANNELS))
+    assert shape[1:] == (maps.output_size(maps.IMAGE, maps.KERNEL),) * 2 + (maps.FILTERS,)
