@@ -30,7 +30,7 @@ def fgsm(model, image: np.ndarray, label: int, epsilon: float = 0.05, steps: int
     x = image[None].copy()
     for _ in range(steps):
         x = np.clip(x + epsilon * np.sign(gradient(model, x, np.array([label]))), 0, 1)
-        if model.predict(x, verbose=0).argmax() != label:
+        if np.asarray(model(x, training=False)).argmax() != label:
             break
     return x[0]
 
@@ -45,18 +45,20 @@ def universal(model, images: np.ndarray, labels: np.ndarray, limit: float = 0.35
     return v
 
 
-def dream(model, target: int, steps: int = 60, rate: float = 0.05, seed: int = 0) -> np.ndarray:
-    """Start from noise and climb the model's confidence in `target`."""
+def dream(model, steps: int = 60, rate: float = 0.05, seed: int = 0) -> np.ndarray:
+    """Start from noise and climb the model's confidence: image k towards digit k, all at once."""
     import tensorflow as tf
 
-    x = np.random.default_rng(seed + target).uniform(0.3, 0.7, (1, 8, 8, 1)).astype("float32")
+    targets = np.arange(10)
+    x = np.random.default_rng(seed).uniform(0.3, 0.7, (10, 8, 8, 1)).astype("float32")
     for _ in range(steps):
         variable = tf.constant(x)
         with tf.GradientTape() as tape:
             tape.watch(variable)
-            log_p = tf.math.log(model(variable, training=False)[0, target] + 1e-9)
+            p = model(variable, training=False)
+            log_p = tf.reduce_sum(tf.math.log(tf.gather(p, targets, axis=1, batch_dims=1) + 1e-9))
         x = np.clip(x + rate * np.sign(tape.gradient(log_p, variable).numpy()), 0, 1)
-    return x[0]
+    return x
 
 
 def show(axis, image, title, cmap="gray_r", colour=style.INK):
@@ -73,7 +75,7 @@ def show(axis, image, title, cmap="gray_r", colour=style.INK):
 def make(out: Path) -> None:
     model = digits.trained_model()
     _, _, x_test, y_test = digits.split()
-    predict = lambda x: model.predict(x, verbose=0)  # noqa: E731
+    predict = lambda x: np.asarray(model(x, training=False))  # noqa: E731
 
     # An adversarial example: a correctly classified 4, nudged until it is something else.
     index = int(np.flatnonzero((y_test == 4) & (predict(x_test).argmax(axis=1) == 4))[0])
@@ -110,9 +112,8 @@ def make(out: Path) -> None:
 
     # Images from noise that the model is sure about.
     fig, axes = style.figure(1.0, 1.9, ncols=10)
-    for target, axis in enumerate(axes):
-        image = dream(model, target)
-        p = predict(image[None])[0]
+    dreams = dream(model)
+    for image, p, axis in zip(dreams, predict(dreams), axes):
         show(axis, image, f"{p.argmax()}: {p.max():.0%}")
     fig.tight_layout()
     style.save_png(fig, out / "imagenet_16_images_horizontal_0.png")

@@ -1,16 +1,15 @@
 """Network diagrams: neurons, layers, computation graphs and the two ways to build a pipeline.
 
 Drawn in the spirit of F. Fleuret's deep-learning course figures (EPFL), with our own drawing.
-The first one shows real class probabilities, from the digits convnet.
+The boxes and arrows here are shared with `hierarchy.py`'s nn-magic figure.
 """
 from pathlib import Path
 
 import numpy as np
 
-import digits
 import lecture_style as style
 
-OUTPUTS = ["nn-magic.png", "fully-connected-nn.png", "simple-neuron.png", "simple-neuron-2.png",
+OUTPUTS = ["fully-connected-nn.png", "simple-neuron.png", "simple-neuron-2.png",
            "two-layer.png", "nn-as-dag.png", "deep-nns.png", "traditional-pipeline.png",
            "deep-pipeline.png", "residualblock.png"]
 
@@ -68,35 +67,6 @@ def layered(axis, sizes, x_gap=1.6, y_gap=0.75, colours=None, radius=0.22):
         for x, y in column_positions:
             node(axis, x, y, radius=radius, colour=colour)
     return positions
-
-
-def nn_magic(out: Path) -> None:
-    model = digits.trained_model()
-    images, labels = digits.data()
-    three = images[np.flatnonzero(labels == 3)[1]]
-    p = model.predict(three[None], verbose=0)[0]
-    fig = style.plt.figure(figsize=(0.5 * style.CONTENT_WIDTH_IN, 2.4), dpi=style.DPI)
-    image = fig.add_axes([0.02, 0.2, 0.2, 0.6])
-    image.imshow(three[:, :, 0], cmap="gray_r", interpolation="nearest")
-    image.set_xticks([])
-    image.set_yticks([])
-    image.set_title("pixels", fontsize=14)
-    middle = fig.add_axes([0.28, 0.1, 0.3, 0.8])
-    middle.set_xlim(0, 3)
-    middle.set_ylim(0, 3)
-    middle.axis("off")
-    box(middle, 1.5, 1.5, "neural\nnetwork", width=1.8, height=1.5, colour=style.NAVY, size=15)
-    middle.texts[-1].set_color("white")
-    arrow(middle, (0.0, 1.5), (0.55, 1.5))
-    arrow(middle, (2.45, 1.5), (3.0, 1.5))
-    bars = fig.add_axes([0.66, 0.2, 0.32, 0.6])
-    bars.bar(range(10), p, color=[style.GREEN if k == p.argmax() else style.LIGHT_GREY for k in range(10)],
-             edgecolor=style.INK, lw=0.6)
-    bars.set_xticks(range(10))
-    bars.set_yticks([0, 1])
-    bars.set_ylim(0, 1)
-    bars.set_title("class probabilities", fontsize=14)
-    style.save_png(fig, out / "nn-magic.png")
 
 
 def fully_connected(out: Path) -> None:
@@ -221,7 +191,6 @@ def residual_block(out: Path) -> None:
 
 
 def make(out: Path) -> None:
-    nn_magic(out)
     fully_connected(out)
     simple_neuron(out)
     simple_neuron_2(out)

@@ -1,17 +1,48 @@
-"""What a trained convnet sees: a handwritten 4, and the filters and feature maps of its layers."""
+"""What a trained convnet sees: a handwritten 4, the filters and feature maps of its layers, and
+its answer for a digit (the "neural networks = magic?" picture)."""
 from pathlib import Path
 
 import numpy as np
 
 import digits
 import lecture_style as style
+from diagrams import arrow, box
 
-OUTPUTS = ["four.png", "lecunconv.png"]
+OUTPUTS = ["four.png", "lecunconv.png", "nn-magic.png"]
 
 
 def a_four() -> np.ndarray:
     images, labels = digits.data()
     return images[np.flatnonzero(labels == 4)[0], :, :, 0]
+
+
+def nn_magic(out: Path, model) -> None:
+    """Pixels in, class probabilities out: the trained network's real answer for a 3."""
+    images, labels = digits.data()
+    three = images[np.flatnonzero(labels == 3)[1]]
+    p = model.predict(three[None], verbose=0)[0]
+    fig = style.plt.figure(figsize=(0.5 * style.CONTENT_WIDTH_IN, 2.4), dpi=style.DPI)
+    image = fig.add_axes([0.02, 0.2, 0.2, 0.6])
+    image.imshow(three[:, :, 0], cmap="gray_r", interpolation="nearest")
+    image.set_xticks([])
+    image.set_yticks([])
+    image.set_title("pixels", fontsize=14)
+    middle = fig.add_axes([0.28, 0.1, 0.3, 0.8])
+    middle.set_xlim(0, 3)
+    middle.set_ylim(0, 3)
+    middle.axis("off")
+    box(middle, 1.5, 1.5, "neural\nnetwork", width=1.8, height=1.5, colour=style.NAVY, size=15)
+    middle.texts[-1].set_color("white")
+    arrow(middle, (0.0, 1.5), (0.55, 1.5))
+    arrow(middle, (2.45, 1.5), (3.0, 1.5))
+    bars = fig.add_axes([0.66, 0.2, 0.32, 0.6])
+    bars.bar(range(10), p, color=[style.GREEN if k == p.argmax() else style.LIGHT_GREY for k in range(10)],
+             edgecolor=style.INK, lw=0.6)
+    bars.set_xticks(range(10))
+    bars.set_yticks([0, 1])
+    bars.set_ylim(0, 1)
+    bars.set_title("class probabilities", fontsize=14)
+    style.save_png(fig, out / "nn-magic.png")
 
 
 def make(out: Path) -> None:
@@ -55,6 +86,7 @@ def make(out: Path) -> None:
                                 va="center", fontsize=13, color=style.GREY)
     fig.subplots_adjust(left=0.17, right=0.9, top=0.93, bottom=0.02, wspace=0.12, hspace=0.15)
     style.save_png(fig, out / "lecunconv.png")
+    nn_magic(out, model)
 
 
 if __name__ == "__main__":

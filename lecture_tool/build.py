@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import processes
 from .config import Config
 from .deck import Deck, DeckError, read_deck
 from .diagnostics import ERROR, Diagnostic, display_path
@@ -57,20 +58,22 @@ def build(config: Config, only: list[Path] | None = None,
         if write_if_changed(target, data):
             result.written.append(target)
 
-    if figures:
-        made = make_figures(config, force=force, progress=progress)
-        result.written += made.written
-        for diagnostic in made.diagnostics:
-            note(diagnostic)
-        figure_outputs = made.outputs
-    else:
-        figure_outputs = {f"{config.figures_subdir}/{o}" for s in discover(config)[0]
-                          for o in s.outputs}
-    if notebooks:
-        ran = make_notebooks(config, force=force, progress=progress)
-        result.written += ran.written
-        for diagnostic in ran.diagnostics:
-            note(diagnostic)
+    # Figures and notebooks are independent: they run side by side, each stage with its own pool.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as stages:
+        made = stages.submit(make_figures, config, force=force, progress=progress) if figures else None
+        ran = stages.submit(make_notebooks, config, force=force, progress=progress) if notebooks else None
+        try:
+            for stage in (made, ran):
+                if stage is not None:
+                    result.written += stage.result().written
+                    for diagnostic in stage.result().diagnostics:
+                        note(diagnostic)
+        except BaseException:
+            processes.stop_all()  # Ctrl-C: the stages' scripts and kernels must not outlive us
+            raise
+    figure_outputs = {f"{config.figures_subdir}/{o}" for s in discover(config)[0] for o in s.outputs}
     figure_outputs |= declared_outputs(config)
     notebook_names = frozenset(p.stem for p in discover_notebooks(config))
 

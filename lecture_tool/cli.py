@@ -76,14 +76,7 @@ def notebooks(ctx: click.Context, force: bool) -> None:
     from .notebooks import make_notebooks
 
     config = _config(ctx)
-    result = make_notebooks(config, force=force, progress=_progress)
-    report = _print_diagnostic(config)
-    for diagnostic in result.diagnostics:
-        report(diagnostic)
-    if not result.ran and not result.diagnostics:
-        click.echo("notebooks: all up to date", err=True)
-    if result.diagnostics:
-        sys.exit(1)
+    _finish_stage("notebooks", make_notebooks(config, force=force, progress=_progress), config)
 
 
 @main.command()
@@ -141,6 +134,17 @@ def _progress(line: str) -> None:
     click.echo(line, err=True)
 
 
+def _finish_stage(name: str, result, config) -> None:
+    """Report a stage's problems (exit 1 if any), or that it had nothing to do."""
+    report = _print_diagnostic(config)
+    for diagnostic in result.diagnostics:
+        report(diagnostic)
+    if not result.ran and not result.diagnostics:
+        click.echo(f"{name}: all up to date", err=True)
+    if result.diagnostics:
+        sys.exit(1)
+
+
 @main.command()
 @click.option("--force", is_flag=True, help="Run the scripts even if their outputs are up to date.")
 @click.argument("names", nargs=-1)
@@ -150,14 +154,8 @@ def figures(ctx: click.Context, force: bool, names: tuple[str, ...]) -> None:
     from .figures import make_figures
 
     config = _config(ctx)
-    result = make_figures(config, list(names) or None, force=force, progress=_progress)
-    report = _print_diagnostic(config)
-    for diagnostic in result.diagnostics:
-        report(diagnostic)
-    if not result.ran and not result.diagnostics:
-        click.echo("figures: all up to date", err=True)
-    if result.diagnostics:
-        sys.exit(1)
+    _finish_stage("figures", make_figures(config, list(names) or None, force=force,
+                                          progress=_progress), config)
 
 
 @main.command()

@@ -165,6 +165,8 @@ def figure_environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update(MPLBACKEND="Agg", PYTHONHASHSEED="0", SOURCE_DATE_EPOCH="0",
                TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONDONTWRITEBYTECODE="1")
+    # Jobs run side by side, as many as there are cores: each one keeps to one thread.
+    env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
     return env
 
 

@@ -66,6 +66,8 @@ class Runner:
         cache_path = self.cache_dir / f"{self.kind}.json"
         cache = _read_json(cache_path)
         stale = [job for job in jobs if force or not self._up_to_date(job, cache)]
+        # The longest first (as long as they took last time), so that no long job starts last.
+        stale.sort(key=lambda job: -cache.get(job.name, {}).get("seconds", 0.0))
         if not stale:
             return result
         workers = max(1, min(len(stale), os.cpu_count() or 1))
@@ -81,7 +83,8 @@ class Runner:
                     progress(f"{self.kind}: [{finished}/{len(stale)}] {job.source.name} "
                              f"{'ok' if problem is None else 'FAILED'} ({seconds:.1f} s)")
                     if problem is None:
-                        cache[job.name] = {"fingerprint": job.fingerprint, "outputs": list(job.outputs)}
+                        cache[job.name] = {"fingerprint": job.fingerprint, "outputs": list(job.outputs),
+                                           "seconds": round(seconds, 1)}
                         result.written += [self.out_dir / o for o in job.outputs]
                     else:
                         result.diagnostics.append(problem)

@@ -66,6 +66,8 @@ def make_notebooks(config: Config, force: bool = False,
     started = time.perf_counter()
     result = NotebooksResult(outputs=declared_outputs(config))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONHASHSEED="0")
+    # Jobs run side by side, as many as there are cores: each one keeps to one thread.
+    env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
     env.pop("MPLBACKEND", None)  # the kernel draws inline
     runner = Runner("notebooks", "notebook", config.output_dir / OUTPUT_DIR,
                     config.output_dir / ".cache", config.notebooks_dir, env,

@@ -120,3 +120,13 @@ def test_a_step_without_a_blank_line_is_glued_to_the_line_above():
     assert [d.format() for d in deck.diagnostics] == [
         "d.md:2: warning: remark joins the lines around this '--' into one: '# Titlemore'; "
         "put a blank line between them"]
+
+
+def test_the_lecture_keeps_every_slide_of_the_original_in_order():
+    original = read_deck(SAMPLES / "check" / "seed-lecture3.md")  # the deck we started from
+    ours = read_deck(Path(__file__).parent.parent / "slides" / "lecture3-neural-networks.md")
+    renamed = {"In General: A Directed Acyclical Graph": "In General: A Directed Acyclic Graph"}
+    assert [renamed.get(s.title, s.title) for s in original.slides] == [s.title for s in ours.slides]
+    assert [s.continued for s in original.slides] == [s.continued for s in ours.slides]
+    assert [s.has_notes for s in original.slides] == [s.has_notes for s in ours.slides]
+    assert [s.css_class for s in original.slides] == [s.css_class for s in ours.slides]
