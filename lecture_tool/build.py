@@ -73,7 +73,8 @@ def build(config: Config, only: list[Path] | None = None,
         except BaseException:
             processes.stop_all()  # Ctrl-C: the stages' scripts and kernels must not outlive us
             raise
-    figure_outputs = {f"{config.figures_subdir}/{o}" for s in discover(config)[0] for o in s.outputs}
+    figure_outputs = made.result().outputs if made is not None else {
+        f"{config.figures_subdir}/{o}" for s in discover(config)[0] for o in s.outputs}
     figure_outputs |= declared_outputs(config)
     notebook_names = frozenset(p.stem for p in discover_notebooks(config))
 

@@ -86,7 +86,8 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     available |= declared_outputs(config)
     notebook_names = frozenset(p.stem for p in discover_notebooks(config))
     if notebooks:
-        ran = make_notebooks(config, force=not use_cache, progress=progress)
+        # Notebooks keep their own content cache (`lecture notebooks --force` runs them again).
+        ran = make_notebooks(config, progress=progress)
         for diagnostic in ran.diagnostics:
             note(diagnostic)
 

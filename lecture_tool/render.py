@@ -172,8 +172,12 @@ def json_for_script(value) -> str:
 def template_environment(config: Config) -> jinja2.Environment:
     loaders = [jinja2.FileSystemLoader(str(config.templates_dir)),
                jinja2.PackageLoader("lecture_tool", "templates")]
+    # Compiled templates are kept between builds: compiling them is most of a no-op build's time.
+    cache = config.output_dir / ".cache" / "templates"
+    cache.mkdir(parents=True, exist_ok=True)
     return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)))
 
 
 def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
