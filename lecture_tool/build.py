@@ -9,7 +9,7 @@ from typing import Callable
 
 from . import processes
 from .config import Config
-from .deck import Deck, DeckError, read_deck
+from .deck import DeckError, read_deck
 from .diagnostics import ERROR, Diagnostic, display_path
 from .outputs import copy_if_changed, write_if_changed
 

@@ -45,7 +45,6 @@ def _references_in(markdown: str, first_line: int) -> list[Reference]:
     for token in _markdown.parse(markdown):
         if token.map is None:
             continue
-        block_start = token.map[0]
         candidates = []
         if token.type == "html_block":
             candidates += [(_html_kind(m.group(1)), m.group(3)) for m in _HTML_URL.finditer(token.content)]

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import processes
 from .config import Config
-from .diagnostics import Diagnostic, display_path
+from .diagnostics import display_path
 
 EVENTS = "/__lecture__/events"
 LIVE_SCRIPT = "/__lecture__/live.js"

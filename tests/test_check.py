@@ -1,9 +1,6 @@
 """`lecture check` on sample decks: claims, shapes, every failure kind, line mapping, cache."""
-import json
-import re
 import shutil
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

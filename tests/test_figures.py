@@ -1,6 +1,5 @@
 """The figure stage: discovery, cache, parallel isolated runs, failures, reproducibility."""
 import filecmp
-import shutil
 import subprocess
 import sys
 

@@ -1,10 +1,8 @@
 """Companion notebooks: committed clean, executed by nbclient, rendered offline, linked, cached."""
-import json
 import re
 import shutil
 
 import nbformat
-import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from lecture_tool.build import build
