@@ -24,7 +24,8 @@ class BuildResult:
     by_page: dict[str, list[Diagnostic]] = field(default_factory=dict)  # a deck's own problems
 
     def failed(self, strict: bool) -> bool:
-        return any(d.severity == ERROR or strict for d in self.diagnostics)
+        """Errors fail a build; with --strict, so does any warning."""
+        return any(d.severity == ERROR for d in self.diagnostics) or (strict and bool(self.diagnostics))
 
 
 def build(config: Config, only: list[Path] | None = None,
@@ -33,12 +34,12 @@ def build(config: Config, only: list[Path] | None = None,
           notebooks: bool = True, keep_last_good: bool = False, force: bool = False) -> BuildResult:
     """Build the course (or only the decks named) and return what happened.
 
-    Figures come first (only the stale ones run), so that the decks' image checks see them.
-    Each deck is built on its own: a problem in one is reported and the others are still built.
-    With `keep_last_good` (as `lecture serve` builds), a deck with errors keeps its last page.
+    Figures and notebooks come first (only the stale ones run), so that the decks' image and
+    link checks see what they make. Each deck is built on its own: a problem in one is reported
+    and the others are still built. With `keep_last_good` (as `lecture serve` builds), a deck
+    with errors keeps its last page.
     """
-    from .figures import discover, make_figures
-    from .notebooks import declared_outputs, discover as discover_notebooks, make_notebooks
+    from .notebooks import declared_outputs, discover as discover_notebooks
     from .notebooks import mention_problems, mentions_of
 
     # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
@@ -58,23 +59,9 @@ def build(config: Config, only: list[Path] | None = None,
         if write_if_changed(target, data):
             result.written.append(target)
 
-    # Figures and notebooks are independent: they run side by side, each stage with its own pool.
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as stages:
-        made = stages.submit(make_figures, config, force=force, progress=progress) if figures else None
-        ran = stages.submit(make_notebooks, config, force=force, progress=progress) if notebooks else None
-        try:
-            for stage in (made, ran):
-                if stage is not None:
-                    result.written += stage.result().written
-                    for diagnostic in stage.result().diagnostics:
-                        note(diagnostic)
-        except BaseException:
-            processes.stop_all()  # Ctrl-C: the stages' scripts and kernels must not outlive us
-            raise
-    figure_outputs = made.result().outputs if made is not None else {
-        f"{config.figures_subdir}/{o}" for s in discover(config)[0] for o in s.outputs}
+    written, figure_outputs = _make_figures_and_notebooks(config, figures, notebooks, force,
+                                                          progress, note)
+    result.written += written
     figure_outputs |= declared_outputs(config)
     notebook_names = frozenset(p.stem for p in discover_notebooks(config))
 
@@ -142,6 +129,34 @@ def build(config: Config, only: list[Path] | None = None,
         write("index.html", index.encode())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _make_figures_and_notebooks(config: Config, figures: bool, notebooks: bool, force: bool,
+                                progress: Callable[[str], None],
+                                note: Callable[[Diagnostic], None]) -> tuple[list[Path], set[str]]:
+    """Run the stale figure scripts and notebooks, side by side (they are independent); return
+    the files written and the figure outputs the decks may refer to."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .figures import discover, make_figures
+    from .notebooks import make_notebooks
+
+    written: list[Path] = []
+    with ThreadPoolExecutor(max_workers=2) as stages:
+        made = stages.submit(make_figures, config, force=force, progress=progress) if figures else None
+        ran = stages.submit(make_notebooks, config, force=force, progress=progress) if notebooks else None
+        try:
+            for stage in (made, ran):
+                if stage is not None:
+                    written += stage.result().written
+                    for diagnostic in stage.result().diagnostics:
+                        note(diagnostic)
+        except BaseException:
+            processes.stop_all()  # Ctrl-C: the stages' scripts and kernels must not outlive us
+            raise
+    if made is not None:
+        return written, set(made.result().outputs)
+    return written, {f"{config.figures_subdir}/{o}" for s in discover(config)[0] for o in s.outputs}
 
 
 def _render(render: Callable[[], str], template: str, config: Config,
