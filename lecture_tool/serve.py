@@ -352,5 +352,6 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browse
         processes.stop_all()  # figure scripts and snippet workers run in sessions of their own
         if server is not None:
             server.server_close()
-        if thread is not None:
+        # Ctrl-C can land inside thread.start(), before the watcher has even begun.
+        if thread is not None and thread.is_alive():
             thread.join(timeout=2)

@@ -173,7 +173,7 @@ def test_port_in_use_moves_to_the_next_and_says_so(tmp_path, served):
             assert server.port != port
             server.wait_for_log(rf"port {port} is in use; serving on port {server.port} instead")
         finally:
-            assert server.stop() == 0
+            assert server.stop() == 0, server.lines
 
 
 def test_other_hosts_are_warned_about(tmp_path, served):
@@ -183,7 +183,7 @@ def test_other_hosts_are_warned_about(tmp_path, served):
         server.wait_for_log("warning: anyone on this network can read these slides")
         assert server.get("/deck.html")[0] == 200
     finally:
-        assert server.stop() == 0
+        assert server.stop() == 0, server.lines
 
 
 def test_ctrl_c_stops_cleanly_with_no_child_left(tmp_path):
@@ -201,7 +201,7 @@ def test_ctrl_c_stops_cleanly_with_no_child_left(tmp_path):
     time.sleep(0.5)
     pid = int((project / "pid").read_text())
     os.kill(pid, 0)  # the figure script is running now
-    assert server.stop() == 0
+    assert server.stop() == 0, server.lines
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
 
