@@ -192,11 +192,12 @@ def test_ctrl_c_stops_cleanly_with_no_child_left(tmp_path):
                                      'if Path("slow").exists():\n    time.sleep(120)')
     project = make_project(tmp_path, {"deck.md": DECK}, files={"figures_src/counter.py": sleeper})
     server = Served(project)
+    (project / "pid").unlink()  # written by the first, quick run
     (project / "slow").write_text("")
     (project / "figures_src/counter.py").write_text(sleeper + "\n# edited\n")
     server.wait_for_log(r"figures: running 1 script")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (project / "pid").read_text() == "":
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (project / "pid").exists():
         time.sleep(0.05)
     time.sleep(0.5)
     pid = int((project / "pid").read_text())
