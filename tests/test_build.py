@@ -10,6 +10,13 @@ from conftest import make_project
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 
 
+def built_source(tmp_path, text: str) -> str:
+    """Build a one-deck course and return the deck source its page hands to remark."""
+    project = make_project(tmp_path, {"deck.md": text})
+    build(load_config(project))
+    return embedded_source((project / "build/deck.html").read_text())
+
+
 def embedded_source(page: str) -> str:
     match = re.search(r'<script type="application/json" id="lecture-source">(.*?)</script>', page, re.S)
     return json.loads(match.group(1))
@@ -60,9 +67,7 @@ def test_source_is_embedded_so_any_text_survives(tmp_path):
 
 def test_math_is_protected_from_markdown_with_remark_escapes_kept(tmp_path):
     text = "# M\n\n$a*b*c$ and $$\\sum_i x_i$$ and `$not math$` and \\$5, $\\\\{x\\\\} \\(y\\)$\n"
-    project = make_project(tmp_path, {"deck.md": text})
-    build(load_config(project))
-    source = embedded_source((project / "build/deck.html").read_text())
+    source = built_source(tmp_path, text)
     assert '<span class="lecture-math" data-tex="a*b*c"></span>' in source
     assert '<span class="lecture-math display" data-tex="\\sum_i x_i"></span>' in source
     assert "`$not math$`" in source and "\\$5" in source
@@ -129,9 +134,7 @@ def test_images_inside_html_blocks_are_checked_too(tmp_path):
 def test_math_in_nested_list_items_is_math_but_not_in_indented_code(tmp_path):
     # remark's lexer calls both 4-space-indented; Markdown makes the first a list item.
     text = "# L\n\n* outer\n    - $a*b$ inner\n\nPara.\n\n    $not*math$\n"
-    project = make_project(tmp_path, {"deck.md": text})
-    build(load_config(project))
-    source = embedded_source((project / "build/deck.html").read_text())
+    source = built_source(tmp_path, text)
     assert '    - <span class="lecture-math" data-tex="a*b"></span> inner' in source
     assert "    $not*math$" in source
 
@@ -139,8 +142,6 @@ def test_math_in_nested_list_items_is_math_but_not_in_indented_code(tmp_path):
 def test_check_annotations_do_not_reach_the_page(tmp_path):
     text = ("<!-- check: skip (slow) -->\n# A\n\n```python\nx = 1\n```\n\n"
             "922M <!-- check: params(z) = 922M -->\n<!-- check: setup\nimport os\n-->\nEnd\n")
-    project = make_project(tmp_path, {"deck.md": text})
-    build(load_config(project))
-    source = embedded_source((project / "build/deck.html").read_text())
+    source = built_source(tmp_path, text)
     assert "check:" not in source and "import os" not in source
     assert "922M " in source and "# A" in source and "End" in source
