@@ -346,8 +346,11 @@ def _glued(before: str, after: str) -> bool:
         and not after.startswith("\n") and "{{" not in before
 
 
+_NON_BLANK = re.compile(r"\S")
+
+
 def _first_non_blank(source: str, start: int, end: int) -> int:
-    match = re.compile(r"[^\s]").search(source, start, end)
+    match = _NON_BLANK.search(source, start, end)
     return match.start() if match else start
 
 

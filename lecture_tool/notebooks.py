@@ -21,7 +21,7 @@ from typing import Callable
 
 from . import __version__
 from .config import Config
-from .diagnostics import ERROR, Diagnostic
+from .diagnostics import ERROR, WARNING, Diagnostic, display_path
 from .jobs import Job, Outcome, Runner, crash_message
 
 OUTPUT_DIR = "notebooks"
@@ -114,15 +114,9 @@ def mentions_of(deck) -> list[str]:
 
 
 def mention_problems(deck, notebooks: frozenset[str], config: Config) -> list[Diagnostic]:
-    problems = []
-    for token in deck.tokens:
-        if token.kind != "text":
-            continue
-        for match in MENTION.finditer(token.text):
-            if match.group(1) not in notebooks:
-                where = config.notebooks_dir.relative_to(config.root) \
-                    if config.notebooks_dir.is_relative_to(config.root) else config.notebooks_dir
-                problems.append(Diagnostic(
-                    deck.path, deck.line_of(token.start + match.start()), "warning",
-                    f"mentions {match.group(0)}, but there is no {where}/{match.group(0)} to link to"))
-    return problems
+    """A warning for each mention of a notebook that the course does not have."""
+    where = display_path(config.notebooks_dir, config.root)
+    return [Diagnostic(deck.path, deck.line_of(token.start + match.start()), WARNING,
+                       f"mentions {match.group(0)}, but there is no {where}/{match.group(0)} to link to")
+            for token in deck.tokens if token.kind == "text"
+            for match in MENTION.finditer(token.text) if match.group(1) not in notebooks]
