@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 import digits
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["cat-vs-dog.png", "universal-pertubation.png", "imagenet_16_images_horizontal_0.png"]
 

@@ -3,7 +3,7 @@ pictures is the output shape Keras computes (the models are built with deferred 
 nothing is allocated)."""
 from pathlib import Path
 
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["lenet.png", "vgg.png", "resnet.png"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["numerical_no_padding_no_strides.gif", "numerical_no_padding_no_strides_00.png",
            "no_padding_strides.gif", "same_padding_no_strides.gif"]

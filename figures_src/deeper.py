@@ -4,7 +4,7 @@ Fergus 2014 (ZFNet), Simonyan and Zisserman 2015 (VGG), Szegedy et al. 2015 (Goo
 He et al. 2016 (ResNet); the two shallow entries are the ILSVRC 2010 and 2011 winners."""
 from pathlib import Path
 
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["deeper.png"]
 

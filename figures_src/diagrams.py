@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["fully-connected-nn.png", "simple-neuron.png", "simple-neuron-2.png",
            "two-layer.png", "nn-as-dag.png", "deep-nns.png", "traditional-pipeline.png",

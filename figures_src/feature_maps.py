@@ -3,7 +3,7 @@ make, one more filter per picture. After the figures of the lectures-labs course
 drawn by us. The sizes are those of the slides' `Conv2D(4, 5)` on a 28×28×3 image."""
 from pathlib import Path
 
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["convmap1_dims.svg", "convmap1.svg", "convmap2.svg", "convmap3.svg", "convmap4.svg",
            "convmap_dims.svg", "kernel.svg"]

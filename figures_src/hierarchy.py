@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 import digits
-import lecture_style as style
+from lecture_tool import figure_style as style
 from diagrams import arrow, box
 
 OUTPUTS = ["four.png", "lecunconv.png", "nn-magic.png"]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import numpy as np
 
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["pooling.png"]
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-import lecture_style as style
+from lecture_tool import figure_style as style
 
 OUTPUTS = ["Two_silhouette_profile_or_a_white_vase.png"]
 

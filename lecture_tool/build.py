@@ -44,8 +44,9 @@ def build(config: Config, only: list[Path] | None = None,
 
     # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
     from .references import check_references
+    from .assets import third_party_assets
     from .render import (DeckEntry, page_script, render_deck, render_index, render_stylesheet,
-                         template_environment, third_party_assets)
+                         template_environment)
 
     started = time.perf_counter()
     result = BuildResult()
@@ -67,12 +68,16 @@ def build(config: Config, only: list[Path] | None = None,
 
     env = template_environment(config)
     assets = third_party_assets(config.node_modules)
+    missing = [asset.source for asset in assets if not asset.source.is_file()]
+    if missing:
+        # Without remark.js a page is blank: keep the previous pages rather than write those.
+        note(Diagnostic(config.root / "pyproject.toml", 1, ERROR,
+                        f"remark.js and KaTeX not found ({missing[0]} is missing): an installed "
+                        "lecture-tool carries them, so reinstall it; in the tool's own checkout, "
+                        "run `npm ci`; [tool.lecture] node_modules names another copy"))
+        result.seconds = time.perf_counter() - started
+        return result
     for asset in assets:
-        if not asset.source.is_file():
-            note(Diagnostic(config.root / "package.json", 1, ERROR,
-                            f"{asset.source} is missing: install the browser assets with `npm ci` "
-                            "(`make build` does)"))
-            break
         if copy_if_changed(asset.source, config.output_dir / asset.target):
             result.written.append(config.output_dir / asset.target)
     write("assets/lecture.css", render_stylesheet(config, env).encode())

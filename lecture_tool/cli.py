@@ -10,7 +10,30 @@ import click
 
 from . import __version__
 
-_deck_path = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+class DeckArgument(click.ParamType):
+    """A deck, as a path (relative to `-C DIR`, as `git -C` reads it) or by name: `intro`."""
+    name = "DECK"
+
+    def convert(self, value, param, ctx) -> Path:
+        if isinstance(value, Path):
+            return value
+        project = ctx.find_root().obj if ctx else None
+        path = (project or Path.cwd()) / value
+        if path.is_file():
+            return path
+        if path.is_dir():
+            self.fail(f"{value} is a directory, not a deck", param, ctx)
+        config = _load(project)
+        found = config.deck_named(value)
+        if found is None:
+            names = ", ".join(p.stem for p in config.decks()) or "none"
+            self.fail(f"no deck {value!r}: no such file, and {config.slides_dir.name}/ has no "
+                      f"{Path(value).stem}.md (its decks: {names})", param, ctx)
+        return found
+
+
+_deck_path = DeckArgument()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,9 +47,13 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 
 def _config(ctx: click.Context):
+    return _load(ctx.obj)
+
+
+def _load(project: Path | None):
     from .config import find_root, load_config
 
-    return load_config(ctx.obj or find_root(Path.cwd()))
+    return load_config(project or find_root(Path.cwd()))
 
 
 def _print_diagnostic(config):
@@ -42,6 +69,32 @@ def _print_diagnostic(config):
                        f"line={diagnostic.line}::{diagnostic.message}", err=True)
     return report
 
+
+@main.command()
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=True, path_type=Path))
+@click.option("--title", help="The course's title (default: from the directory's name).")
+@click.option("--merge", is_flag=True,
+              help="Add the course's files to a directory that has other files (never overwrites).")
+@click.pass_context
+def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) -> None:
+    """Make a new course in DIRECTORY (default: here): an example deck, figure, notebook, CI."""
+    from .diagnostics import display_path
+    from .init import INSTALL, init_course
+
+    target = (ctx.obj or Path.cwd()) / directory
+    result = init_course(target, title, merge)
+    where = display_path(target)
+    for name in result.written:
+        click.echo(f"  created  {name}")
+    for name in result.left_alone:
+        click.echo(f"  exists   {name} (left alone)")
+    if "pyproject.toml" in result.left_alone and \
+            "[tool.lecture" not in (target / "pyproject.toml").read_text(encoding="utf-8", errors="replace"):
+        click.echo("The existing pyproject.toml has no [tool.lecture] table: the defaults apply "
+                   "(slides/, build/); add one to set the course's title.")
+    click.echo(f"\nA course is ready in {where}/. The example's figure, notebook and Keras code need:"
+               f"\n\n    {INSTALL}\n\nthen: cd {where} && lecture build && lecture serve")
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")

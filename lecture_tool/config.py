@@ -5,6 +5,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assets import find_node_modules
 from .errors import LectureError
 
 # remark.create() options used when the course sets none.
@@ -23,7 +24,7 @@ class Config:
     slides_dir: Path
     output_dir: Path
     templates_dir: Path  # files here override the templates shipped in the package
-    node_modules: Path  # where remark-slide and katex were installed by npm
+    node_modules: Path  # where remark-slide and katex are read from (assets.find_node_modules)
     figures_dir: Path  # figure scripts
     figures_subdir: str = "images"  # where in the output directory figures go
     figure_timeout: float = 300.0  # seconds one figure script may take
@@ -38,6 +39,13 @@ class Config:
         if not self.slides_dir.is_dir():
             return []
         return sorted(p for p in self.slides_dir.glob("*.md") if not p.name.startswith("."))
+
+    def deck_named(self, name: str) -> Path | None:
+        """The deck a command line names by its name (`intro`), file name or path in slides/."""
+        for candidate in (self.slides_dir / name, self.slides_dir / f"{name}.md"):
+            if candidate.suffix == ".md" and candidate.is_file():
+                return candidate
+        return None
 
 
 def find_root(start: Path) -> Path:
@@ -73,7 +81,8 @@ def load_config(root: Path) -> Config:
         slides_dir=root / settings.get("slides", "slides"),
         output_dir=root / settings.get("output", "build"),
         templates_dir=root / settings.get("templates", "templates"),
-        node_modules=_node_modules(root, settings.get("node_modules")),
+        node_modules=find_node_modules(root, root / settings["node_modules"]
+                                       if settings.get("node_modules") else None)[0],
         figures_dir=root / settings.get("figures", "figures_src"),
         figures_subdir=str(settings.get("figures_output", "images")).strip("/"),
         figure_timeout=float(settings.get("figure_timeout", 300)),
@@ -83,14 +92,3 @@ def load_config(root: Path) -> Config:
         remark={**DEFAULT_REMARK_OPTIONS, **settings.get("remark", {})},
         check=dict(settings.get("check", {})),
     )
-
-
-def _node_modules(root: Path, configured: str | None) -> Path:
-    if configured:
-        return root / configured
-    # Like Node's own lookup: the course's node_modules or an ancestor's; then the checkout this
-    # package was installed from (`pip install -e .`), which is where `make build` runs npm.
-    for candidate in (root, *root.parents, Path(__file__).resolve().parent.parent):
-        if (candidate / "node_modules").is_dir():
-            return candidate / "node_modules"
-    return root / "node_modules"

@@ -21,7 +21,11 @@ from typing import Callable
 
 from .config import Config
 from .diagnostics import ERROR, Diagnostic
-from .jobs import Job, Outcome, Runner, crash_message
+from .extras import explain_missing_module
+from .jobs import Job, Outcome, Runner, crash_message, exception_line
+
+
+STYLE_MODULE = Path(__file__).resolve().parent / "figure_style.py"
 
 
 @dataclass(frozen=True)
@@ -123,9 +127,11 @@ def _closure(name: str, imports: dict[str, set[str]]) -> set[str]:
 
 
 def fingerprint(script: FigureScript, root: Path) -> str:
-    """Hash of everything a script's outputs depend on: its source, helpers, inputs, Python."""
+    """Hash of everything a script's outputs depend on: its source, helpers, inputs, Python,
+    and the packaged figure style."""
     digest = hashlib.sha256()
     digest.update(f"{sys.version_info[:2]}\0{script.outputs}\0".encode())
+    digest.update(STYLE_MODULE.read_bytes())
     for path in (script.path, *script.helpers):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for name in script.inputs:
@@ -176,7 +182,7 @@ def figure_environment() -> dict[str, str]:
 
 def _diagnose(path: Path, timeout: float, outcome: Outcome) -> Diagnostic:
     line = _last_line_in(outcome.stderr, path) or 1
-    message = (crash_message(outcome, timeout) or _exception_line(outcome.stderr)
+    message = (crash_message(outcome, timeout) or explain_missing_module(exception_line(outcome.stderr))
                or f"exited with status {outcome.returncode}")
     return Diagnostic(path, 1 if outcome.returncode is None else line, ERROR, message)
 
@@ -188,11 +194,3 @@ def _last_line_in(traceback: str, path: Path) -> int | None:
         if Path(match.group(1)).resolve() == path.resolve():
             line = int(match.group(2))
     return line
-
-
-def _exception_line(traceback: str) -> str:
-    lines = [line for line in traceback.strip().splitlines() if line.strip()]
-    for line in reversed(lines):
-        if not line.startswith(" ") and ("Error" in line or "Exception" in line or ":" in line):
-            return line.strip()
-    return lines[-1].strip() if lines else ""

@@ -151,6 +151,15 @@ def crash_message(outcome: Outcome, timeout: float) -> str | None:
     return None
 
 
+def exception_line(traceback: str) -> str:
+    """The line of a Python traceback that names the exception (its last unindented line)."""
+    lines = [line for line in traceback.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        if not line[:1].isspace() and ("Error" in line or "Exception" in line or ":" in line):
+            return line.strip()
+    return lines[-1].strip() if lines else ""
+
+
 def _read_json(path: Path) -> dict:
     try:
         return json.loads(path.read_text())

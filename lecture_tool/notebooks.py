@@ -22,7 +22,11 @@ from typing import Callable
 from . import __version__
 from .config import Config
 from .diagnostics import ERROR, WARNING, Diagnostic, display_path
-from .jobs import Job, Outcome, Runner, crash_message
+from .extras import explain_missing_module, install_command, missing_modules
+from .jobs import Job, Outcome, Runner, crash_message, exception_line
+
+# What notebook_runner.py imports, in the Python that runs lecture.
+RUNNER_MODULES = ("nbformat", "nbclient", "nbconvert", "ipykernel")
 
 OUTPUT_DIR = "notebooks"
 # A bare mention of a notebook on a slide, as in "* linear-regression.ipynb".
@@ -65,6 +69,12 @@ def make_notebooks(config: Config, force: bool = False,
     """Execute and convert every notebook whose inputs changed (all of them with `force`)."""
     started = time.perf_counter()
     result = NotebooksResult(outputs=declared_outputs(config))
+    notebooks = discover(config)
+    missing = missing_modules(*RUNNER_MODULES) if notebooks else []
+    if missing:
+        result.diagnostics = [Diagnostic(p, 1, ERROR, f"running notebooks needs {', '.join(missing)}: "
+                                         f"{install_command('notebooks')}") for p in notebooks]
+        return result
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONHASHSEED="0")
     # Jobs run side by side, as many as there are cores: each one keeps to one thread.
     env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
@@ -77,7 +87,7 @@ def make_notebooks(config: Config, force: bool = False,
                 [sys.executable, "-m", "lecture_tool.notebook_runner", str(p),
                  "--timeout", str(config.cell_timeout), "--executed", today],
                 (f"{p.stem}.html", f"{p.stem}.ipynb"), fingerprint(p, config),
-                partial(_diagnose, p, config.notebook_timeout)) for p in discover(config)]
+                partial(_diagnose, p, config.notebook_timeout)) for p in notebooks]
     ran = runner.run(jobs, force=force, progress=progress)
     result.ran, result.written, result.diagnostics = ran.ran, ran.written, ran.diagnostics
     result.seconds = time.perf_counter() - started
@@ -91,11 +101,11 @@ def _diagnose(path: Path, timeout: float, outcome: Outcome) -> Diagnostic:
     try:
         report = json.loads(outcome.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
-        tail = [line for line in outcome.stderr.strip().splitlines() if line.strip()]
-        return Diagnostic(path, 1, ERROR, f"could not run: {tail[-1] if tail else 'no message'}")
+        why = exception_line(outcome.stderr) or "no message"
+        return Diagnostic(path, 1, ERROR, f"could not run: {explain_missing_module(why)}")
     where = f"cell {report['cell']}" + (f" (line {report['line']} of the cell)" if report.get("line")
                                          else "")
-    return Diagnostic(path, 1, ERROR, report["message"], location=where)
+    return Diagnostic(path, 1, ERROR, explain_missing_module(report["message"]), location=where)
 
 
 def link_mentions(text: str, notebooks: set[str]) -> str:

@@ -19,27 +19,6 @@ from .snippets import strip_annotations
 _MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
 
 
-@dataclass(frozen=True)
-class Asset:
-    """A third-party file installed by npm, copied into the output's assets/ directory."""
-    source: Path
-    target: str  # relative to the output directory
-
-
-def third_party_assets(node_modules: Path) -> list[Asset]:
-    remark = node_modules / "remark-slide" / "out" / "remark.min.js"
-    katex = node_modules / "katex" / "dist"
-    assets = [Asset(remark, "assets/remark.min.js"),
-              Asset(katex / "katex.min.js", "assets/katex/katex.min.js"),
-              Asset(katex / "katex.min.css", "assets/katex/katex.min.css"),
-              Asset(katex / "contrib" / "auto-render.min.js", "assets/katex/contrib/auto-render.min.js")]
-    fonts = katex / "fonts"
-    if fonts.is_dir():
-        assets += [Asset(font, f"assets/katex/fonts/{font.name}")
-                   for font in sorted(fonts.glob("*.woff2"))]
-    return assets
-
-
 def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
     """The deck source as the page gives it to remark: math protected, notebook mentions linked,
     check annotations removed."""

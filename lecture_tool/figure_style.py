@@ -1,7 +1,19 @@
-"""The look every figure shares, and the little harness that lets a script run on its own.
+"""The look every figure shares, and the little harness that lets a figure script run on its own.
 
-Sizes are chosen for a 1280x720 slide: `figure(width=0.6)` is a figure that fills 60% of the slide's
-content width, with text at least 14 px high there. Colours are those of the deck's stylesheet.
+    from lecture_tool import figure_style as style
+
+Importing it sets matplotlib's defaults (fonts, sizes, colours) for slides, and it offers:
+
+- `figure(width, height_in)`: a figure `width` of the slide's content width wide (0.6 is 60%), so
+  that 14 pt text is at least 19 px high on a 1280x720 slide;
+- `save_png(fig, path)`: a PNG at twice that resolution, without metadata that changes between
+  runs (two builds give the same bytes);
+- `frame(fig)` and `save_gif(frames, path, durations_ms)`: a looping palette GIF;
+- the palette (`NAVY`, `INK`, `BLUE`, `ORANGE`, `GREEN`, `RED`, `GREY`, light tints), which is
+  the default theme's;
+- `run(make, OUTPUTS)`: `python figures_src/x.py --out DIR` runs a script on its own.
+
+It needs the `[figures]` extra (NumPy, matplotlib, Pillow).
 """
 from __future__ import annotations
 
@@ -10,12 +22,11 @@ import io
 import sys
 from pathlib import Path
 
+# No matplotlib.use() here: figure scripts run with MPLBACKEND=Agg, notebooks keep their inline backend.
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
 
 NAVY = "#123e6b"  # headings
 INK = "#1d2433"  # text
@@ -100,8 +111,10 @@ def save_gif(frames: list[np.ndarray], path: Path, durations_ms: list[int]) -> N
 
 def run(make, outputs: list[str]) -> None:
     """Run a figure script from the command line: `python figures_src/x.py --out DIR`."""
-    parser = argparse.ArgumentParser(description=(sys.modules["__main__"].__doc__ or "").strip())
-    default = Path(__file__).resolve().parent.parent / "build" / "images"
+    script = sys.modules["__main__"]
+    parser = argparse.ArgumentParser(description=(script.__doc__ or "").strip())
+    # figures_src/x.py -> build/images/ of the same course, where `lecture build` puts them.
+    default = Path(getattr(script, "__file__", "x")).resolve().parent.parent / "build" / "images"
     parser.add_argument("--out", type=Path, default=default, help=f"output directory ({default})")
     out = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)

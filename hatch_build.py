@@ -1,0 +1,50 @@
+"""Build hook: the wheel and the sdist carry remark.js and KaTeX, as package-lock.json pins them.
+
+Like a JupyterLab extension's build hook: the browser files come from npm when the package is
+built (running `npm ci` if node_modules is not there yet), are copied into
+`lecture_tool/browser/` inside the archive, and are never committed. A wheel built from the sdist
+finds them already in place and needs no Node. Users of the tool never need npm.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+def _assets_module(root: Path):
+    # Loaded by path: importing the package would need its dependencies in the build environment.
+    spec = importlib.util.spec_from_file_location("_lecture_assets", root / "lecture_tool" / "assets.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+class BrowserAssetsHook(BuildHookInterface):
+    def initialize(self, version: str, build_data: dict) -> None:
+        if version == "editable":
+            return  # a checkout reads its own node_modules
+        root = Path(self.root)
+        assets = _assets_module(root)
+        source = self._node_modules(root, assets)
+        for name in assets.packaged_files(source):
+            build_data["force_include"][str(source / name)] = f"lecture_tool/browser/{name}"
+
+    def _node_modules(self, root: Path, assets) -> Path:
+        for candidate in (root / "node_modules", root / "lecture_tool" / "browser"):
+            if assets.complete(candidate):
+                return candidate
+        npm = shutil.which("npm")
+        if npm is None or not (root / "package-lock.json").is_file():
+            raise RuntimeError("building lecture-tool needs remark.js and KaTeX from npm: install "
+                               "Node.js with npm (package-lock.json pins the versions)")
+        self.app.display_info("Installing remark.js and KaTeX with npm ci (package-lock.json)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, check=True)
+        if not assets.complete(root / "node_modules"):
+            raise RuntimeError("npm ci finished, but node_modules lacks remark.js or KaTeX")
+        return root / "node_modules"

@@ -1,0 +1,96 @@
+"""`lecture init`: a new course that builds, checks and publishes as it is.
+
+The files come from `scaffold/` in the package. Nothing is ever overwritten: each file is
+written to a temporary name and linked into place, which fails if the name is taken.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import LectureError
+from .extras import DISTRIBUTION
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+# Kept without their dot inside the package, so that no packaging rule about hidden files applies.
+DOTTED = {"gitignore": ".gitignore", "github": ".github"}
+INSTALL = f"pip install '{DISTRIBUTION}[figures,keras,notebooks]'"
+# A directory that holds only these counts as empty (a fresh `git init` or clone).
+IGNORABLE = {".git"}
+
+
+@dataclass
+class InitResult:
+    root: Path
+    written: list[str] = field(default_factory=list)
+    left_alone: list[str] = field(default_factory=list)  # existed already
+
+
+def scaffold_files(title: str) -> dict[str, bytes]:
+    """The course's files, by their path in the new course."""
+    files = {}
+    for source in sorted(SCAFFOLD.rglob("*")):
+        if not source.is_file() or "__pycache__" in source.parts:
+            continue
+        parts = list(source.relative_to(SCAFFOLD).parts)
+        parts[0] = DOTTED.get(parts[0], parts[0])
+        text = source.read_text(encoding="utf-8")
+        text = (text.replace("__TITLE_TOML__", json.dumps(title, ensure_ascii=False))
+                .replace("__TITLE__", title).replace("__VERSION__", __version__))
+        files["/".join(parts)] = text.encode("utf-8")
+    return files
+
+
+def init_course(target: Path, title: str | None = None, merge: bool = False) -> InitResult:
+    """Write the scaffold into `target`; with `merge`, into a directory that has other files."""
+    if target.exists() and not target.is_dir():
+        raise LectureError(f"{target}: error: it is a file; lecture init makes a course in a directory")
+    title = title or _title_from(target)
+    files = scaffold_files(title)
+    result = InitResult(target)
+    present = sorted(p.name for p in target.iterdir() if p.name not in IGNORABLE) if target.is_dir() else []
+    if present and not merge:
+        taken = [name for name in files if (target / name).exists()]
+        raise LectureError(
+            f"{target}: error: the directory is not empty ({', '.join(present[:5])}"
+            f"{', …' if len(present) > 5 else ''}); `lecture init --merge {target}` adds the "
+            "course's files beside them and overwrites nothing"
+            + (f" (it would leave alone {', '.join(taken)})" if taken else ""))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            if _create(target / name, data):
+                result.written.append(name)
+            else:
+                result.left_alone.append(name)
+    except OSError as exc:
+        raise LectureError(f"{exc.filename or target}: error: cannot write the course there: "
+                           f"{exc.strerror}") from exc
+    return result
+
+
+def _create(path: Path, data: bytes) -> bool:
+    """Write a new file whole, or nothing if the name exists; return whether it wrote."""
+    if path.exists() or path.is_symlink():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)  # unlike a rename, fails if the name was taken meanwhile
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _title_from(target: Path) -> str:
+    name = target.resolve().name.replace("-", " ").replace("_", " ").strip()
+    return name[:1].upper() + name[1:] if name else "My course"

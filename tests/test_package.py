@@ -1,0 +1,196 @@
+"""`lecture` as another course gets it: the wheel, installed in a new venv far from this
+repository (no node_modules in sight), then `lecture init`, build, check, and the page in Chromium."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+BROWSER_FILES = ("lecture_tool/browser/remark-slide/out/remark.min.js",
+                 "lecture_tool/browser/katex/dist/katex.min.js",
+                 "lecture_tool/browser/katex/dist/katex.min.css",
+                 "lecture_tool/browser/katex/dist/fonts/KaTeX_Main-Regular.woff2",
+                 "lecture_tool/browser/katex/LICENSE")
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    """The sdist and the wheel, built as a release would be: `python -m build`."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)], check=True,
+                   capture_output=True)
+    return out
+
+
+def wheel_of(dist: Path) -> Path:
+    return next(dist.glob("lecture_tool-*.whl"))
+
+
+def make_venv(root: Path) -> Path:
+    """A new virtual environment from the base Python, not from this test's venv."""
+    subprocess.run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(root)],
+                   check=True)
+    return root / "bin"
+
+
+def user_env(bin_dir: Path) -> dict:
+    """What a user's shell would have: the venv's bin first, nothing of this checkout."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    # The extras borrowed through a .pth line keep their data files (nbconvert's templates) in
+    # this environment's share/jupyter; an install of the extras would put them in the venv's.
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+    return env
+
+
+def lecture(bin_dir: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(bin_dir / "lecture"), *args], cwd=cwd, env=user_env(bin_dir),
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_wheel_and_sdist_carry_remark_and_katex(dist):
+    names = set(zipfile.ZipFile(wheel_of(dist)).namelist())
+    assert set(BROWSER_FILES) <= names
+    assert "lecture_tool/figure_style.py" in names
+    assert "lecture_tool/scaffold/slides/intro.md" in names
+    sdist = next(dist.glob("lecture_tool-*.tar.gz"))
+    members = {m.split("/", 1)[1] for m in tarfile.open(sdist).getnames() if "/" in m}
+    assert set(BROWSER_FILES) <= members and "package-lock.json" in members
+    # Nothing of the course or of node_modules travels with the tool.
+    assert not [n for n in names | members if n.startswith(("slides/", "figures_src/", "node_modules/"))]
+    assert wheel_of(dist).stat().st_size < 1_500_000
+
+
+def test_wheel_from_the_sdist_needs_no_node(dist, tmp_path):
+    """A user who installs from the sdist has no npm: the sdist already holds the files."""
+    sdist = next(dist.glob("lecture_tool-*.tar.gz"))
+    bin_only = tmp_path / "bin"
+    bin_only.mkdir()
+    (bin_only / "python").symlink_to(sys.executable)
+    env = dict(os.environ, PATH=str(bin_only))  # no node, no npm
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "w"),
+                    str(sdist)], check=True, env=env, capture_output=True)
+    names = set(zipfile.ZipFile(next((tmp_path / "w").glob("*.whl"))).namelist())
+    assert set(BROWSER_FILES) <= names
+
+
+@pytest.fixture(scope="module")
+def full_install(dist, tmp_path_factory) -> Path:
+    """The wheel in a new venv, with the extras the scaffold needs.
+
+    The extras (TensorFlow is 600 MB) are taken from this test's environment through a .pth
+    line instead of being installed again; the tool itself comes only from the wheel, and
+    `test_base_install_from_the_wheel` installs the base dependencies for real."""
+    bin_dir = make_venv(tmp_path_factory.mktemp("venv") / "venv")
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--no-deps", str(wheel_of(dist))],
+                   check=True, capture_output=True, env=user_env(bin_dir))
+    site = subprocess.run([str(bin_dir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    Path(site, "zz-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return bin_dir
+
+
+@pytest.fixture(scope="module")
+def new_course(full_install, tmp_path_factory) -> tuple[Path, Path]:
+    """(the venv's bin, a course made by `lecture init` in a directory far from this repo)"""
+    home = tmp_path_factory.mktemp("elsewhere")
+    result = lecture(full_install, "init", "my-course", "--title", "Packaged course", cwd=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pip install 'lecture-tool[figures,keras,notebooks]'" in result.stdout
+    return full_install, home / "my-course"
+
+
+def test_installed_tool_reads_its_packaged_browser_files(new_course):
+    full_install, new_course = new_course
+    where = subprocess.run(
+        [str(full_install / "python"), "-c",
+         "import lecture_tool, pathlib; from lecture_tool.assets import find_node_modules; "
+         "print(lecture_tool.__file__); print(find_node_modules(pathlib.Path.cwd())[0])"],
+        cwd=new_course, env=user_env(full_install), capture_output=True, text=True, check=True)
+    package, node_modules = where.stdout.split()
+    assert not package.startswith(str(REPO)) and node_modules.startswith(str(Path(package).parent))
+    assert not (new_course / "node_modules").exists()
+
+
+def test_scaffold_builds_and_checks_strictly(new_course):
+    bin_dir, new_course = new_course
+    expected = {"pyproject.toml", "requirements.txt", ".gitignore", "slides/intro.md",
+                "figures_src/logistic.py", "notebooks/first-steps.ipynb",
+                ".github/workflows/lecture.yml"}
+    assert expected <= {p.relative_to(new_course).as_posix() for p in new_course.rglob("*") if p.is_file()}
+    build = lecture(bin_dir, "build", "--strict", cwd=new_course)
+    assert build.returncode == 0, build.stderr
+    assert "0 errors, 0 warnings" in build.stderr
+    for made in ("intro.html", "index.html", "images/logistic.png", "notebooks/first-steps.html",
+                 "assets/remark.min.js", "assets/katex/katex.min.js"):
+        assert (new_course / "build" / made).is_file(), made
+    check = lecture(bin_dir, "check", "--strict", cwd=new_course)
+    assert check.returncode == 0, check.stderr
+    assert "Checked 1 code blocks and 1 claims" in check.stderr and "0 errors, 0 warnings" in check.stderr
+    # The claim and the shape comment are really checked: a wrong number fails at its line.
+    deck = new_course / "slides/intro.md"
+    text = deck.read_text()
+    deck.write_text(text.replace("7,850 parameters", "7,851 parameters").replace("= 7,850", "= 7,851"))
+    try:
+        wrong = lecture(bin_dir, "check", cwd=new_course)
+    finally:
+        deck.write_text(text)
+    assert wrong.returncode == 1
+    line = text.splitlines().index("This model has 7,850 parameters.") + 1
+    assert f"slides/intro.md:{line}: error: Functional model" in wrong.stderr
+    assert "has 7,850 parameters, slide says 7,851" in wrong.stderr
+
+
+def test_scaffold_page_renders_offline_in_chromium(browser, new_course):
+    bin_dir, new_course = new_course
+    if not (new_course / "build/intro.html").is_file():
+        assert lecture(bin_dir, "build", cwd=new_course).returncode == 0
+    outline = json.loads(lecture(bin_dir, "outline", "intro", "--json", cwd=new_course).stdout)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"file://{new_course}/build/intro.html")
+    page.wait_for_function("window.slideshow !== undefined")
+    page.wait_for_load_state("load")
+    assert page.evaluate("slideshow.getSlideCount()") == outline["slide_count"] == 6
+    assert page.evaluate("document.querySelectorAll('.katex').length") >= 3
+    assert page.evaluate("document.querySelectorAll('.katex-error').length") == 0
+    assert page.evaluate("document.body.textContent").count("$") == 0
+    loaded = page.evaluate("[...document.images].map(i => [i.src, i.naturalWidth])")
+    assert loaded and all(width > 0 for _, width in loaded), loaded
+    assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
+    assert errors == []
+    page.close()
+
+
+def test_base_install_builds_slides_and_names_the_missing_extras(dist, tmp_path):
+    """`pip install lecture-tool` alone: slides build; each stage says which extra it needs."""
+    bin_dir = make_venv(tmp_path / "venv")
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", str(wheel_of(dist))], check=True,
+                   capture_output=True, env=user_env(bin_dir))
+    result = lecture(bin_dir, "init", "course", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    course = tmp_path / "course"
+    build = lecture(bin_dir, "build", cwd=course)
+    assert build.returncode == 1
+    assert (course / "build/intro.html").is_file() and (course / "build/assets/remark.min.js").is_file()
+    assert ("figures_src/logistic.py:4: error: ModuleNotFoundError: No module named 'numpy': "
+            "pip install 'lecture-tool[figures]' brings it") in build.stderr
+    assert ("notebooks/first-steps.ipynb:1: error: running notebooks needs nbformat, nbclient, "
+            "nbconvert, ipykernel: pip install 'lecture-tool[notebooks]'") in build.stderr
+    check = lecture(bin_dir, "check", "--no-notebooks", cwd=course)
+    assert check.returncode == 1
+    assert "No module named 'keras'" in check.stderr
+    assert "pip install 'lecture-tool[keras]' brings it" in check.stderr
+    for output in (build.stderr, check.stderr):
+        assert "Traceback" not in output
