@@ -26,6 +26,10 @@ from .diagnostics import ERROR, Diagnostic, display_path
 from .outputs import write_if_changed
 from .snippets import Block, ParamsClaim, count_matches, deck_checks
 
+# Time the worker may take to import something (TensorFlow, from a cold disk, takes a while);
+# it does not count against a block's timeout.
+IMPORT_SECONDS = 120
+
 DEFAULT_PRELUDE = """\
 import numpy as np
 import keras
@@ -118,18 +122,22 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
         if cached and cached.get("key") == key:
             result.cached_decks.append(name)
             for item in cached["diagnostics"]:
-                note(Diagnostic(Path(item["path"]), item["line"], item["severity"], item["message"]))
+                note(_diagnostic_from_json(item))
             result.cases += [CaseResult(**case) for case in cached["cases"]]
             continue
         progress(f"check: running {sum(isinstance(s, Block) for s in plan.steps)} code blocks "
                  f"of {name}")
-        diagnostics, cases = DeckRun(config, deck, name).run(plan.steps)
+        run = DeckRun(config, deck, name)
+        diagnostics, cases = run.run(plan.steps)
         for diagnostic in diagnostics:
             note(diagnostic)
         result.cases += cases
-        cache[name] = {"key": key, "cases": [asdict(c) for c in cases],
-                       "diagnostics": [{"path": str(d.path), "line": d.line, "severity": d.severity,
-                                        "message": d.message} for d in diagnostics]}
+        if run.environment:
+            # What was missing may be installed before the next run: the deck must run again.
+            cache.pop(name, None)
+        else:
+            cache[name] = {"key": key, "cases": [asdict(c) for c in cases],
+                           "diagnostics": [_diagnostic_json(d) for d in diagnostics]}
     if use_cache or cache:
         write_if_changed(cache_path, json.dumps(cache, indent=1, sort_keys=True).encode())
     result.seconds = time.perf_counter() - started
@@ -153,6 +161,16 @@ def prelude(config: Config) -> str:
     return str(config.check.get("prelude", DEFAULT_PRELUDE))
 
 
+def _diagnostic_json(diagnostic: Diagnostic) -> dict:
+    return {"path": str(diagnostic.path), "line": diagnostic.line, "severity": diagnostic.severity,
+            "message": diagnostic.message, "location": diagnostic.location}
+
+
+def _diagnostic_from_json(item: dict) -> Diagnostic:
+    return Diagnostic(Path(item["path"]), item["line"], item["severity"], item["message"],
+                      item.get("location", ""))
+
+
 class WorkerDied(Exception):
     def __init__(self, message: str, line: int | None = None):
         super().__init__(message)
@@ -171,19 +189,21 @@ class DeckRun:
         self.materialise = config.check.get("weights", "deferred") == "materialised"
         self.process: subprocess.Popen | None = None
         self.completed: list[dict] = []  # requests that returned: replayed after a worker dies
+        # Something failed for want of a module or a working worker, not because of the deck.
+        self.environment = False
 
     def run(self, steps: list) -> tuple[list[Diagnostic], list[CaseResult]]:
         diagnostics, cases = [], []
         try:
-            prelude_reply = self.start()
-        except WorkerDied as exc:
-            return [Diagnostic(self.deck.path, 1, ERROR, f"the snippet worker did not start: "
-                               f"{exc.message}")], cases
-        if not prelude_reply.get("ok"):
-            error = prelude_reply["error"]
-            return [Diagnostic(self.deck.path, 1, ERROR,
-                               f"the prelude failed: {error['message']}")], cases
-        try:
+            try:
+                prelude_reply = self.start()
+            except WorkerDied as exc:
+                return [Diagnostic(self.deck.path, 1, ERROR, exc.message)], cases
+            if not prelude_reply.get("ok"):
+                self.environment = True
+                error = prelude_reply["error"]
+                return [Diagnostic(self.deck.path, 1, ERROR,
+                                   f"the prelude failed: {error['message']}")], cases
             for step in steps:
                 started = time.perf_counter()
                 found = self.block(step) if isinstance(step, Block) else self.claim(step)
@@ -219,6 +239,7 @@ class DeckRun:
             return [Diagnostic(self.deck.path, e["line"], ERROR, e["message"])
                     for e in reply["shape_errors"]]
         error = reply["error"]
+        self.environment |= bool(error.get("environment"))
         return [Diagnostic(self.deck.path, error["line"] or block.line, ERROR, error["message"])]
 
     def claim(self, claim: ParamsClaim) -> list[Diagnostic]:
@@ -227,6 +248,7 @@ class DeckRun:
         except WorkerDied as exc:
             return [Diagnostic(self.deck.path, claim.line, ERROR, exc.message)]
         if not reply.get("ok"):
+            self.environment |= bool(reply["error"].get("environment"))
             return [Diagnostic(self.deck.path, claim.line, ERROR, reply["error"]["message"])]
         if count_matches(reply["count"], claim.stated):
             return []
@@ -245,8 +267,15 @@ class DeckRun:
             cwd=self.config.root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self.stderr, start_new_session=True))
         self.selector = selectors.DefaultSelector()
+        self.unread = b""
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
-        self.read_reply(timeout=max(self.timeout, 120))  # the import of Keras
+        try:
+            self.read_reply(timeout=max(self.timeout, IMPORT_SECONDS))
+        except WorkerDied as exc:
+            self.environment = True
+            cause = self.last_words().strip().splitlines()
+            raise WorkerDied(f"the snippet worker did not start: {exc.message}"
+                             + (f": {cause[-1].strip()}" if cause else "")) from None
         return self.request({"op": "prelude", "source": prelude(self.config),
                              "filename": "<prelude>"}, replaying=True)
 
@@ -266,25 +295,54 @@ class DeckRun:
             raise
 
     def read_reply(self, timeout: float) -> dict:
-        deadline = time.monotonic() + timeout
-        line = b""
-        while not line.endswith(b"\n"):
+        # The worker says when it starts and ends an import: the block's clock stops meanwhile,
+        # and what goes wrong then is the environment's doing, not the deck's.
+        deadline, left, importing = time.monotonic() + timeout, timeout, None
+        while True:
+            try:
+                message = json.loads(self.read_line(deadline))
+            except TimeoutError:
+                self.kill()
+                if importing is None:
+                    raise WorkerDied(f"did not finish within {timeout:g} s and was stopped "
+                                     "(an endless loop, or work too long for a slide?)") from None
+                self.environment = True
+                raise WorkerDied(f"importing {importing} took longer than "
+                                 f"{max(timeout, IMPORT_SECONDS):g} s and was stopped") from None
+            except WorkerDied as exc:
+                if importing is None:
+                    raise
+                self.environment = True
+                raise WorkerDied(f"{exc.message}, while importing {importing}", exc.line) from None
+            if "importing" in message:
+                importing, left = message["importing"], deadline - time.monotonic()
+                deadline = time.monotonic() + max(timeout, IMPORT_SECONDS)
+            elif "imported" in message:
+                importing, deadline = None, time.monotonic() + left
+            else:
+                return message
+
+    def read_line(self, deadline: float) -> bytes:
+        # Read the pipe itself: lines that a buffered reader holds would not wake the selector.
+        while b"\n" not in self.unread:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self.selector.select(remaining):
-                self.kill()
-                raise WorkerDied(f"did not finish within {timeout:g} s and was stopped "
-                                 "(an endless loop, or work too long for a slide?)")
-            chunk = self.process.stdout.readline()
+                raise TimeoutError
+            chunk = os.read(self.process.stdout.fileno(), 65536)
             if not chunk:
                 raise WorkerDied(*self.death())
-            line += chunk
-        return json.loads(line)
+            self.unread += chunk
+        line, _, self.unread = self.unread.partition(b"\n")
+        return line
+
+    def last_words(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read().decode("utf-8", "replace")[-4000:]
 
     def death(self) -> tuple[str, int | None]:
         """Why the worker is gone, and the deck line it was running, if its last words say."""
         code = self.process.wait()
-        self.stderr.seek(0)
-        tail = self.stderr.read().decode("utf-8", "replace")[-4000:]
+        tail = self.last_words()
         line = _crash_line(tail, self.filename)
         if "MemoryError" in tail or "bad_alloc" in tail or "Cannot allocate memory" in tail:
             return (f"ran out of memory (the limit is {self.memory_mb} MB: "

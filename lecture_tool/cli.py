@@ -214,7 +214,8 @@ def figures(ctx: click.Context, force: bool, names: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("deck", type=_deck_path)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def outline(deck: Path, as_json: bool) -> None:
+@click.pass_context
+def outline(ctx: click.Context, deck: Path, as_json: bool) -> None:
     """Print the slides of DECK as remark numbers them, with their source lines."""
     from .deck import DeckError, read_deck
     from .diagnostics import ERROR, display_path
@@ -222,18 +223,18 @@ def outline(deck: Path, as_json: bool) -> None:
     try:
         parsed = read_deck(deck)
     except DeckError as exc:
-        click.echo(exc.diagnostic.format(), err=True)
+        click.echo(exc.diagnostic.format(ctx.obj), err=True)
         sys.exit(1)
     for diagnostic in parsed.diagnostics:
-        click.echo(diagnostic.format(), err=True)
+        click.echo(diagnostic.format(ctx.obj), err=True)
     slides = [{"number": s.number, "index": s.index + 1, "line": s.line, "title": s.title,
                "continued": s.continued, "name": s.name, "class": s.css_class,
                "notes": s.has_notes} for s in parsed.slides]
     if as_json:
-        click.echo(json.dumps({"deck": display_path(deck), "title": parsed.title,
+        click.echo(json.dumps({"deck": display_path(deck, ctx.obj), "title": parsed.title,
                                "slide_count": len(slides), "slides": slides}, indent=2))
     else:
-        click.echo(f"{display_path(deck)}: {parsed.title} ({len(slides)} slides)")
+        click.echo(f"{display_path(deck, ctx.obj)}: {parsed.title} ({len(slides)} slides)")
         click.echo(f"{'#':>4} {'no.':>4} {'line':>5}  {'':2} title")
         for s in slides:
             flags = ("--" if s["continued"] else "  ")

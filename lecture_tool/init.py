@@ -47,10 +47,17 @@ def scaffold_files(title: str) -> dict[str, bytes]:
 
 def init_course(target: Path, title: str | None = None, merge: bool = False) -> InitResult:
     """Write the scaffold into `target`; with `merge`, into a directory that has other files."""
+    try:
+        return _init(target, title, merge)
+    except OSError as exc:
+        raise LectureError(f"{exc.filename or target}: error: cannot write the course there: "
+                           f"{exc.strerror}") from exc
+
+
+def _init(target: Path, title: str | None, merge: bool) -> InitResult:
     if target.exists() and not target.is_dir():
         raise LectureError(f"{target}: error: it is a file; lecture init makes a course in a directory")
-    title = title or _title_from(target)
-    files = scaffold_files(title)
+    files = scaffold_files(title or _title_from(target))
     result = InitResult(target)
     present = sorted(p.name for p in target.iterdir() if p.name not in IGNORABLE) if target.is_dir() else []
     if present and not merge:
@@ -60,16 +67,9 @@ def init_course(target: Path, title: str | None = None, merge: bool = False) -> 
             f"{', …' if len(present) > 5 else ''}); `lecture init --merge {target}` adds the "
             "course's files beside them and overwrites nothing"
             + (f" (it would leave alone {', '.join(taken)})" if taken else ""))
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            if _create(target / name, data):
-                result.written.append(name)
-            else:
-                result.left_alone.append(name)
-    except OSError as exc:
-        raise LectureError(f"{exc.filename or target}: error: cannot write the course there: "
-                           f"{exc.strerror}") from exc
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (result.written if _create(target / name, data) else result.left_alone).append(name)
     return result
 
 

@@ -1,8 +1,14 @@
 """The process that runs one deck's code blocks: `python -m lecture_tool.snippet_worker`.
 
 It reads one JSON request a line on stdin and answers one JSON line on the original stdout;
-what the snippets print goes to stderr. Keras is imported once, for the whole deck. Only the
-standard library and Keras are used here: this runs in the course's Python, not the tool's.
+what the snippets print goes to stderr. It imports only the standard library and
+`lecture_tool.extras` itself (Keras when the deck uses it): it runs in the course's Python, which
+may have no Keras at all.
+
+The prelude's imports wait until a block, a claim or another prelude statement names what they
+bind, so a deck of plain Python never imports numpy, TensorFlow or Keras. Before each import the
+worker says so (`{"importing": ...}`, then `{"imported": ...}`): Keras takes seconds to import,
+and that time does not count against the block's timeout.
 
 Model-building code runs with deferred variables (`keras.StatelessScope(initialize_variables=
 False)`): layers know their weights' shapes, so parameter counts and output shapes are exact, but
@@ -20,6 +26,11 @@ import os
 import re
 import sys
 import traceback
+import types
+from dataclasses import dataclass
+from typing import Callable
+
+from lecture_tool.extras import missing_module_hint
 
 NEEDS_VALUES = {"predict", "fit", "evaluate", "predict_on_batch", "train_on_batch",
                 "test_on_batch", "get_weights", "set_weights", "numpy", "save", "save_weights",
@@ -34,27 +45,112 @@ KERAS_1 = {
 KERAS_1_ARGUMENTS = {"border_mode": "padding", "subsample": "strides", "nb_filter": "filters",
                      "init": "kernel_initializer", "dim_ordering": "data_format",
                      "nb_epoch": "epochs", "output_dim": "units"}
+# Code that imports from these builds models: Keras is imported too, for deferred weights.
+KERAS_MODULES = {"keras", "tensorflow"}
+
+
+@dataclass(frozen=True)
+class PreludeImport:
+    """An import statement of the prelude, not yet run: it runs when one of its names is used."""
+    statement: ast.stmt
+    names: frozenset[str]
+    filename: str
 
 
 class Worker:
-    def __init__(self) -> None:
-        self.namespace: dict = {"__name__": "__lecture__"}
-        import keras
+    def __init__(self, notify: Callable[[dict], None] = lambda message: None) -> None:
+        # A module of its own, found in sys.modules as code such as dataclasses expects.
+        module = types.ModuleType("__lecture__")
+        sys.modules[module.__name__] = module
+        self.namespace: dict = module.__dict__
+        self.waiting: list[PreludeImport] = []
+        self.notify = notify
 
-        self.keras = keras
+    @property
+    def keras(self):
+        # None until the prelude, a block or a claim has needed Keras.
+        return sys.modules.get("keras")
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
         if op == "prelude":
-            return self.run(request["source"], request["filename"], 1, mode="values")
+            return self.prelude(request["source"], request["filename"])
         if op == "block":
             return self.block(request)
         if op == "params":
             return self.params(request)
         raise ValueError(f"unknown request {op!r}")
 
+    def prelude(self, source: str, filename: str) -> dict:
+        try:
+            tree = ast.parse(source, filename)
+        except SyntaxError as exc:
+            return _failure(exc.lineno or 1, f"SyntaxError: {exc.msg}")
+        for statement in tree.body:
+            names = _bound_names(statement)
+            if names:
+                self.waiting.append(PreludeImport(statement, frozenset(names), filename))
+                continue
+            # Anything else (a star import, a seed, a helper) runs now, as a prelude always did.
+            failure = self.import_names(_names(statement), f"line {statement.lineno}",
+                                        statement.lineno)
+            if failure:
+                return failure
+            star_import = isinstance(statement, (ast.Import, ast.ImportFrom))
+            try:
+                with (self.importing(ast.unparse(statement)) if star_import
+                      else contextlib.nullcontext()):
+                    exec(compile(ast.Module([statement], type_ignores=[]), filename, "exec"),
+                         self.namespace)
+            except BaseException as exc:  # noqa: BLE001 - the course's own prelude
+                return _exception(exc, filename, statement.lineno, "", "values")
+            if _imports_keras(statement):
+                self.import_keras()
+        return {"ok": True}
+
+    def import_names(self, names: set[str], user: str, line: int) -> dict | None:
+        """Run the waiting prelude imports that bind any of `names`; a failure, if one fails."""
+        for waiting in [w for w in self.waiting if w.names & names]:
+            try:
+                with self.importing(ast.unparse(waiting.statement)):
+                    exec(compile(ast.Module([waiting.statement], type_ignores=[]),
+                                 waiting.filename, "exec"), self.namespace)
+            except BaseException as exc:  # noqa: BLE001 - whatever the import raises
+                # It stays waiting: every block that needs it says why it cannot run.
+                used = ", ".join(sorted(waiting.names & names))
+                return _failure(line, _error_text(exc, f" ({user} uses {used}, from the prelude)"),
+                                environment=True)
+            self.waiting.remove(waiting)
+            if _imports_keras(waiting.statement):
+                self.import_keras()
+        return None
+
+    def import_keras(self) -> None:
+        if self.keras is not None:
+            return
+        with self.importing("keras"):
+            try:
+                import keras  # noqa: F401
+            except ImportError:
+                pass  # TensorFlow without Keras runs plainly; a block's own import says what fails
+
+    @contextlib.contextmanager
+    def importing(self, what: str):
+        self.notify({"importing": what})
+        try:
+            yield
+        finally:
+            self.notify({"imported": what})
+
     def block(self, request: dict) -> dict:
         filename = request["filename"]
+        names = (_names_in(request.get("setup", "")) | _names_in(request["source"])
+                 | {shape["name"].split(".")[0] for shape in request.get("shapes", [])})
+        failure = self.import_names(names, "the block", request["line"])
+        if failure:
+            return failure
+        if _imports_keras_in(request.get("setup", "")) or _imports_keras_in(request["source"]):
+            self.import_keras()
         if request.get("setup"):
             setup = self.run(request["setup"], filename, request["setup_line"], mode="values")
             if not setup["ok"]:
@@ -86,11 +182,12 @@ class Worker:
             mode = "values" if _calls_any(tree, NEEDS_VALUES) else "deferred"
         pending = sorted(shapes or [], key=lambda s: s["line"])
         checked = []
+        keras = self.keras  # a deck with no Keras in it runs plainly
         try:
-            if mode == "values":
+            if mode == "values" and keras:
                 self.materialise(_names(tree))
-            scope = (self.keras.StatelessScope(initialize_variables=False) if mode == "deferred"
-                     else contextlib.nullcontext())
+            scope = (keras.StatelessScope(initialize_variables=False)
+                     if mode == "deferred" and keras else contextlib.nullcontext())
             with scope:
                 for statement in tree.body:
                     while pending and pending[0]["line"] < statement.lineno:
@@ -125,16 +222,22 @@ class Worker:
         return None
 
     def params(self, request: dict) -> dict:
+        failure = self.import_names(_names_in(request["expr"]), "the claim", request["line"])
+        if failure:
+            return failure
+        self.import_keras()
         try:
-            with self.keras.StatelessScope(initialize_variables=False):
+            import keras  # imported already, unless it is missing: then that is the answer
+
+            with keras.StatelessScope(initialize_variables=False):
                 value = eval(request["expr"], self.namespace)  # noqa: S307 - the deck's own code
                 layer = getattr(getattr(value, "_keras_history", None), "operation", value)
                 count = int(layer.count_params())
         except Exception as exc:  # noqa: BLE001
             return _failure(request["line"], f"cannot count the parameters of {request['expr']}: "
-                            f"{type(exc).__name__}: {exc}")
+                            + _error_text(exc), environment=isinstance(exc, ImportError))
         kind = type(layer).__name__
-        what = (f"{kind} model '{layer.name}'" if isinstance(layer, self.keras.Model)
+        what = (f"{kind} model '{layer.name}'" if isinstance(layer, keras.Model)
                 else f"{kind} layer")
         return {"ok": True, "count": count, "what": what}
 
@@ -156,7 +259,44 @@ def _calls_any(tree: ast.AST, methods: set[str]) -> bool:
 
 
 def _names(tree: ast.AST) -> set[str]:
+    # `keras.layers.Dense` is the Name `keras` under two Attributes.
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _names_in(source: str) -> set[str]:
+    try:
+        return _names(ast.parse(source))
+    except SyntaxError:
+        return set()  # running it reports the error
+
+
+def _bound_names(statement: ast.stmt) -> set[str]:
+    """The names an import statement binds (none for `from x import *`, nor for other code)."""
+    if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return set()
+    if any(alias.name == "*" for alias in statement.names):
+        return set()
+    return {alias.asname or alias.name.split(".")[0] for alias in statement.names}
+
+
+def _imports_keras(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            modules = [node.module or ""]
+        else:
+            continue
+        if any(module.split(".")[0] in KERAS_MODULES for module in modules):
+            return True
+    return False
+
+
+def _imports_keras_in(source: str) -> bool:
+    try:
+        return _imports_keras(ast.parse(source))
+    except SyntaxError:
+        return False
 
 
 def _stated_shape(text: str) -> tuple:
@@ -182,8 +322,18 @@ def _shape_text(shape: tuple) -> str:
         ("," if len(shape) == 1 else "") + ")"
 
 
-def _failure(line: int, message: str) -> dict:
-    return {"ok": False, "error": {"line": line, "message": message}}
+def _failure(line: int, message: str, environment: bool = False) -> dict:
+    # `environment`: the Python that runs the deck lacks something; the deck may well be right.
+    return {"ok": False, "error": {"line": line, "message": message, "environment": environment}}
+
+
+def _error_text(exc: BaseException, context: str = "") -> str:
+    """`Type: first line of the message`, and for a missing module what brings it."""
+    text = str(exc).strip().splitlines()
+    message = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ") + context
+    if isinstance(exc, ModuleNotFoundError):
+        message += f": {missing_module_hint(exc.name)}"
+    return message
 
 
 def _exception(exc: BaseException, filename: str, first_line: int, source: str, mode: str) -> dict:
@@ -194,13 +344,13 @@ def _exception(exc: BaseException, filename: str, first_line: int, source: str, 
     if isinstance(exc, SystemExit):
         message = (f"the block called sys.exit({exc.code!r}); a snippet must not end the program")
     else:
-        text = str(exc).strip().splitlines()
-        message = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+        message = _error_text(exc)
         if mode == "deferred" and "stateless scope" in str(exc):
             message += (" (this block needs real weights: put <!-- check: values --> above it)")
         message += _keras_1_hint(source)
     types = [cls.__name__ for cls in type(exc).__mro__]
-    return {"ok": False, "error": {"line": line, "message": message, "exception_types": types}}
+    return {"ok": False, "error": {"line": line, "message": message, "exception_types": types,
+                                   "environment": isinstance(exc, ImportError)}}
 
 
 def _keras_1_hint(source: str) -> str:
@@ -222,7 +372,7 @@ def main() -> None:
     os.dup2(2, 1)  # what snippets print (Python or C) goes to stderr, not into the replies
     sys.stdout = sys.stderr
     faulthandler.enable()  # a crash in native code still names the deck line
-    worker = Worker()
+    worker = Worker(notify=lambda message: replies.write(json.dumps(message) + "\n"))
     if args.memory_mb:
         import resource
 

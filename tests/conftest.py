@@ -12,7 +12,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = Path(__file__).resolve().parent / "samples"
-CHROMIUM = os.environ.get("LECTURE_CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium here and in .ci/run; GitHub's Ubuntu runners ship google-chrome instead.
+CHROMIUM = (os.environ.get("LECTURE_CHROMIUM") or shutil.which("chromium")
+            or shutil.which("google-chrome") or "/usr/bin/chromium")
 # As root and with no network but the registries, Chromium needs these to start quietly.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",

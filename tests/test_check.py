@@ -1,13 +1,15 @@
 """`lecture check` on sample decks: claims, shapes, every failure kind, line mapping, cache."""
+import json
 import shutil
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 from click.testing import CliRunner
 
-from lecture_tool.check import check
+from lecture_tool.check import _diagnostic_from_json, _diagnostic_json, check
 from lecture_tool.cli import main
 from lecture_tool.config import load_config
+from lecture_tool.diagnostics import ERROR, Diagnostic
 from lecture_tool.snippets import count_matches, parse_count
 
 from conftest import REPO, SAMPLES
@@ -36,7 +38,7 @@ def checked(project):
     """Each sample deck checked once (TensorFlow starts once per deck)."""
     config = load_config(project)
     results = {}
-    for name in ("claims", "failures", "values", "seed-lecture3"):
+    for name in ("claims", "failures", "values", "seed-lecture3", "plain"):
         results[name] = check(config, [project / "slides" / f"{name}.md"], use_cache=False)
     return results
 
@@ -170,3 +172,100 @@ def test_the_course_decks_snippets_and_claims_hold():
     assert claims == {"params(z) = 922M", "params(convnet) = 433,354", "params(x) = 304",
                       "params(model) = 138,357,544"}
     assert all(c.failure is None for c in result.cases)
+
+
+def test_plain_python_checks_without_importing_keras(checked):
+    # The deck's last block asserts that neither Keras, TensorFlow nor numpy was imported.
+    assert messages(checked["plain"]) == []
+    assert len(checked["plain"].cases) == 4
+    assert all(c.failure is None for c in checked["plain"].cases)
+
+
+def one_deck_course(root, deck: str, **check_settings):
+    (root / "slides").mkdir()
+    (root / "slides/deck.md").write_text(deck)
+    settings = {"timeout": 8, "memory_limit_mb": 2048, **check_settings}
+    # JSON's strings and integers are TOML's too.
+    (root / "pyproject.toml").write_text("[tool.lecture]\n[tool.lecture.check]\n" + "".join(
+        f"{key} = {json.dumps(value)}\n" for key, value in settings.items()))
+
+
+def test_a_missing_module_is_reported_at_the_block_and_never_cached(tmp_path):
+    # As if Keras were not installed: the prelude imports from a package that is not there.
+    one_deck_course(tmp_path, "# A\n\n```python\nx = 1\n```\n\n"
+                              "```python\nlayer = Dense(3)\n```\n\n"
+                              "```python\ny = x + 1\nimport no_such_package_xyz\n```\n\n"
+                              "```python\nassert y == 2\n```\n",
+                    prelude="from no_such_package_xyz import Dense")
+    hint = "install it into the Python environment that runs lecture"
+    expected = [
+        "slides/deck.md:8: error: ModuleNotFoundError: No module named 'no_such_package_xyz' "
+        f"(the block uses Dense, from the prelude): {hint}",
+        f"slides/deck.md:13: error: ModuleNotFoundError: No module named 'no_such_package_xyz': {hint}",
+    ]
+    runner = CliRunner()
+    for _ in range(2):
+        result = runner.invoke(main, ["-C", str(tmp_path), "check"], catch_exceptions=False)
+        assert result.exit_code == 1
+        assert [line for line in result.output.splitlines() if ": error: " in line] == expected
+        assert "Checked 4 code blocks and 0 claims in " in result.output  # not "(1 from cache)"
+
+
+def test_a_prelude_import_runs_only_when_a_name_it_binds_is_used(tmp_path):
+    # The unused import never runs; the statement that is not an import runs at the start.
+    one_deck_course(tmp_path, "# A\n\n```python\nassert half == math.pi / 2\n```\n",
+                    prelude="import math\nimport no_such_package_xyz\nhalf = math.pi / 2\n")
+    result = check(load_config(tmp_path))
+    assert result.diagnostics == [] and [c.failure for c in result.cases] == [None]
+
+
+def test_time_spent_importing_is_not_the_blocks(tmp_path):
+    # Like Keras from a cold disk: the import takes longer than a block may.
+    one_deck_course(tmp_path, "# A\n\n```python\nassert thing == 42\n```\n",
+                    prelude="from slow_module import thing\n", timeout=1)
+    (tmp_path / "slow_module.py").write_text("import time\ntime.sleep(2)\nthing = 42\n")
+    result = check(load_config(tmp_path), use_cache=False)
+    assert result.diagnostics == [] and [c.failure for c in result.cases] == [None]
+
+
+def test_a_prelude_that_fails_says_why_and_is_not_cached(tmp_path):
+    one_deck_course(tmp_path, "# A\n\n```python\nx = 1\n```\n",
+                    prelude="from no_such_package_xyz import thing\nvalue = thing()\n")
+    config = load_config(tmp_path)
+    for _ in range(2):
+        result = check(config)
+        assert result.cached_decks == []
+        assert [(d.line, d.message) for d in result.diagnostics] == [
+            (1, "the prelude failed: ModuleNotFoundError: No module named 'no_such_package_xyz' "
+                "(line 2 uses thing, from the prelude): install it into the Python environment "
+                "that runs lecture")]
+
+
+def test_a_block_that_imports_keras_itself_gets_deferred_weights(tmp_path):
+    # No prelude: the block's own import brings Keras. 3.7 GB of weights would not fit in 2 GB.
+    one_deck_course(tmp_path, "# A\n\n```python\nimport keras\n"
+                              "x = keras.Input((640 * 480 * 3,))\n"
+                              "z = keras.layers.Dense(1000)(x)\n# shape of z is: (None, 1000)\n```\n\n"
+                              "921,601,000 parameters <!-- check: params(z) = 921,601,000 -->\n",
+                    prelude="")
+    result = check(load_config(tmp_path), use_cache=False)
+    assert result.diagnostics == []
+    assert [(c.name, c.failure) for c in result.cases] == [
+        ("block at line 4", None), ("params(z) = 921,601,000", None)]
+
+
+def test_a_worker_that_cannot_start_says_why_and_is_not_cached(tmp_path):
+    # A limit too large for the address-space rlimit: the worker fails before it is ready.
+    one_deck_course(tmp_path, "# A\n\n```python\nx = 1\n```\n", memory_limit_mb=1 << 44)
+    config = load_config(tmp_path)
+    for _ in range(2):
+        result = check(config)
+        assert result.cached_decks == []
+        assert [(d.line, d.message) for d in result.diagnostics] == [
+            (1, "the snippet worker did not start: the Python process running the snippets exited "
+                "with status 1: OverflowError: Python int too large to convert to C long")]
+
+
+def test_the_cache_keeps_a_diagnostics_location():
+    diagnostic = Diagnostic(REPO / "slides/x.md", 3, ERROR, "broken", "cell 2 (line 1 of the cell)")
+    assert _diagnostic_from_json(_diagnostic_json(diagnostic)) == diagnostic

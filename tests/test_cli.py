@@ -77,3 +77,18 @@ def test_github_annotations(tmp_path, monkeypatch):
     project = make_project(tmp_path, {"deck.md": "# A\n\n![](nope.png)\n"})
     result = run("-C", project, "build")
     assert "::warning file=slides/deck.md,line=3::image 'nope.png' not found" in result.output
+
+
+def test_decks_by_name_and_relative_to_dash_c(tmp_path, monkeypatch):
+    project = make_project(tmp_path / "course", {"intro.md": "# Hello\n", "part-2.md": "# Two\n"})
+    monkeypatch.chdir(tmp_path)  # elsewhere: paths after -C are read from the course, as git -C does
+    for name in ("intro", "intro.md", "slides/intro.md"):
+        result = run("-C", project, "outline", name)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("slides/intro.md: Hello (1 slides)")
+    result = run("-C", project, "build", "part-2")
+    assert result.exit_code == 0 and (project / "build/part-2.html").is_file()
+    assert not (project / "build/intro.html").exists()
+    result = run("-C", project, "outline", "nope")
+    assert result.exit_code == 2
+    assert "no deck 'nope': no such file, and slides/ has no nope.md (its decks: intro, part-2)" in result.output

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import signal
 import subprocess
 import sys
 import sysconfig
 import tarfile
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -83,19 +86,24 @@ def test_wheel_from_the_sdist_needs_no_node(dist, tmp_path):
     assert set(BROWSER_FILES) <= names
 
 
-@pytest.fixture(scope="module")
-def full_install(dist, tmp_path_factory) -> Path:
-    """The wheel in a new venv, with the extras the scaffold needs.
+def install_with_extras(bin_dir: Path, wheel: Path) -> None:
+    """The wheel in a venv, with the extras the scaffold needs.
 
     The extras (TensorFlow is 600 MB) are taken from this test's environment through a .pth
-    line instead of being installed again; the tool itself comes only from the wheel, and
-    `test_base_install_from_the_wheel` installs the base dependencies for real."""
-    bin_dir = make_venv(tmp_path_factory.mktemp("venv") / "venv")
-    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--no-deps", str(wheel_of(dist))],
+    line instead of being downloaded again; the tool itself comes only from the wheel, and
+    `test_base_install_builds_slides_and_names_the_missing_extras` installs the base
+    dependencies for real."""
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--no-deps", str(wheel)],
                    check=True, capture_output=True, env=user_env(bin_dir))
     site = subprocess.run([str(bin_dir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     Path(site, "zz-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+
+
+@pytest.fixture(scope="module")
+def full_install(dist, tmp_path_factory) -> Path:
+    bin_dir = make_venv(tmp_path_factory.mktemp("venv") / "venv")
+    install_with_extras(bin_dir, wheel_of(dist))
     return bin_dir
 
 
@@ -194,3 +202,66 @@ def test_base_install_builds_slides_and_names_the_missing_extras(dist, tmp_path)
     assert "pip install 'lecture-tool[keras]' brings it" in check.stderr
     for output in (build.stderr, check.stderr):
         assert "Traceback" not in output
+
+
+def readme_commands() -> list[str]:
+    """The shell block of the README's "Use lecture for your course" section."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Use lecture for your course", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def test_every_command_of_the_readme_for_a_new_course(dist, tmp_path):
+    home, bin_dir = tmp_path, None
+    cwd = home
+    git_env = {"GIT_AUTHOR_NAME": "Lecturer", "GIT_AUTHOR_EMAIL": "lecturer@example.org",
+               "GIT_COMMITTER_NAME": "Lecturer", "GIT_COMMITTER_EMAIL": "lecturer@example.org"}
+    commands = readme_commands()
+    assert len(commands) >= 8
+    for command in commands:
+        words = shlex.split(command)
+        if words[:3] == ["python", "-m", "venv"]:
+            venv_dir = cwd / words[3]
+            make_venv(venv_dir)
+        elif words[0] == ".":
+            bin_dir = cwd / Path(words[1]).parent
+            assert bin_dir == venv_dir / "bin"
+        elif words[:2] == ["pip", "install"]:
+            assert words[2].startswith("lecture-tool[")
+            install_with_extras(bin_dir, wheel_of(dist))
+        elif words[0] == "cd":
+            cwd = cwd / words[1]
+        elif words[:2] == ["lecture", "serve"]:
+            serve_and_fetch(bin_dir, words[2:], cwd)
+        elif words[0] == "lecture":
+            result = lecture(bin_dir, *words[1:], cwd=cwd)
+            assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
+        elif words[0] == "git":
+            subprocess.run(["bash", "-c", command], cwd=cwd, check=True,
+                           env={**user_env(bin_dir), **git_env})
+            tracked = subprocess.run(["git", "ls-files"], cwd=cwd, capture_output=True, text=True,
+                                     check=True).stdout.split()
+            assert ".github/workflows/lecture.yml" in tracked and "slides/intro.md" in tracked
+            assert not [name for name in tracked if name.startswith("build/")]  # .gitignore works
+        else:
+            pytest.fail(f"the README runs {command!r}, which this test does not know how to run")
+
+
+def serve_and_fetch(bin_dir: Path, args: list[str], cwd: Path) -> None:
+    """`lecture serve` until it serves the deck, then Ctrl-C."""
+    process = subprocess.Popen([str(bin_dir / "lecture"), "serve", *args, "--port", "0"], cwd=cwd,
+                               env=user_env(bin_dir), stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        for line in process.stderr:
+            if line.startswith("serving "):
+                url = line.split(" at ", 1)[1].split()[0]
+                break
+        assert url, "lecture serve never said where it serves"
+        with urllib.request.urlopen(url + "intro.html", timeout=10) as response:
+            assert response.status == 200 and b"remark.min.js" in response.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest = process.communicate(timeout=30)[1]
+        assert process.returncode == 0, rest

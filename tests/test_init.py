@@ -1,0 +1,94 @@
+"""`lecture init`: a complete course in a new directory, and never a file overwritten."""
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lecture_tool.cli import main
+
+SCAFFOLD = {"pyproject.toml", "requirements.txt", ".gitignore", ".github/workflows/lecture.yml",
+            "slides/intro.md", "figures_src/logistic.py", "notebooks/first-steps.ipynb"}
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_init_makes_every_file_and_names_the_install_command(tmp_path):
+    result = run("init", tmp_path / "ml-course", "--title", 'Machine "Learning" 101')
+    assert result.exit_code == 0, result.output
+    made = files_under(tmp_path / "ml-course")
+    assert set(made) == SCAFFOLD
+    assert b'title = "Machine \\"Learning\\" 101"' in made["pyproject.toml"]
+    assert made["slides/intro.md"].decode().startswith(
+        'class: center, middle, title-slide\ntitle: Machine "Learning" 101\n')
+    assert "pip install 'lecture-tool[figures,keras,notebooks]'" in result.output
+    assert all(f"created  {name}" in result.output for name in SCAFFOLD)
+
+
+def test_title_defaults_to_the_directory_name(tmp_path):
+    assert run("init", tmp_path / "deep_learning-2027").exit_code == 0
+    assert b'title = "Deep learning 2027"' in (tmp_path / "deep_learning-2027/pyproject.toml").read_bytes()
+
+
+def test_a_fresh_git_checkout_counts_as_empty(tmp_path):
+    (tmp_path / ".git").mkdir()
+    assert run("init", tmp_path).exit_code == 0
+    assert SCAFFOLD <= set(files_under(tmp_path))
+
+
+def test_non_empty_directory_is_refused_and_left_as_it_was(tmp_path):
+    (tmp_path / "slides").mkdir()
+    (tmp_path / "slides/intro.md").write_text("# My own deck\n")
+    (tmp_path / "notes.txt").write_text("mine")
+    before = files_under(tmp_path)
+    result = run("init", tmp_path)
+    assert result.exit_code == 1
+    assert "the directory is not empty (notes.txt, slides)" in result.output
+    assert "lecture init --merge" in result.output and "leave alone slides/intro.md" in result.output
+    assert files_under(tmp_path) == before
+
+
+def test_merge_adds_what_is_missing_and_overwrites_nothing(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mine"\n')
+    (tmp_path / "slides").mkdir()
+    (tmp_path / "slides/intro.md").write_text("# My own deck\n")
+    result = run("init", "--merge", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "exists   pyproject.toml (left alone)" in result.output
+    assert "exists   slides/intro.md (left alone)" in result.output
+    assert "has no [tool.lecture] table" in result.output
+    assert (tmp_path / "pyproject.toml").read_text() == '[project]\nname = "mine"\n'
+    assert (tmp_path / "slides/intro.md").read_text() == "# My own deck\n"
+    assert SCAFFOLD <= set(files_under(tmp_path))
+
+
+def test_init_into_a_file_is_an_error(tmp_path):
+    target = tmp_path / "course"
+    target.write_text("not a directory")
+    result = run("init", target)
+    assert result.exit_code == 1
+    assert f"{target}: error: it is a file" in result.output
+    assert target.read_text() == "not a directory"
+
+
+def test_init_into_a_read_only_directory_is_an_error_and_writes_nothing():
+    # Not under pytest's tmp_path: its parent is private to root, and this runs as nobody.
+    target = Path(tempfile.mkdtemp(prefix="lecture-read-only-"))
+    target.chmod(0o555)
+    command = [sys.executable, "-m", "lecture_tool", "init", str(target)]
+    if os.geteuid() == 0:  # root writes anywhere: run as nobody, for whom the directory is read-only
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    result = subprocess.run(command, capture_output=True, text=True, cwd="/")
+    assert result.returncode == 1, result.stderr
+    assert "error: cannot write the course there: Permission denied" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(target.iterdir()) == []
+    target.rmdir()
