@@ -16,6 +16,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_notebooks.py
+	$(BIN)/python bench/bench_init.py
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

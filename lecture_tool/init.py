@@ -1,19 +1,18 @@
 """`lecture init`: a new course that builds, checks and publishes as it is.
 
 The files come from `scaffold/` in the package. Nothing is ever overwritten: each file is
-written to a temporary name and linked into place, which fails if the name is taken.
+written whole or not at all (`outputs.write_new`).
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .errors import LectureError
 from .extras import DISTRIBUTION
+from .outputs import write_new
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 # Kept without their dot inside the package, so that no packaging rule about hidden files applies.
@@ -69,26 +68,8 @@ def _init(target: Path, title: str | None, merge: bool) -> InitResult:
             + (f" (it would leave alone {', '.join(taken)})" if taken else ""))
     target.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        (result.written if _create(target / name, data) else result.left_alone).append(name)
+        (result.written if write_new(target / name, data) else result.left_alone).append(name)
     return result
-
-
-def _create(path: Path, data: bytes) -> bool:
-    """Write a new file whole, or nothing if the name exists; return whether it wrote."""
-    if path.exists() or path.is_symlink():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # unlike a rename, fails if the name was taken meanwhile
-        return True
-    except FileExistsError:
-        return False
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _title_from(target: Path) -> str:

@@ -14,19 +14,43 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Temp file + rename in the same directory: a reader (a browser, `lecture serve`) sees the old
     # file or the new one, never half of one, and a crash leaves the previous good output.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    staged = _staged(path, data)
+    try:
+        os.replace(staged, path)
+    except BaseException:
+        Path(staged).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_new(path: Path, data: bytes) -> bool:
+    """Write a file that does not exist yet, whole, and never replace one; return whether it wrote."""
+    if path.exists() or path.is_symlink():
+        return False
+    staged = _staged(path, data)
+    try:
+        os.link(staged, path)  # unlike a rename, fails if the name was taken meanwhile
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        Path(staged).unlink(missing_ok=True)
+
+
+def _staged(path: Path, data: bytes) -> str:
+    """A complete temporary copy of `data` beside `path` (same file system), to move into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, staged = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.chmod(staged, 0o644)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        Path(staged).unlink(missing_ok=True)
         raise
-    return True
+    return staged
 
 
 def copy_if_changed(source: Path, target: Path) -> bool:
