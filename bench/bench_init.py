@@ -54,6 +54,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         wheel, bin_dir = install(scratch)
+        wheel_bytes = wheel.stat().st_size
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         env.update(PATH=f"{bin_dir}{os.pathsep}{env['PATH']}",
                    JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
@@ -72,7 +73,7 @@ def main() -> None:
         return (f"| {what} | {median:.3f} s | {min(seconds):.3f} s | {max(seconds):.3f} s | "
                 f"{median / statistics.median(help_times):.1f}× | {target} |")
 
-    print(f"wheel: {wheel.name}, {wheel.stat().st_size:,} bytes\n")
+    print(f"wheel: {wheel.name}, {wheel_bytes:,} bytes\n")
     print("| | median | min | max | × `--help` | target |")
     print("|---|---|---|---|---|---|")
     print(row("`lecture --help`", help_times, "≤ 0.2 s"))
