@@ -40,21 +40,21 @@ def complete(node_modules: Path) -> bool:
         (node_modules / KATEX_FONTS).glob("*.woff2"))
 
 
-def find_node_modules(root: Path, configured: Path | None = None) -> tuple[Path, list[Path]]:
-    """Where the browser files are read from, and every place that was looked at.
+def find_node_modules(root: Path, configured: Path | None = None) -> Path:
+    """Where the browser files are read from.
 
     In order: the directory the course configures; the course's own node_modules or an
     ancestor's (as Node looks them up); the copy inside the installed package; the checkout
     this package runs from (`pip install -e .` of the tool's own repository).
     """
     if configured is not None:
-        return configured, [configured]
+        return configured
     candidates = [directory / "node_modules" for directory in (root, *root.parents)]
     candidates += [PACKAGED, PACKAGED.parent.parent / "node_modules"]
     for candidate in candidates:
         if complete(candidate):
-            return candidate, candidates
-    return PACKAGED, candidates
+            return candidate
+    return PACKAGED
 
 
 def third_party_assets(node_modules: Path) -> list[Asset]:

@@ -96,6 +96,7 @@ def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) ->
     click.echo(f"\nA course is ready in {where}/. The example's figure, notebook and Keras code need:"
                f"\n\n    {INSTALL}\n\nthen: cd {where} && lecture build && lecture serve")
 
+
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
 @click.option("--force", is_flag=True, help="Run every figure script and notebook again.")

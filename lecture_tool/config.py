@@ -82,7 +82,7 @@ def load_config(root: Path) -> Config:
         output_dir=root / settings.get("output", "build"),
         templates_dir=root / settings.get("templates", "templates"),
         node_modules=find_node_modules(root, root / settings["node_modules"]
-                                       if settings.get("node_modules") else None)[0],
+                                       if settings.get("node_modules") else None),
         figures_dir=root / settings.get("figures", "figures_src"),
         figures_subdir=str(settings.get("figures_output", "images")).strip("/"),
         figure_timeout=float(settings.get("figure_timeout", 300)),

@@ -122,7 +122,7 @@ def test_installed_tool_reads_its_packaged_browser_files(new_course):
     where = subprocess.run(
         [str(full_install / "python"), "-c",
          "import lecture_tool, pathlib; from lecture_tool.assets import find_node_modules; "
-         "print(lecture_tool.__file__); print(find_node_modules(pathlib.Path.cwd())[0])"],
+         "print(lecture_tool.__file__); print(find_node_modules(pathlib.Path.cwd()))"],
         cwd=new_course, env=user_env(full_install), capture_output=True, text=True, check=True)
     package, node_modules = where.stdout.split()
     assert not package.startswith(str(REPO)) and node_modules.startswith(str(Path(package).parent))
