@@ -1,7 +1,6 @@
 """`lecture build`: decks to HTML pages, static files and assets into the output directory."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,9 +8,10 @@ from typing import Callable
 
 from . import processes
 from .config import Config
-from .deck import DeckError, read_deck
+from .deck import Deck, DeckError, read_deck
 from .diagnostics import ERROR, Diagnostic, display_path
 from .outputs import copy_if_changed, write_if_changed
+from .sources import files_under
 
 
 @dataclass
@@ -39,11 +39,9 @@ def build(config: Config, only: list[Path] | None = None,
     and the others are still built. With `keep_last_good` (as `lecture serve` builds), a deck
     with errors keeps its last page.
     """
-    from .notebooks import declared_outputs, discover as discover_notebooks
-    from .notebooks import mention_problems, mentions_of
+    from .notebooks import discover as discover_notebooks, mentions_of
 
     # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
-    from .references import check_references
     from .assets import third_party_assets
     from .render import (DeckEntry, page_script, render_deck, render_index, render_stylesheet,
                          template_environment)
@@ -63,7 +61,6 @@ def build(config: Config, only: list[Path] | None = None,
     written, figure_outputs = _make_figures_and_notebooks(config, figures, notebooks, force,
                                                           progress, note)
     result.written += written
-    figure_outputs |= declared_outputs(config)
     notebook_names = frozenset(p.stem for p in discover_notebooks(config))
 
     env = template_environment(config)
@@ -83,7 +80,7 @@ def build(config: Config, only: list[Path] | None = None,
     write("assets/lecture.css", render_stylesheet(config, env).encode())
     write("assets/lecture.js", page_script(env).encode())
 
-    static = _static_files(config.slides_dir)
+    static = static_files(config.slides_dir)
     for relative in static:
         if copy_if_changed(config.slides_dir / relative, config.output_dir / relative):
             result.written.append(config.output_dir / relative)
@@ -93,8 +90,7 @@ def build(config: Config, only: list[Path] | None = None,
     for path in only or ():
         if path.resolve() not in {p.resolve() for p in all_decks}:
             all_decks.append(path)  # a deck outside slides/ is built beside the others
-    available = set(static) | {_page_name(p) for p in all_decks} | {"index.html"}
-    available |= {asset.target for asset in assets} | figure_outputs
+    available = output_targets(config, all_decks, figure_outputs)
 
     entries = []
     for path in all_decks:
@@ -102,30 +98,28 @@ def build(config: Config, only: list[Path] | None = None,
             deck = read_deck(path)
         except DeckError as exc:
             note(exc.diagnostic)
-            result.by_page[_page_name(path)] = [exc.diagnostic]
+            result.by_page[page_name(path)] = [exc.diagnostic]
             continue
         except OSError as exc:
             note(Diagnostic(path, 1, ERROR, f"cannot read deck: {exc.strerror}"))
             continue
         linked = tuple((name, f"notebooks/{name}.html") for name in mentions_of(deck)
                        if name in notebook_names)
-        entries.append(DeckEntry(href=_page_name(path), title=deck.title,
+        entries.append(DeckEntry(href=page_name(path), title=deck.title,
                                  slide_count=len(deck.slides), source=display_path(path, config.root),
                                  notebooks=linked))
         if path.resolve() not in wanted:
             continue
-        found = deck.diagnostics + check_references(deck, "", available, config.output_dir.name,
-                                                    config.slides_dir.name)
-        found += mention_problems(deck, notebook_names, config)
+        found = lint_deck(deck, config, available, notebook_names)
         for diagnostic in found:
             note(diagnostic)
-        result.by_page[_page_name(path)] = found
+        result.by_page[page_name(path)] = found
         if keep_last_good and any(d.severity == ERROR for d in found):
             continue
         page = _render(lambda: render_deck(deck, config, env, notebook_names), "deck.html",
                        config, note)
         if page is not None:
-            write(_page_name(path), page.encode())
+            write(page_name(path), page.encode())
             result.decks += 1
             result.slides += len(deck.slides)
 
@@ -178,19 +172,37 @@ def _render(render: Callable[[], str], template: str, config: Config,
         return None
 
 
-def _page_name(deck_path: Path) -> str:
+def page_name(deck_path: Path) -> str:
     return deck_path.stem + ".html"
 
 
-def _static_files(slides_dir: Path) -> list[str]:
+def output_targets(config: Config, decks: list[Path], figure_outputs: set[str]) -> set[str]:
+    """Every file the output directory holds after a build, relative to it: what a deck's
+    images and links may name. `figure_outputs` are the figure scripts' declared outputs."""
+    from .assets import third_party_assets
+    from .notebooks import declared_outputs
+
+    return (set(static_files(config.slides_dir)) | {page_name(p) for p in decks}
+            | {"index.html", "assets/lecture.css", "assets/lecture.js"}
+            | {asset.target for asset in third_party_assets(config.node_modules)}
+            | figure_outputs | declared_outputs(config))
+
+
+def lint_deck(deck: Deck, config: Config, available: set[str],
+              notebooks: frozenset[str]) -> list[Diagnostic]:
+    """A deck's problems that need no code run: its parse, references, notebook mentions."""
+    from .notebooks import mention_problems
+    from .references import check_references
+
+    return (deck.diagnostics + check_references(deck, "", available, config.output_dir.name,
+                                                config.slides_dir.name)
+            + mention_problems(deck, notebooks, config))
+
+
+def static_files(slides_dir: Path) -> list[str]:
     """Files beside the decks (images, downloads) that the pages may refer to."""
-    found = []
-    if not slides_dir.is_dir():
-        return found
-    for directory, subdirs, files in os.walk(slides_dir):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "__")))
-        for name in sorted(files):
-            if name.startswith(".") or name.endswith((".md", "~", ".swp")):
-                continue
-            found.append((Path(directory) / name).relative_to(slides_dir).as_posix())
-    return found
+    return [p.relative_to(slides_dir).as_posix() for p in files_under(slides_dir) if p.suffix != ".md"]
+
+
+# check.py's names until it calls output_targets() and lint_deck().
+_page_name, _static_files = page_name, static_files

@@ -47,7 +47,12 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 
 def _config(ctx: click.Context):
-    return _load(ctx.obj)
+    """The course's configuration; its warnings (unknown keys) are said once, here."""
+    config = _load(ctx.obj)
+    report = _print_diagnostic(config)
+    for warning in config.warnings:
+        report(warning)
+    return config
 
 
 def _load(project: Path | None):
@@ -116,7 +121,7 @@ def build(ctx: click.Context, strict: bool, force: bool, decks: tuple[Path, ...]
                f"({result.slides} slides) into {config.output_dir.name}/ in {result.seconds:.2f} s: "
                f"{changed}, {errors} error{'s' if errors != 1 else ''}, "
                f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
-    if result.failed(strict):
+    if result.failed(strict) or (strict and config.warnings):
         if strict and not errors:
             click.echo("Failing because of --strict.", err=True)
         sys.exit(1)
@@ -160,7 +165,7 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
     click.echo(f"Checked {blocks} code blocks and {claims} claims{cached} in {result.seconds:.2f} s: "
                f"{errors} error{'s' if errors != 1 else ''}, "
                f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
-    if errors or (strict and warnings):
+    if errors or (strict and (warnings or config.warnings)):
         sys.exit(1)
 
 

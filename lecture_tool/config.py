@@ -1,14 +1,70 @@
-"""The course configuration: `[tool.lecture]` in the course repository's pyproject.toml."""
+"""The course configuration: `[tool.lecture]` in the course repository's pyproject.toml.
+
+Every option is declared once below (`OPTIONS`: its table, name, kind, default and help) and the
+whole file is validated in one pass: each bad value is an error at its line, an unknown key is a
+warning that names the closest known one. A configuration with errors is not used at all: a
+command stops with every message, so nothing runs with half of what the lecturer meant.
+"""
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assets import find_node_modules
+from .diagnostics import ERROR, WARNING, Diagnostic
 from .errors import LectureError
+from .sources import in_directory
 
-# remark.create() options used when the course sets none.
+LECTURE = "tool.lecture"
+CHECK = "tool.lecture.check"
+REMARK = "tool.lecture.remark"
+
+
+@dataclass(frozen=True)
+class Option:
+    table: str
+    name: str
+    kind: str  # a key of KINDS
+    default: object
+    help: str
+
+
+# What each kind accepts, and how a message names it.
+KINDS = {
+    "text": ("text", lambda v: isinstance(v, str)),
+    "directory": ("a directory, relative to the course", lambda v: isinstance(v, str) and v.strip() != ""),
+    "seconds": ("a number of seconds", lambda v: _is_number(v) and v > 0),
+    "megabytes": ("a whole number of megabytes (0: no limit)",
+                  lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "weights": ('"deferred" or "materialised"', lambda v: v in ("deferred", "materialised")),
+    "table": ("a table", lambda v: isinstance(v, dict)),
+}
+
+OPTIONS = (
+    Option(LECTURE, "title", "text", None, "course page title (default: the directory's name)"),
+    Option(LECTURE, "slides", "directory", "slides", "where the decks are"),
+    Option(LECTURE, "output", "directory", "build", "where the site goes"),
+    Option(LECTURE, "templates", "directory", "templates", "files here replace the packaged templates"),
+    Option(LECTURE, "figures", "directory", "figures_src", "figure scripts"),
+    Option(LECTURE, "figures_output", "directory", "images", "where in the output figures go"),
+    Option(LECTURE, "figure_timeout", "seconds", 300.0, "seconds a figure script may run"),
+    Option(LECTURE, "notebooks", "directory", "notebooks", "companion notebooks"),
+    Option(LECTURE, "cell_timeout", "seconds", 120.0, "seconds a notebook cell may run"),
+    Option(LECTURE, "notebook_timeout", "seconds", 900.0, "seconds a whole notebook may take"),
+    Option(LECTURE, "node_modules", "directory", None, "another copy of remark.js and KaTeX"),
+    Option(LECTURE, "check", "table", {}, "[tool.lecture.check]: how code blocks run"),
+    Option(LECTURE, "remark", "table", {}, "[tool.lecture.remark]: options for remark.create()"),
+    Option(CHECK, "timeout", "seconds", 60.0, "seconds per code block"),
+    Option(CHECK, "memory_limit_mb", "megabytes", 4096, "address space of the snippet worker"),
+    Option(CHECK, "prelude", "text", None, "replaces the default prelude"),
+    Option(CHECK, "weights", "weights", "deferred", "materialised: real weights for every block"),
+)
+
+# remark.create() options used when the course sets none. Any remark option may be set: they
+# are remark's to check, so they are passed on as they are.
 DEFAULT_REMARK_OPTIONS = {
     "ratio": "16:9",
     "highlightStyle": "github",
@@ -32,13 +88,16 @@ class Config:
     cell_timeout: float = 120.0  # seconds one notebook cell may take
     notebook_timeout: float = 900.0  # seconds a whole notebook (start, run, convert) may take
     remark: dict = field(default_factory=dict)  # options passed to remark.create()
-    check: dict = field(default_factory=dict)  # [tool.lecture.check]: prelude, timeout, memory
+    check: dict = field(default_factory=dict)  # [tool.lecture.check], defaults filled in
+    warnings: tuple[Diagnostic, ...] = ()  # what the configuration's reading found to say
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
 
     def decks(self) -> list[Path]:
         """Every deck of the course: slides/*.md, in name order."""
-        if not self.slides_dir.is_dir():
-            return []
-        return sorted(p for p in self.slides_dir.glob("*.md") if not p.name.startswith("."))
+        return in_directory(self.slides_dir, "*.md")
 
     def deck_named(self, name: str) -> Path | None:
         """The deck a command line names by its name (`intro`), file name or path in slides/."""
@@ -48,47 +107,167 @@ class Config:
         return None
 
 
+class ConfigError(LectureError):
+    """The configuration has errors: every problem found, one a line, in file order."""
+
+    def __init__(self, diagnostics: list[Diagnostic], root: Path):
+        self.diagnostics = sorted(diagnostics, key=lambda d: d.line)
+        super().__init__("\n".join(d.format(root) for d in self.diagnostics))
+
+
 def find_root(start: Path) -> Path:
     """The nearest directory at or above `start` whose pyproject.toml has [tool.lecture]."""
     start = start.resolve()
     for candidate in (start, *start.parents):
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and "[tool.lecture" in pyproject.read_text(encoding="utf-8"):
-            return candidate
+        try:
+            if pyproject.is_file() and b"[tool.lecture" in pyproject.read_bytes():
+                return candidate
+        except OSError:
+            continue
     return start
 
 
 def load_config(root: Path) -> Config:
+    """Read and validate the course's configuration; raise ConfigError with every error."""
     root = root.resolve()
-    settings: dict = {}
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise LectureError(f"{pyproject}: error: {exc}") from exc
-        settings = data.get("tool", {}).get("lecture", {})
-    known = {"title", "slides", "output", "templates", "node_modules", "remark", "figures",
-             "figures_output", "figure_timeout", "check", "notebooks", "cell_timeout",
-             "notebook_timeout"}
-    unknown = sorted(set(settings) - known)
-    if unknown:
-        raise LectureError(f"{pyproject}: error: unknown [tool.lecture] keys: {', '.join(unknown)} "
-                           f"(known: {', '.join(sorted(known))})")
+    text, data = _read(pyproject)
+    lines = key_lines(text)
+    problems: list[Diagnostic] = []
+
+    def problem(severity: str, path: str, message: str) -> None:
+        problems.append(Diagnostic(pyproject, lines.get(path, lines.get(path.rsplit(".", 1)[0], 1)),
+                                   severity, message))
+
+    tool = data.get("tool", {})
+    settings = tool.get("lecture", {}) if isinstance(tool, dict) else {}
+    if not isinstance(settings, dict):
+        problem(ERROR, LECTURE, f"[tool] lecture must be a table, not {_shown(settings)}")
+        settings = {}
+    values = {LECTURE: _validated(settings, LECTURE, problem)}
+    for table in (CHECK, REMARK):
+        given = values[LECTURE].get(table.rsplit(".", 1)[1], {})
+        values[table] = _validated(given, table, problem) if table == CHECK else dict(given)
+    main, check = values[LECTURE], values[CHECK]
+    paths = {name: root / main[name] for name in ("slides", "output", "templates", "figures", "notebooks")}
+    _check_output(root, paths, main["output"], main["figures_output"], problem)
+    if any(p.severity == ERROR for p in problems):
+        raise ConfigError(problems, root)
     return Config(
         root=root,
-        title=str(settings.get("title", root.name)),
-        slides_dir=root / settings.get("slides", "slides"),
-        output_dir=root / settings.get("output", "build"),
-        templates_dir=root / settings.get("templates", "templates"),
-        node_modules=find_node_modules(root, root / settings["node_modules"]
-                                       if settings.get("node_modules") else None),
-        figures_dir=root / settings.get("figures", "figures_src"),
-        figures_subdir=str(settings.get("figures_output", "images")).strip("/"),
-        figure_timeout=float(settings.get("figure_timeout", 300)),
-        notebooks_dir=root / settings.get("notebooks", "notebooks"),
-        cell_timeout=float(settings.get("cell_timeout", 120)),
-        notebook_timeout=float(settings.get("notebook_timeout", 900)),
-        remark={**DEFAULT_REMARK_OPTIONS, **settings.get("remark", {})},
-        check=dict(settings.get("check", {})),
+        title=main["title"] if main["title"] is not None else root.name,
+        slides_dir=paths["slides"],
+        output_dir=paths["output"],
+        templates_dir=paths["templates"],
+        node_modules=find_node_modules(root, root / main["node_modules"] if main["node_modules"] else None),
+        figures_dir=paths["figures"],
+        figures_subdir=main["figures_output"].strip("/"),
+        figure_timeout=float(main["figure_timeout"]),
+        notebooks_dir=paths["notebooks"],
+        cell_timeout=float(main["cell_timeout"]),
+        notebook_timeout=float(main["notebook_timeout"]),
+        remark={**DEFAULT_REMARK_OPTIONS, **values[REMARK]},
+        check={key: value for key, value in check.items() if value is not None},
+        warnings=tuple(problems),
     )
+
+
+def _read(pyproject: Path) -> tuple[str, dict]:
+    if not pyproject.is_file():
+        return "", {}
+    try:
+        data = pyproject.read_bytes()
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError([Diagnostic(pyproject, line, ERROR, f"not UTF-8 text ({exc.reason}): "
+                                      "TOML files are UTF-8")], pyproject.parent) from exc
+    except OSError as exc:
+        raise ConfigError([Diagnostic(pyproject, 1, ERROR, f"cannot read it: {exc.strerror}")],
+                          pyproject.parent) from exc
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+)", str(exc))
+        raise ConfigError([Diagnostic(pyproject, int(found.group(1)) if found else 1, ERROR,
+                                      f"not valid TOML: {exc}")], pyproject.parent) from exc
+
+
+def _validated(given: dict, table: str, problem) -> dict:
+    """The table's values by option name, defaults for those not given or not valid."""
+    declared = {o.name: o for o in OPTIONS if o.table == table}
+    values = {name: option.default for name, option in declared.items()}
+    header = f"[{table}]"
+    for key, value in given.items():
+        option = declared.get(key)
+        if option is None:
+            close = difflib.get_close_matches(key, declared, n=1)
+            elsewhere = difflib.get_close_matches(key, [o.name for o in OPTIONS if o.table != table], n=1)
+            hint = (f": did you mean {close[0]}?" if close else
+                    f": {elsewhere[0]} belongs in [{_table_of(elsewhere[0])}]" if elsewhere else
+                    f" (known: {', '.join(declared)})")
+            problem(WARNING, f"{table}.{key}", f"{header} has no option {key!r}, it is ignored{hint}")
+            continue
+        what, accepts = KINDS[option.kind]
+        if not accepts(value):
+            problem(ERROR, f"{table}.{key}", f"{header} {key} must be {what}, not {_shown(value)}")
+            continue
+        values[key] = value
+    return values
+
+
+def _table_of(name: str) -> str:
+    return next(o.table for o in OPTIONS if o.name == name)
+
+
+def _check_output(root: Path, paths: dict[str, Path], output_text: str, figures_output: str,
+                  problem) -> None:
+    """The output is rewritten at will: it must be a directory of its own inside the course."""
+    output = paths["output"].resolve()
+    if root not in output.parents:
+        problem(ERROR, f"{LECTURE}.output", "[tool.lecture] output must be a directory inside the "
+                f"course, not {_shown(output_text)}")
+        return
+    for name in ("slides", "figures", "notebooks", "templates"):
+        source = paths[name].resolve()
+        if source == output or output in source.parents or source in output.parents:
+            problem(ERROR, f"{LECTURE}.output", f"[tool.lecture] output ({_relative(output, root)}) "
+                    f"and {name} ({_relative(source, root)}) overlap: a build would overwrite "
+                    "the course's own files")
+    if Path(figures_output).is_absolute() or output not in (output / figures_output).resolve().parents:
+        problem(ERROR, f"{LECTURE}.figures_output", "[tool.lecture] figures_output must be a "
+                f"directory inside the output, not {_shown(figures_output)}")
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """1-based line of each `table.key` (and each table header) in a TOML text."""
+    lines, table = {}, ""
+    header = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+    assignment = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if found := header.match(line):
+            table = _dotted(found.group(1))
+            lines.setdefault(table, number)
+        elif found := assignment.match(line):
+            lines.setdefault(f"{table}.{_dotted(found.group(1))}".lstrip("."), number)
+    return lines
+
+
+def _dotted(key: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in key.split("."))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _shown(value) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import http.server
 import json
-import os
 import socket
 import threading
 import time
@@ -22,19 +21,10 @@ from urllib.parse import unquote, urlsplit
 from . import processes
 from .config import Config
 from .diagnostics import display_path
+from .sources import files_under
 
 EVENTS = "/__lecture__/events"
 LIVE_SCRIPT = "/__lecture__/live.js"
-IGNORED_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv", ".cache",
-                ".pytest_cache"}
-
-
-def _ignored_file(name: str) -> bool:
-    # Editors' swap, backup and lock files, and vim's write test "4913".
-    return (name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
-            or name == "4913" or name.startswith("."))
-
-
 @dataclass
 class LiveState:
     """What the browsers follow: an epoch, which pages changed, and each page's problems."""
@@ -58,28 +48,22 @@ class LiveState:
 
 
 class Watcher:
-    """Polls the course's source directories; cheap for a course, and needs no extra package."""
+    """Polls the course's files (the same ones a build counts) and its pyproject.toml."""
 
-    def __init__(self, roots: list[Path], ignore: list[Path]):
-        self.roots = [r for r in roots if r.is_dir()]
-        self.ignore = [i.resolve() for i in ignore]
+    def __init__(self, config: Callable[[], Config]):
+        self.config = config  # the current configuration: it can change while serving
 
     def snapshot(self) -> dict[Path, tuple[int, int]]:
+        config = self.config()
         found = {}
-        for root in self.roots:
-            for directory, subdirs, files in os.walk(root):
-                here = Path(directory)
-                subdirs[:] = [d for d in subdirs if d not in IGNORED_DIRS and not d.startswith(".")
-                              and (here / d).resolve() not in self.ignore]
-                for name in files:
-                    if _ignored_file(name):
-                        continue
-                    path = here / name
-                    try:
-                        stat = path.stat()
-                    except FileNotFoundError:
-                        continue
-                    found[path] = (stat.st_mtime_ns, stat.st_size)
+        roots = [config.slides_dir, config.figures_dir, config.templates_dir, config.notebooks_dir]
+        files = [f for root in dict.fromkeys(roots) for f in files_under(root, skip=(config.output_dir,))]
+        for path in (*files, config.pyproject):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # gone between the listing and now, or never there
+            found[path] = (stat.st_mtime_ns, stat.st_size)
         return found
 
 
@@ -99,6 +83,9 @@ class Rebuilder:
         self._build(None, figures=True, why="built the course", full=True, notebooks=True)
 
     def changed(self, paths: set[Path]) -> None:
+        if self.config.pyproject in paths:
+            self.reload()
+            return
         config = self.config
         decks = sorted(p for p in paths if p.suffix == ".md" and p.parent == config.slides_dir
                        and p.exists())
@@ -116,6 +103,28 @@ class Rebuilder:
         elif decks:
             # A Markdown edit re-renders that deck: no figure, snippet or notebook work.
             self._build(decks, figures=False, why=f"{names} changed", full=False)
+
+    def reload(self) -> None:
+        """Read pyproject.toml again; with errors, say them and keep serving the last good one."""
+        from .config import ConfigError, load_config
+
+        try:
+            config = load_config(self.config.root)
+        except ConfigError as exc:
+            for diagnostic in exc.diagnostics:
+                self.log(diagnostic.format(self.config.root))
+            self.log("pyproject.toml has errors: still serving with the configuration before it")
+            self.state.publish([], False, {"index.html": [d.format(self.config.root)
+                                                          for d in exc.diagnostics]})
+            return
+        for warning in config.warnings:
+            self.log(warning.format(config.root))
+        if config.output_dir != self.config.output_dir:
+            self.log(f"the output directory is now {display_path(config.output_dir, config.root)}/: "
+                     "restart lecture serve to serve it")
+        self.config = config
+        self.state.publish([], False, {"index.html": []})
+        self._build(None, figures=True, why="pyproject.toml changed", full=True, notebooks=True)
 
     def _build(self, decks: list[Path] | None, figures: bool, why: str, full: bool,
                notebooks: bool = False) -> None:
@@ -332,8 +341,7 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browse
             log(f"on this network: http://{socket.gethostname()}:{server.server_address[1]}/{page} "
                 "(or this computer's address)")
             log("warning: anyone on this network can read these slides")
-        watcher = Watcher([config.slides_dir, config.figures_dir, config.templates_dir,
-                           config.root / "notebooks"], ignore=[config.output_dir])
+        watcher = Watcher(lambda: rebuilder.config)
         thread = threading.Thread(target=watch_loop, args=(watcher, rebuilder, state), daemon=True)
         thread.start()
         if open_browser:

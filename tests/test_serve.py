@@ -262,3 +262,34 @@ def test_presenter_and_cloned_windows_follow_the_edit(tmp_path, served, browser)
     assert page.evaluate("document.body.classList.contains('remark-presenter-mode')")
     clone.close()
     page.close()
+
+
+NOTEBOOK = ('{"cells": [], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",'
+            ' "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}')
+
+
+def test_configured_directories_are_watched_and_editor_files_are_not(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK}, config='notebooks = "nb"\n',
+                           files={"nb/first.ipynb": NOTEBOOK})
+    server = served(project)
+    for name in ("#deck.md#", ".#deck.md", "deck.md~", ".deck.md.swp", "4913"):
+        (project / "slides" / name).write_text("an editor's file")
+    (project / "nb/first.ipynb").write_text(NOTEBOOK.replace('"cells": []', '"cells": [ ]'))
+    line = server.wait_for_log(r"changed: rebuilt in")
+    # The notebook edit is seen, as the only change: no editor file triggered anything.
+    assert line.startswith("nb/first.ipynb changed: rebuilt in"), server.lines
+    assert not [f for f in (project / "build").iterdir() if f.name.endswith(("#", "~", ".swp", "4913"))]
+
+
+def test_a_pyproject_edit_is_read_again_and_a_bad_one_is_refused(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = served(project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[tool.lecture]\ntitle = "Renamed course"\n')
+    server.wait_for_log(r"pyproject.toml changed: rebuilt in")
+    assert b"Renamed course" in server.get("/index.html")[1]
+    pyproject.write_text('[tool.lecture]\ntitle = "Renamed course"\nfigure_timeout = "abc"\n')
+    server.wait_for_log(r'pyproject.toml:3: error: \[tool.lecture\] figure_timeout must be a '
+                        r'number of seconds, not "abc"')
+    server.wait_for_log(r"still serving with the configuration before it")
+    assert server.get("/deck.html")[0] == 200
