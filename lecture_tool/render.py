@@ -19,39 +19,75 @@ from .snippets import strip_annotations
 _MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
 
 
+@dataclass(frozen=True)
+class Page:
+    """What the steps that prepare a deck's source may need to know."""
+    deck: Deck
+    notebooks: frozenset[str] = frozenset()  # the course's notebooks, by name
+
+
 def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
-    """The deck source as the page gives it to remark: math protected, notebook mentions linked,
-    check annotations removed."""
-    return strip_annotations(protect_math(deck, notebooks))
+    """The deck source as the page gives it to remark: each of SOURCE_STEPS in turn, as
+    nbconvert chains its preprocessors."""
+    page, source = Page(deck, notebooks), deck.source
+    for step in SOURCE_STEPS:
+        source = step(source, page)
+    return source
 
 
-def protect_math(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
-    """Return the deck source with each `$…$`/`$$…$$` outside code turned into an HTML span
-    (and, in the same text, bare mentions of the course's notebooks turned into links).
+def rewrite_markdown_text(source: str, page: Page) -> str:
+    """Apply TEXT_STEPS to every region that remark's lexer and Markdown both treat as text.
 
-    remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
-    goes into an attribute, which marked passes through untouched, and KaTeX renders it in the page.
-    Only text that remark's lexer and Markdown both treat as text is touched: code, fences and
-    inline code keep their dollars, and remark finds the same slides as in the original.
+    Code, fences and inline code are left as they are, so remark finds the same slides as in the
+    original. This step reads the deck's own tokens, so it comes first.
     """
-    code_lines = _markdown_code_lines(deck)
+    deck = page.deck
+    code_lines = None
     pieces, at = [], 0
     for token in deck.tokens:
         if token.end - token.start != len(token.text):
             continue
-        if token.kind == "text" and ("$" in token.text or ".ipynb" in token.text):
-            replaced = _replace_math(link_mentions(token.text, notebooks))
+        if token.kind == "text":
+            replaced = token.text
+            for step in TEXT_STEPS:
+                replaced = step(replaced, page)
         elif token.kind == "code" and "$" in token.text:
             # remark's lexer calls every 4-space-indented line code, but Markdown reads one that
             # continues a list item (`    - $f(x)$`) as text, math included.
-            replaced = _replace_math_outside(token.text, deck.line_of(token.start), code_lines)
+            code_lines = code_lines if code_lines is not None else _markdown_code_lines(deck)
+            replaced = _math_outside_code(token.text, deck.line_of(token.start), code_lines, page)
         else:
             continue
-        pieces.append(deck.source[at:token.start])
+        pieces.append(source[at:token.start])
         pieces.append(replaced)
         at = token.end
-    pieces.append(deck.source[at:])
+    pieces.append(source[at:])
     return "".join(pieces)
+
+
+def link_notebook_mentions(text: str, page: Page) -> str:
+    """A bare `name.ipynb` of one of the course's notebooks becomes a link to its page."""
+    return link_mentions(text, page.notebooks) if ".ipynb" in text else text
+
+
+def math_to_spans(text: str, page: Page) -> str:
+    """Each `$…$`/`$$…$$` becomes an HTML span that KaTeX renders in the page.
+
+    remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
+    goes into an attribute, which marked passes through untouched.
+    """
+    return _replace_math(text) if "$" in text else text
+
+
+def strip_check_annotations(source: str, page: Page) -> str:
+    """`<!-- check: ... -->` comments are for `lecture check`, not for the audience."""
+    return strip_annotations(source)
+
+
+# Applied to each Markdown text region of a deck, in order.
+TEXT_STEPS = (link_notebook_mentions, math_to_spans)
+# Applied to the whole source, in order.
+SOURCE_STEPS = (rewrite_markdown_text, strip_check_annotations)
 
 
 def _markdown_code_lines(deck: Deck) -> set[int]:
@@ -71,16 +107,16 @@ def _markdown_code_lines(deck: Deck) -> set[int]:
     return lines
 
 
-def _replace_math_outside(text: str, first_line: int, code_lines: set[int]) -> str:
+def _math_outside_code(text: str, first_line: int, code_lines: set[int], page: Page) -> str:
     out, run, run_is_code = [], [], None
     for number, line in enumerate(text.split("\n"), start=first_line):
         is_code = number in code_lines
         if run and is_code != run_is_code:
-            out.append("\n".join(run) if run_is_code else _replace_math("\n".join(run)))
+            out.append("\n".join(run) if run_is_code else math_to_spans("\n".join(run), page))
             run = []
         run.append(line)
         run_is_code = is_code
-    out.append("\n".join(run) if run_is_code else _replace_math("\n".join(run)))
+    out.append("\n".join(run) if run_is_code else math_to_spans("\n".join(run), page))
     return "\n".join(out)
 
 
