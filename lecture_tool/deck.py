@@ -40,6 +40,28 @@ _BLOCK = re.compile("|".join(
     [_CODE, _INLINE_CODE, _CONTENT, _FENCES, _DEF, _MACRO, _SEPARATOR, _NOTES_SEPARATOR]))
 _INLINE = re.compile("|".join([_CODE, _INLINE_CODE, _CONTENT, _FENCES, _DEF, _MACRO]))
 
+
+@dataclass(frozen=True)
+class _Consuming:
+    """lexer.js matches against what is left of the string, so `^` means "where we are now".
+    Slicing the string after every token would cost its length each time; instead, `here`
+    matches at the current offset with `^` true there, and `later` searches past it, where
+    only the `\n` of `(?:^|\n)` can match."""
+    here: re.Pattern
+    later: re.Pattern
+
+    @classmethod
+    def of(cls, regex: re.Pattern) -> "_Consuming":
+        here, later = (regex.pattern.replace(r"(?:^|\n)", anchor) for anchor in (r"(?:|\n)", r"(?:\n)"))
+        assert here != regex.pattern, "lexer.js's anchors are written (?:^|\\n)"
+        return cls(re.compile(here), re.compile(later))
+
+    def search(self, text: str, pos: int, endpos: int) -> re.Match | None:
+        return self.here.match(text, pos, endpos) or self.later.search(text, pos + 1, endpos)
+
+
+_LEX = {_BLOCK: _Consuming.of(_BLOCK), _INLINE: _Consuming.of(_INLINE)}
+
 _PROPERTY = re.compile(
     r"^\n*([-A-Za-z0-9_]+):([^$\n]*)"
     rf"|\n*(?:<!--{_S}*)([-A-Za-z0-9_]+):([^$\n]*?)(?:{_S}*-->)")
@@ -147,59 +169,75 @@ def clean_input(source: str) -> str:
     return re.sub(r"^[ \t]{0,%d}" % min(widths), "", source, flags=re.M)
 
 
-def _lex(src: str, base: int, regex: re.Pattern, tokens: list[Token]) -> None:
-    # Like lexer.js, consume the string from the front, so that `^` means "where we are now".
-    while (cap := regex.search(src)) is not None:
-        at = cap.start()
-        if at > 0:
-            tokens.append(Token("text", base, base + at, src[:at]))
-        start, matched = base + at, cap.group(0)
-        consumed = at + len(matched)
-        if cap.group(_G_CODE):
-            tokens.append(Token("code", start, start + len(matched), matched))
-        elif cap.group(_G_INLINE_CODE):
-            tokens.append(Token("inline_code", start, start + len(matched), matched))
-        elif cap.group(_G_FENCES):
-            tokens.append(Token("fences", start, start + len(matched), matched))
-        elif cap.group(_G_DEF):
-            tokens.append(Token("def", start, start + len(matched), matched))
-        elif cap.group(_G_MACRO):
-            tokens.append(Token("macro", start, start + len(matched), matched,
-                                classes=(cap.group(_G_MACRO),)))
-        elif cap.re.groups >= _G_SEPARATOR and cap.group(_G_SEPARATOR):
-            tokens.append(Token("separator", start, start + len(matched), cap.group(_G_SEPARATOR)))
-        elif cap.re.groups >= _G_NOTES and cap.group(_G_NOTES):
-            tokens.append(Token("notes", start, start + len(matched), matched))
-        elif cap.group(_G_CONTENT):
-            inner = _text_in_brackets(src, consumed)
-            if inner is None:
-                tokens.append(Token("text", start, start + len(matched), matched,
-                                    classes=("unclosed",)))
-            else:
-                inner_start = base + consumed
-                if matched[0] != "\\":
+def _lex(source: str, base: int, regex: re.Pattern, tokens: list[Token]) -> None:
+    """Tokens of `source` in order, as lexer.js makes them.
+
+    lexer.js recurses into each content class `.name[...]`; a stack of frames does the same
+    here, so that a deck nesting classes a thousand deep is no deeper a call stack. A frame is
+    a range of `source` still to lex, its regex, and the token that closes it.
+    """
+    closing_bracket = _matching_brackets(source)
+    frames: list[tuple[int, int, re.Pattern, Token | None]] = [(0, len(source), regex, None)]
+    while frames:
+        pos, end_of_frame, regex, closes = frames.pop()
+        entered = False
+        while not entered and (cap := _LEX[regex].search(source, pos, end_of_frame)) is not None:
+            if cap.start() > pos:
+                tokens.append(Token("text", base + pos, base + cap.start(), source[pos:cap.start()]))
+            start, matched = base + cap.start(), cap.group(0)
+            consumed_to = cap.end()
+            if cap.group(_G_CODE):
+                tokens.append(Token("code", start, start + len(matched), matched))
+            elif cap.group(_G_INLINE_CODE):
+                tokens.append(Token("inline_code", start, start + len(matched), matched))
+            elif cap.group(_G_FENCES):
+                tokens.append(Token("fences", start, start + len(matched), matched))
+            elif cap.group(_G_DEF):
+                tokens.append(Token("def", start, start + len(matched), matched))
+            elif cap.group(_G_MACRO):
+                tokens.append(Token("macro", start, start + len(matched), matched,
+                                    classes=(cap.group(_G_MACRO),)))
+            elif cap.re.groups >= _G_SEPARATOR and cap.group(_G_SEPARATOR):
+                tokens.append(Token("separator", start, start + len(matched), cap.group(_G_SEPARATOR)))
+            elif cap.re.groups >= _G_NOTES and cap.group(_G_NOTES):
+                tokens.append(Token("notes", start, start + len(matched), matched))
+            elif cap.group(_G_CONTENT):
+                close = closing_bracket.get(cap.end() - 1)  # the `]` that closes this `[`
+                if close is None or close >= end_of_frame:
+                    tokens.append(Token("text", start, start + len(matched), matched,
+                                        classes=("unclosed",)))
+                elif matched[0] != "\\":
                     classes = tuple(cap.group(_G_CONTENT)[1:].split("."))
-                    tokens.append(Token("content_start", start, inner_start, matched, classes))
-                    _lex(inner, inner_start, _INLINE, tokens)
-                    end = inner_start + len(inner)
-                    tokens.append(Token("content_end", end, end + 1, "]"))
+                    tokens.append(Token("content_start", start, base + cap.end(), matched, classes))
+                    # The rest of this frame waits under the class's content.
+                    frames.append((close + 1, end_of_frame, regex, closes))
+                    frames.append((cap.end(), close, _INLINE,
+                                   Token("content_end", base + close, base + close + 1, "]")))
+                    entered = True
+                    continue
                 else:
-                    end = inner_start + len(inner) + 1
-                    tokens.append(Token("text", start, end, matched[1:] + inner + "]"))
-                consumed += len(inner) + 1
-        src = src[consumed:]
-        base += consumed
-    if src:
-        tokens.append(Token("text", base, base + len(src), src))
+                    tokens.append(Token("text", start, base + close + 1,
+                                        matched[1:] + source[cap.end():close] + "]"))
+                    consumed_to = close + 1
+            pos = consumed_to
+        if entered:
+            continue
+        if pos < end_of_frame:
+            tokens.append(Token("text", base + pos, base + end_of_frame, source[pos:end_of_frame]))
+        if closes is not None:
+            tokens.append(closes)
 
 
-def _text_in_brackets(src: str, offset: int) -> str | None:
-    depth, pos = 1, offset
-    while depth > 0 and pos < len(src):
-        ch = src[pos]
-        pos += 1
-        depth += 1 if ch == "[" else -1 if ch == "]" else 0
-    return src[offset:pos - 1] if depth == 0 else None
+def _matching_brackets(text: str) -> dict[int, int]:
+    """For each `[` of `text`, the offset of the `]` that brings its depth back to zero
+    (lexer.js's getTextInBrackets counts every bracket, escaped or not), found in one pass."""
+    pairs, opened = {}, []
+    for match in re.finditer(r"[\[\]]", text):
+        if match.group() == "[":
+            opened.append(match.start())
+        elif opened:
+            pairs[opened.pop()] = match.start()
+    return pairs
 
 
 @dataclass
@@ -208,7 +246,7 @@ class _Parsed:
     start: int
     end: int = -1
     continued: bool = False
-    first_content: str = ""  # parser.js's slide.content[0] when it is a string
+    first_parts: list[str] = field(default_factory=list)  # parser.js's slide.content[0], in pieces
     first_content_end: int = -1
     first_content_closed: bool = False
     notes_start: int | None = None  # offset of the `???` token
@@ -225,7 +263,7 @@ def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
         in_notes = slide.notes_start is not None
         if token.kind in ("text", "inline_code", "code", "fences", "macro"):
             if depth == 0 and not in_notes and not slide.first_content_closed:
-                slide.first_content += token.text
+                slide.first_parts.append(token.text)  # joined once: += would copy it every time
                 slide.first_content_end = token.end
         elif token.kind == "content_start":
             depth += 1
@@ -242,7 +280,7 @@ def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
 
     kept = []
     for slide in slides:
-        rest = _extract_properties(slide.first_content, slide.properties)
+        rest = _extract_properties("".join(slide.first_parts), slide.properties)
         body_end = slide.notes_start if slide.notes_start is not None else slide.end
         tail_from = slide.first_content_end if slide.first_content_end >= 0 else slide.start
         slide.text = rest + source[max(tail_from, slide.start):body_end]

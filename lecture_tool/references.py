@@ -5,6 +5,7 @@ do not); remark's own structure (slides, content classes) comes from `deck.py`.
 """
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -58,8 +59,10 @@ def _references_in(markdown: str, first_line: int) -> list[Reference]:
             elif child.type == "html_inline":
                 candidates += [(_html_kind(m.group(1)), m.group(3))
                                for m in _HTML_URL.finditer(child.content)]
+        line = token.map[0]
         for kind, url in candidates:
-            found.append(Reference(first_line + _line_within(lines, token.map, url), kind, url))
+            line = _line_within(lines, token.map, url, line)
+            found.append(Reference(first_line + line, kind, url))
     return found
 
 
@@ -67,9 +70,14 @@ def _html_kind(tag: str) -> str:
     return "link" if tag.lower() == "a" else "image"
 
 
-def _line_within(lines: list[str], span: list[int], url: str) -> int:
+def _line_within(lines: list[str], span: list[int], url: str, after: int) -> int:
+    """The line of `span` that holds `url`. A token's references come in the order they are
+    written, so the search starts at the line of the one before (`after`): ten thousand images
+    in one paragraph cost one pass over it, not ten thousand."""
+    if span[1] - span[0] <= 1:
+        return span[0]
     raw = unquote(url)
-    for number in range(span[0], span[1]):
+    for number in itertools.chain(range(after, span[1]), range(span[0], after)):
         if url in lines[number] or raw in lines[number]:
             return number
     return span[0]

@@ -1,6 +1,7 @@
 """Render decks to self-contained remark.js pages (Jinja2 templates, overridable per course)."""
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import re
@@ -121,46 +122,86 @@ def _math_outside_code(text: str, first_line: int, code_lines: set[int], page: P
 
 
 def find_math(text: str) -> list[tuple[int, int, bool]]:
-    """Spans (start, end, display) of `$$…$$` and `$…$` in a piece of Markdown text."""
-    spans, i = [], 0
-    while (i := text.find("$", i)) >= 0:
-        if _escaped(text, i):
-            i += 1
-            continue
-        display = text.startswith("$$", i)
-        delimiter = "$$" if display else "$"
-        close = _closing_dollar(text, i + len(delimiter), delimiter)
-        body = text[i + len(delimiter):close] if close >= 0 else ""
-        if close < 0 or not body.strip() or re.search(r"\n[ \t]*\n", body):
-            i += len(delimiter)
-            continue
-        spans.append((i, close + len(delimiter), display))
-        i = close + len(delimiter)
-    return spans
+    """Spans (start, end, display) of `$$…$$` and `$…$` in a piece of Markdown text.
 
-
-def _escaped(text: str, at: int) -> bool:
-    backslashes = len(text[:at]) - len(text[:at].rstrip("\\"))
-    return backslashes % 2 == 1
-
-
-def _closing_dollar(text: str, start: int, delimiter: str) -> int:
-    depth, i = 0, start
-    while i < len(text):
+    A formula opens at an unescaped `$` (or `$$`) and closes at the first later one reached
+    with the braces between them balanced or closed (`${a}$` is one formula, `${$` none). A
+    single `$` meeting `$$` first is ambiguous (`$a$$b$`) and left alone; so is a formula that
+    is blank or crosses a blank line. Every `$` and its brace depth are read in one pass and the
+    closing one is looked up, so a line of ten thousand `${` takes no longer than it is long.
+    """
+    dollars, depths = [], []  # unescaped `$` offsets, and the brace depth before each
+    depth, i, n = 0, 0, len(text)
+    while i < n:
         ch = text[i]
         if ch == "\\":
-            i += 2
+            i += 2  # an escaped character is neither a brace nor a delimiter
             continue
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
-        elif depth <= 0 and text.startswith(delimiter, i):
-            if delimiter == "$" and text.startswith("$$", i):
-                return -1  # `$a$$b$` is ambiguous; leave it to the author
-            return i
+        elif ch == "$":
+            dollars.append(i)
+            depths.append(depth)
         i += 1
-    return -1
+    double = [text.startswith("$$", at) for at in dollars]
+    any_close = _FirstAtMost(depths)
+    double_close = _FirstAtMost([d if is_double else _NEVER for d, is_double in zip(depths, double)])
+    # (first newline, second newline) of each blank line
+    blank_lines = [(m.start(), m.end()) for m in re.finditer(r"\n[ \t]*(?=\n)", text)]
+    spans, j = [], 0
+    while j < len(dollars):
+        at, display = dollars[j], double[j]
+        width = 2 if display else 1
+        if display:
+            k = double_close.first(j + 2, depths[j])
+        else:
+            k = any_close.first(j + 1, depths[j])
+            k = -1 if k >= 0 and double[k] else k  # `$a$$b$`: ambiguous
+        close = dollars[k] if k >= 0 else -1
+        if close < 0 or not text[at + width:close].strip() or _crosses(blank_lines, at, close):
+            j += width
+            continue
+        spans.append((at, close + width, display))
+        j = k + width
+    return spans
+
+
+_NEVER = float("inf")
+
+
+class _FirstAtMost:
+    """Answers "the first index ≥ start whose value is ≤ limit" in O(log n) (a min-tree)."""
+
+    def __init__(self, values: list[float]):
+        self.size = 1
+        while self.size < max(1, len(values)):
+            self.size *= 2
+        self.tree = [_NEVER] * (2 * self.size)
+        self.tree[self.size:self.size + len(values)] = values
+        for node in range(self.size - 1, 0, -1):
+            self.tree[node] = min(self.tree[2 * node], self.tree[2 * node + 1])
+
+    def first(self, start: int, limit: float) -> int:
+        if start >= self.size:
+            return -1
+        return self._first(1, 0, self.size, start, limit)
+
+    def _first(self, node: int, low: int, high: int, start: int, limit: float) -> int:
+        if high <= start or self.tree[node] > limit:
+            return -1
+        if high - low == 1:
+            return low
+        middle = (low + high) // 2
+        found = self._first(2 * node, low, middle, start, limit)
+        return found if found >= 0 else self._first(2 * node + 1, middle, high, start, limit)
+
+
+def _crosses(blank_lines: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether a blank line (from its first newline to its second) lies within start..end."""
+    at = bisect.bisect_left(blank_lines, (start,))
+    return at < len(blank_lines) and blank_lines[at][1] < end
 
 
 def _replace_math(text: str) -> str:
