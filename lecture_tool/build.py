@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from . import processes
 from .config import Config
@@ -55,8 +56,18 @@ def build(config: Config, only: list[Path] | None = None,
 
     def write(relative: str, data: bytes) -> None:
         target = config.output_dir / relative
-        if write_if_changed(target, data):
+        if _written(note, target, lambda: write_if_changed(target, data)):
             result.written.append(target)
+
+    def copy(source: Path, relative: str) -> None:
+        target = config.output_dir / relative
+        if _written(note, target, lambda: copy_if_changed(source, target)):
+            result.written.append(target)
+
+    if config.output_dir.exists() and not config.output_dir.is_dir():
+        note(Diagnostic(config.output_dir, 1, ERROR, "is a file, but the site is built into this "
+                        "directory: move the file away, or set [tool.lecture] output"))
+        return result
 
     written, figure_outputs = _make_figures_and_notebooks(config, figures, notebooks, force,
                                                           progress, note)
@@ -75,21 +86,35 @@ def build(config: Config, only: list[Path] | None = None,
         result.seconds = time.perf_counter() - started
         return result
     for asset in assets:
-        if copy_if_changed(asset.source, config.output_dir / asset.target):
-            result.written.append(config.output_dir / asset.target)
+        copy(asset.source, asset.target)
     write("assets/lecture.css", render_stylesheet(config, env).encode())
     write("assets/lecture.js", page_script(env).encode())
-
-    static = static_files(config.slides_dir)
-    for relative in static:
-        if copy_if_changed(config.slides_dir / relative, config.output_dir / relative):
-            result.written.append(config.output_dir / relative)
 
     all_decks = config.decks()
     wanted = {p.resolve() for p in only} if only else {p.resolve() for p in all_decks}
     for path in only or ():
         if path.resolve() not in {p.resolve() for p in all_decks}:
             all_decks.append(path)  # a deck outside slides/ is built beside the others
+    made = _made_by_the_build(config, assets, figure_outputs)
+    out = display_path(config.output_dir, config.root)
+    pages: dict[str, Path] = {}
+    for path in list(all_decks):
+        name = page_name(path)
+        owner = made.get(name) or (pages.get(name) and f"the page of {display_path(pages[name], config.root)}")
+        if owner:
+            note(Diagnostic(path, 1, ERROR, f"not built: its page would be {out}/{name}, which is "
+                            f"{owner}; rename the deck"))
+            all_decks.remove(path)
+            continue
+        pages[name] = path
+    for relative in static_files(config.slides_dir):
+        owner = made.get(relative) or (relative in pages and f"the page of "
+                                       f"{display_path(pages[relative], config.root)}")
+        if owner:
+            note(Diagnostic(config.slides_dir / relative, 1, ERROR, f"not copied: {out}/{relative} "
+                            f"is {owner}; rename this file"))
+        else:
+            copy(config.slides_dir / relative, relative)
     available = output_targets(config, all_decks, figure_outputs)
 
     entries = []
@@ -105,7 +130,7 @@ def build(config: Config, only: list[Path] | None = None,
             continue
         linked = tuple((name, f"notebooks/{name}.html") for name in mentions_of(deck)
                        if name in notebook_names)
-        entries.append(DeckEntry(href=page_name(path), title=deck.title,
+        entries.append(DeckEntry(href=page_url(path), title=deck.title,
                                  slide_count=len(deck.slides), source=display_path(path, config.root),
                                  notebooks=linked))
         if path.resolve() not in wanted:
@@ -165,6 +190,10 @@ def _render(render: Callable[[], str], template: str, config: Config,
 
     try:
         return render()
+    except RecursionError:
+        note(Diagnostic(config.templates_dir / template, 1, ERROR,
+                        f"template {template} includes or extends itself, without end"))
+        return None
     except jinja2.TemplateError as exc:
         origin = Path(getattr(exc, "filename", None) or config.templates_dir / template)
         line = getattr(exc, "lineno", None) or 1
@@ -172,8 +201,37 @@ def _render(render: Callable[[], str], template: str, config: Config,
         return None
 
 
+def _written(note: Callable[[Diagnostic], None], target: Path, write: Callable[[], bool]) -> bool:
+    """Run one write of the build; a file that cannot be written is a problem of its own, and
+    the build goes on with the others."""
+    try:
+        return write()
+    except OSError as exc:
+        note(Diagnostic(target, 1, ERROR, f"cannot write it: {exc.strerror or exc}"))
+        return False
+
+
+def _made_by_the_build(config: Config, assets, figure_outputs: set[str]) -> dict[str, str]:
+    """What the build itself writes into the output, and what each file is, so that a deck or
+    a file of slides/ is never copied over it (nor it over them)."""
+    from .notebooks import declared_outputs
+
+    made = {"index.html": "the course page", "assets/lecture.css": "lecture's stylesheet",
+            "assets/lecture.js": "lecture's page script"}
+    made |= {asset.target: f"{asset.source.name}, which the pages load" for asset in assets}
+    made |= {name: "a figure script's output" for name in figure_outputs}
+    made |= {name: "a notebook's page" for name in declared_outputs(config)}
+    return made
+
+
 def page_name(deck_path: Path) -> str:
     return deck_path.stem + ".html"
+
+
+def page_url(deck_path: Path) -> str:
+    """The page's address relative to the course page: `javascript:x.md` must not become a
+    `javascript:` link, nor `a#b.md` a link to `a`."""
+    return quote(page_name(deck_path))
 
 
 def output_targets(config: Config, decks: list[Path], figure_outputs: set[str]) -> set[str]:

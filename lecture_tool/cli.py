@@ -36,7 +36,23 @@ class DeckArgument(click.ParamType):
 _deck_path = DeckArgument()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Whatever a command meets on disk (a directory where a file belongs, a read-only
+    output, a file that vanished) ends in one line with the path, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from .errors import LectureError
+
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = exc.filename or "lecture"
+            raise LectureError(f"{where}: error: {exc.strerror or exc}") from exc
+        except RecursionError as exc:
+            raise LectureError("error: the input is nested too deeply to read") from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lecture")
 @click.option("-C", "--project", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The course repository (default: the nearest with [tool.lecture], or here).")
@@ -67,11 +83,7 @@ def _print_diagnostic(config):
     def report(diagnostic) -> None:
         click.echo(diagnostic.format(config.root), err=True)
         if annotate:
-            from .diagnostics import display_path
-
-            kind = "error" if diagnostic.severity == "error" else "warning"
-            click.echo(f"::{kind} file={display_path(diagnostic.path, config.root)},"
-                       f"line={diagnostic.line}::{diagnostic.message}", err=True)
+            click.echo(diagnostic.github_annotation(config.root), err=True)
     return report
 
 

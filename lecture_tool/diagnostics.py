@@ -18,8 +18,31 @@ class Diagnostic:
     location: str = ""  # instead of the line, where a line means little: "cell 3 (line 2 of the cell)"
 
     def format(self, root: Path | None = None) -> str:
+        """`path:line: severity: message`, always one line (a message's own line breaks are
+        shown as `\\n`), so that editors, CI and grep read every problem alike."""
         where = f" {self.location}:" if self.location else f"{self.line}:"
-        return f"{display_path(self.path, root)}:{where} {self.severity}: {self.message}"
+        return one_line(f"{display_path(self.path, root)}:{where} {self.severity}: {self.message}")
+
+    def github_annotation(self, root: Path | None = None) -> str:
+        """The same problem as a GitHub Actions workflow command, escaped as GitHub requires:
+        a message that holds `\\n::add-mask::` or a file named `a,line=1.md` forges nothing."""
+        kind = "error" if self.severity == ERROR else "warning"
+        where = f"file={_property(display_path(self.path, root))},line={self.line}"
+        message = f"{self.location}: {self.message}" if self.location else self.message
+        return f"::{kind} {where}::{_data(message)}"
+
+
+def one_line(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n") \
+        if "\n" in text or "\r" in text else text
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -42,7 +42,7 @@ def write_new(path: Path, data: bytes) -> bool:
 def _staged(path: Path, data: bytes) -> str:
     """A complete temporary copy of `data` beside `path` (same file system), to move into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, staged = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, staged = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -63,7 +63,7 @@ def copy_if_changed(source: Path, target: Path) -> bool:
     except FileNotFoundError:
         pass
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         shutil.copy2(source, tmp)
@@ -72,3 +72,8 @@ def copy_if_changed(source: Path, target: Path) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _temp_prefix(path: Path) -> str:
+    # A name may have 255 bytes: the temporary one beside it must fit too.
+    return "." + path.name.encode()[:60].decode(errors="ignore") + "."

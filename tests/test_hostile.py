@@ -2,10 +2,12 @@
 gets a path:line message (or is handled), never a traceback, and costs time linear in its size."""
 from __future__ import annotations
 
+import os
 import random
 import re
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
@@ -102,3 +104,101 @@ def test_linear_find_math_finds_what_the_quadratic_one_found():
     for _ in range(20_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         assert find_math(text) == _find_math_as_it_was(text), repr(text)
+
+
+def build(project: Path, *args: str, env: dict | None = None):
+    result = CliRunner().invoke(main, ["-C", str(project), "build", *args], env=env)
+    # An exit code, never an exception: the command line says what is wrong in one line.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_odd_files_beside_the_decks_do_not_stop_the_build(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# A\n"})
+    slides = project / "slides"
+    (slides / "dangling.png").symlink_to(project / "nowhere.png")
+    (slides / "loop-a.md").symlink_to(slides / "loop-b.md")
+    (slides / "loop-b.md").symlink_to(slides / "loop-a.md")
+    os.mkfifo(slides / "pipe.md")
+    os.mkfifo(slides / "pipe.txt")
+    result = build(project)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (project / "build").iterdir() if p.is_file()) == ["deck.html", "index.html"]
+
+
+def test_nothing_the_build_makes_is_copied_over_and_nothing_copied_over_it(tmp_path):
+    project = make_project(tmp_path, {"intro.md": "# Intro\n", "index.md": "# Index\n"}, files={
+        "slides/intro.html": "<p>hand-written</p>", "slides/assets/remark.min.js": "alert(1)",
+        "elsewhere/intro.md": "# Another intro\n"})
+    result = build(project, "slides/intro.md", "slides/index.md", "elsewhere/intro.md")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert ("slides/index.md:1: error: not built: its page would be build/index.html, which is "
+            "the course page; rename the deck") in lines
+    assert ("elsewhere/intro.md:1: error: not built: its page would be build/intro.html, which is "
+            "the page of slides/intro.md; rename the deck") in lines
+    assert ("slides/intro.html:1: error: not copied: build/intro.html is the page of "
+            "slides/intro.md; rename this file") in lines
+    assert ("slides/assets/remark.min.js:1: error: not copied: build/assets/remark.min.js is "
+            "remark.min.js, which the pages load; rename this file") in lines
+    assert "# Intro" in (project / "build/intro.html").read_text()
+    assert (project / "build/assets/remark.min.js").read_text() != "alert(1)"
+    assert "Test course" in (project / "build/index.html").read_text()
+    # The sources are as they were.
+    assert (project / "slides/intro.html").read_text() == "<p>hand-written</p>"
+
+
+def test_an_output_that_cannot_be_written_is_one_message_per_file(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# A\n", "other.md": "# B\n"})
+    (project / "build").write_text("not a directory")
+    result = build(project)
+    assert result.exit_code == 1
+    assert "build:1: error: is a file, but the site is built into this directory" in result.output
+    (project / "build").unlink()
+    (project / "build/deck.html").mkdir(parents=True)
+    (project / "build/assets").write_text("not a directory")
+    result = build(project)
+    assert result.exit_code == 1
+    assert "build/deck.html:1: error: cannot write it: Is a directory" in result.output
+    assert "build/assets/remark.min.js:1: error: cannot write it: Not a directory" in result.output
+    assert (project / "build/other.html").is_file()  # the rest is still built
+
+
+def test_a_deck_name_near_the_file_system_limit(tmp_path):
+    name = "é" * 110 + ".md"  # 223 bytes; its page 225, its temporary files must fit too
+    project = make_project(tmp_path, {name: "# Long\n"})
+    result = build(project)
+    assert result.exit_code == 0, result.output
+    assert (project / "build" / ("é" * 110 + ".html")).is_file()
+
+
+def test_a_template_that_includes_itself(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# A\n"},
+                           files={"templates/deck.html": "{% include 'deck.html' %}"})
+    result = build(project)
+    assert result.exit_code == 1
+    assert "templates/deck.html:1: error: template deck.html includes or extends itself" in result.output
+
+
+def test_annotations_cannot_be_forged_and_messages_stay_on_one_line(tmp_path):
+    name = "a,line=9\n::add-mask::secret.md"
+    project = make_project(tmp_path, {name: "# A\n\n![](missing.png)\n"})
+    result = build(project, env={"GITHUB_ACTIONS": "true"})
+    lines = result.output.splitlines()
+    assert not [line for line in lines if line.startswith("::add-mask::")]
+    annotation = next(line for line in lines if line.startswith("::warning"))
+    assert annotation.startswith("::warning file=slides/a%2Cline=9%0A%3A%3Aadd-mask%3A%3Asecret.md,line=3::")
+    assert r"slides/a,line=9\n::add-mask::secret.md:3: warning: image 'missing.png' not found" in lines[0]
+
+
+def test_course_page_links_are_addresses_of_the_pages(tmp_path):
+    names = ["javascript:alert(1)", "a#b", "q?x", "%41", "plain"]
+    project = make_project(tmp_path, {f"{n}.md": f"# {n}\n" for n in names})
+    assert build(project).exit_code == 0
+    index = (project / "build/index.html").read_text()
+    hrefs = re.findall(r'<li><a href="([^"]+)">', index)
+    assert len(hrefs) == len(names)
+    for href in hrefs:
+        assert ":" not in href and "#" not in href and "?" not in href
+        assert (project / "build" / unquote(href)).is_file()
