@@ -34,7 +34,7 @@ PATHOLOGICAL = {
 }
 
 
-def cpu_seconds(text: str, repeat: int = 3) -> float:
+def cpu_seconds(text: str, repeat: int = 5) -> float:
     """The least CPU time (not wall time: the machine is shared) of parsing, preparing and
     checking a deck, of a few runs."""
     best = float("inf")
@@ -52,7 +52,9 @@ def test_time_grows_linearly_with_the_deck(name):
     piece = PATHOLOGICAL[name]
     small, large = (f"# T\n\n{piece * (size // len(piece))}\n" for size in (25_000, 50_000))
     ratio = cpu_seconds(large) / max(cpu_seconds(small), 1e-3)
-    assert ratio <= 2.5, f"{name}: 50 KB took {ratio:.1f}× the time of 25 KB"
+    # Linear is 2×, quadratic 4×: 3× leaves room for a shared machine's noise, and none for
+    # a quadratic step.
+    assert ratio <= 3.0, f"{name}: 50 KB took {ratio:.1f}× the time of 25 KB"
 
 
 def test_content_classes_nested_a_thousand_deep(tmp_path):
