@@ -17,6 +17,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_notebooks.py
 	$(BIN)/python bench/bench_init.py
+	$(BIN)/python bench/bench_watch.py
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import http.server
 import json
+import os
 import socket
 import threading
 import time
@@ -48,16 +49,28 @@ class LiveState:
 
 
 class Watcher:
-    """Polls the course's files (the same ones a build counts) and its pyproject.toml."""
+    """The course's files (the same ones a build counts) and its pyproject.toml: what they are
+    now (`snapshot`), and a way to sleep until one of them may have changed (`wait`)."""
 
-    def __init__(self, config: Callable[[], Config]):
+    def __init__(self, config: Callable[[], Config], poll: float = 0.025):
         self.config = config  # the current configuration: it can change while serving
+        self.poll = poll
+        self.events: _OsEvents | None = None
+        if os.environ.get("LECTURE_WATCH") != "poll":
+            try:
+                self.events = _OsEvents()
+            except ImportError:
+                pass  # no watchfiles: polling, which costs CPU in proportion to the files
+
+    def directories(self) -> list[Path]:
+        config = self.config()
+        found = [config.slides_dir, config.figures_dir, config.templates_dir, config.notebooks_dir]
+        return [d for d in dict.fromkeys(found) if d.is_dir()]
 
     def snapshot(self) -> dict[Path, tuple[int, int]]:
         config = self.config()
         found = {}
-        roots = [config.slides_dir, config.figures_dir, config.templates_dir, config.notebooks_dir]
-        files = [f for root in dict.fromkeys(roots) for f in files_under(root, skip=(config.output_dir,))]
+        files = [f for root in self.directories() for f in files_under(root, skip=(config.output_dir,))]
         for path in (*files, config.pyproject):
             try:
                 stat = path.stat()
@@ -65,6 +78,67 @@ class Watcher:
                 continue  # gone between the listing and now, or never there
             found[path] = (stat.st_mtime_ns, stat.st_size)
         return found
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until something may have changed (True), or `timeout` passes (False)."""
+        if self.events is None:
+            time.sleep(self.poll)
+            return True
+        self.events.follow(self.directories(), self.config().root)
+        return self.events.wait(timeout)
+
+    def close(self) -> None:
+        if self.events is not None:
+            self.events.close()
+
+
+class _OsEvents:
+    """File system events from the OS (inotify, FSEvents, ...) through watchfiles: idle, the
+    watcher costs nothing, however many files the course has."""
+
+    def __init__(self) -> None:
+        import watchfiles
+
+        self._watch = watchfiles.watch
+        self.changed = threading.Event()
+        self.watching: tuple = ()
+        self.stop = threading.Event()
+        self.settling_until = 0.0
+
+    def follow(self, directories: list[Path], root: Path) -> None:
+        """Watch these directories (and the course root for pyproject.toml), if not already."""
+        wanted = (tuple(directories), root)
+        if wanted == self.watching:
+            return
+        self.close()
+        self.stop, self.watching = threading.Event(), wanted
+        for paths, recursive in ((directories, True), ([root], False)):
+            if paths:
+                threading.Thread(target=self._run, args=(paths, recursive, self.stop), daemon=True).start()
+        # The OS watches are set up in those threads; until they surely are, look as polling does.
+        self.settling_until = time.monotonic() + 1.0
+
+    def _run(self, paths: list[Path], recursive: bool, stop: threading.Event) -> None:
+        try:
+            for _ in self._watch(*paths, recursive=recursive, stop_event=stop, debounce=20, step=50,
+                                 watch_filter=None, raise_interrupt=False):
+                self.changed.set()
+        except Exception:  # noqa: BLE001 - e.g. the OS's watch limit: fall back to looking often
+            while not stop.wait(0.025):
+                self.changed.set()
+
+    def wait(self, timeout: float) -> bool:
+        if time.monotonic() < self.settling_until:
+            time.sleep(0.025)
+            return True
+        if self.changed.wait(timeout):
+            self.changed.clear()
+            return True
+        return False
+
+    def close(self) -> None:
+        self.stop.set()
+        self.watching = ()
 
 
 def changed_paths(before: dict, after: dict) -> set[Path]:
@@ -172,10 +246,11 @@ class Rebuilder:
 
 
 def watch_loop(watcher: Watcher, rebuilder: Rebuilder, state: LiveState,
-               interval: float = 0.025, quiet: float = 0.05) -> None:
-    before = watcher.snapshot()
+               before: dict[Path, tuple[int, int]], quiet: float = 0.05) -> None:
+    """Rebuild what changes, from `before`, the files as they were when serving began."""
     while not state.stopping:
-        time.sleep(interval)
+        if not watcher.wait(timeout=0.5):
+            continue
         after = watcher.snapshot()
         if after == before:
             continue
@@ -191,6 +266,7 @@ def watch_loop(watcher: Watcher, rebuilder: Rebuilder, state: LiveState,
             rebuilder.changed(paths)
         except Exception as exc:  # noqa: BLE001 - the server must outlive any bad input
             rebuilder.log(f"error: the rebuild failed: {type(exc).__name__}: {exc}")
+    watcher.close()
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
@@ -199,8 +275,8 @@ def resolve(root: Path, url_path: str) -> Path | None:
     if "\0" in path or "\\" in path:
         return None
     parts = [p for p in path.split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        return None
+    if any(p.startswith(".") for p in parts):
+        return None  # `..`, and hidden files at any depth: build/.cache/ is no one's business
     candidate = root.joinpath(*parts) if parts else root
     try:
         real = candidate.resolve(strict=True)
@@ -209,6 +285,8 @@ def resolve(root: Path, url_path: str) -> Path | None:
     real_root = root.resolve()
     if real != real_root and real_root not in real.parents:
         return None  # a symlink that leads outside
+    if any(p.startswith(".") for p in real.relative_to(real_root).parts):
+        return None  # or to a hidden file inside
     if real.is_dir():
         real = real / "index.html"
         if not real.is_file():
@@ -219,6 +297,7 @@ def resolve(root: Path, url_path: str) -> Path | None:
 class Handler(http.server.BaseHTTPRequestHandler):
     server: "LiveServer"
     protocol_version = "HTTP/1.1"
+    timeout = 10  # seconds a connection may stay silent (the event stream speaks every 10 s)
 
     def log_message(self, *args) -> None:  # quiet: the terminal is for builds and problems
         pass
@@ -230,13 +309,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._serve(body=False)
 
     def _serve(self, body: bool) -> None:
+        if not self.server.host_allowed(self.headers.get("Host")):
+            return self._send(403, "text/plain; charset=utf-8",
+                              b"403: this server answers requests for localhost only\n", body)
         path = urlsplit(self.path).path
         if path == EVENTS:
             return self._events()
         if path == LIVE_SCRIPT:
             return self._send(200, "text/javascript; charset=utf-8", live_script(), body)
         file = resolve(self.server.root, path)
-        if file is None or file.name.startswith("."):
+        if file is None:
             return self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
         data = file.read_bytes()  # outputs are replaced by rename: this is one whole version
         content_type = self.server.content_type(file)
@@ -278,21 +360,116 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class LiveServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+    """Serves the output directory to the lecturer's browsers, and only to them.
 
-    def __init__(self, address, root: Path, state: LiveState):
-        self.root, self.state = root, state
+    A connection waits in a selector, costing no thread, until it sends something; only then
+    does a worker of a bounded pool take it, and a silent one is closed after `Handler.timeout`.
+    So a thousand connections that never send a request hold no thread and delay no one.
+    Bound to a loopback address, it answers only requests addressed to a loopback name, so a
+    web page cannot reach it through DNS rebinding.
+    """
+    daemon_threads = True
+    workers = 64
+
+    def __init__(self, address, root: Path, state: LiveState, log: Callable[[str], None] = print):
+        self.root, self.state, self.log = root, state, log
+        import ipaddress
         import mimetypes
+        from concurrent.futures import ThreadPoolExecutor
 
         self._types = mimetypes.MimeTypes()
         self._types.add_type("image/svg+xml", ".svg")
         self._types.add_type("font/woff2", ".woff2")
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="lecture-serve")
+        self.waiting = _Silent(self)
+        try:
+            loopback = address[0] == "localhost" or ipaddress.ip_address(address[0]).is_loopback
+        except ValueError:
+            loopback = False
+        self.allowed_hosts = ({"localhost", "127.0.0.1", "::1", address[0].lower()} if loopback
+                              else None)
         super().__init__(address, Handler)
+
+    def process_request(self, request, client_address) -> None:
+        request.settimeout(Handler.timeout)
+        self.waiting.add(request, client_address)
+
+    def spoke(self, request, client_address) -> None:
+        self.pool.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        self.waiting.close()
+        super().server_close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # a browser that went away, or a connection that never said anything
+        self.log(f"error: a request failed: {type(error).__name__}: {error}")
+
+    def host_allowed(self, host_header: str | None) -> bool:
+        if self.allowed_hosts is None:
+            return True
+        host = (host_header or "").strip().lower()
+        name = host[1:host.index("]")] if host.startswith("[") and "]" in host else host.rsplit(":", 1)[0]
+        return name in self.allowed_hosts
 
     def content_type(self, file: Path) -> str:
         kind = self._types.guess_type(file.name)[0] or "application/octet-stream"
         return kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith("javascript")
                        else "")
+
+
+class _Silent:
+    """Connections that have sent nothing yet, watched by one thread until they speak (then a
+    worker serves them) or their time is up (then they are closed)."""
+
+    def __init__(self, server: LiveServer):
+        import selectors
+
+        self.server, self.selector, self.lock = server, selectors.DefaultSelector(), threading.Lock()
+        self.closed = False
+        threading.Thread(target=self._run, daemon=True, name="lecture-serve-accept").start()
+
+    def add(self, request, client_address) -> None:
+        import selectors
+
+        with self.lock:
+            if self.closed:
+                return self.server.shutdown_request(request)
+            deadline = time.monotonic() + Handler.timeout
+            self.selector.register(request, selectors.EVENT_READ, (client_address, deadline))
+
+    def _run(self) -> None:
+        while not self.closed:
+            ready = self.selector.select(timeout=0.5)
+            with self.lock:
+                if self.closed:
+                    return
+                now, spoke = time.monotonic(), {key.fileobj for key, _ in ready}
+                for key in list(self.selector.get_map().values()):
+                    address, deadline = key.data
+                    if key.fileobj in spoke or deadline < now:
+                        self.selector.unregister(key.fileobj)
+                        if key.fileobj in spoke:
+                            self.server.spoke(key.fileobj, address)
+                        else:
+                            self.server.shutdown_request(key.fileobj)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            for key in list(self.selector.get_map().values()):
+                self.server.shutdown_request(key.fileobj)
+            self.selector.close()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def inject(page: bytes) -> bytes:
@@ -308,18 +485,21 @@ def live_script() -> bytes:
 def bind(host: str, port: int, root: Path, state: LiveState, tries: int = 20,
          log: Callable[[str], None] = print) -> LiveServer:
     """A server on `port`, or the next free one (said out loud)."""
+    from .errors import LectureError
+
     for candidate in range(port, port + tries):
         try:
-            server = LiveServer((host, candidate), root, state)
+            server = LiveServer((host, candidate), root, state, log)
+        except socket.gaierror as exc:
+            raise LectureError(f"error: cannot serve on {host!r}: {exc.strerror}") from exc
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
-                raise
+                raise LectureError(f"error: cannot serve on {_url_host(host)}:{candidate}: "
+                                   f"{exc.strerror}") from exc
             continue
         if candidate != port:
             log(f"port {port} is in use; serving on port {candidate} instead")
         return server
-    from .errors import LectureError
-
     raise LectureError(f"ports {port} to {port + tries - 1} are all in use: choose one with --port")
 
 
@@ -333,17 +513,19 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browse
     try:
         rebuilder.full()
         server = bind(host, port, config.output_dir, state, log=log)
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        # Watch from before the address is said: an edit made the moment it shows is seen.
+        watcher = Watcher(lambda: rebuilder.config)
+        thread = threading.Thread(target=watch_loop, daemon=True,
+                                  args=(watcher, rebuilder, state, watcher.snapshot()))
+        thread.start()
+        shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
         page = (deck.stem + ".html") if deck else ""
-        url = f"http://{shown}:{server.server_address[1]}/{page}"
+        url = f"http://{_url_host(shown)}:{server.server_address[1]}/{page}"
         log(f"serving {display_path(config.output_dir, config.root)}/ at {url}  (Ctrl-C stops)")
         if host in ("0.0.0.0", "::"):
             log(f"on this network: http://{socket.gethostname()}:{server.server_address[1]}/{page} "
                 "(or this computer's address)")
             log("warning: anyone on this network can read these slides")
-        watcher = Watcher(lambda: rebuilder.config)
-        thread = threading.Thread(target=watch_loop, args=(watcher, rebuilder, state), daemon=True)
-        thread.start()
         if open_browser:
             import webbrowser
 

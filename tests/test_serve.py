@@ -293,3 +293,69 @@ def test_a_pyproject_edit_is_read_again_and_a_bad_one_is_refused(tmp_path, serve
                         r'number of seconds, not "abc"')
     server.wait_for_log(r"still serving with the configuration before it")
     assert server.get("/deck.html")[0] == 200
+
+
+def _raw_get(port: int, path: str, host: str, address: str = "127.0.0.1") -> int:
+    connection = http.client.HTTPConnection(address, port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True)
+    connection.putheader("Host", host)
+    connection.endheaders()
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_only_loopback_names_are_answered_on_loopback(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = served(project)
+    for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}", "localhost"):
+        assert _raw_get(server.port, "/deck.html", host) == 200, host
+    # DNS rebinding: a page of evil.example whose name now points at 127.0.0.1.
+    for host in (f"evil.example:{server.port}", "evil.example", "", f"127.0.0.1.evil.example:{server.port}"):
+        assert _raw_get(server.port, "/deck.html", host) == 403, host
+
+
+def test_hidden_files_are_never_served_at_any_depth(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK}, files={"slides/images/a.png": b"png"})
+    server = served(project)
+    (project / "build/images/.secret").write_text("hidden")
+    (project / "build/images/visible.txt").symlink_to(project / "build/.cache")
+    for path in ("/images/.secret", "/images/visible.txt/figures.json", "/.cache/check.json",
+                 "/images/%2esecret"):
+        assert server.get(path)[0] == 404, path
+    assert server.get("/images/a.png")[0] == 200
+
+
+def test_silent_connections_hold_no_thread_and_delay_no_request(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = served(project)
+    silent = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(300)]
+    try:
+        started = time.monotonic()
+        assert server.get("/deck.html")[0] == 200
+        assert time.monotonic() - started < 2
+        threads = int(re.search(r"Threads:\s+(\d+)", Path(f"/proc/{server.process.pid}/status").read_text()).group(1))
+        assert threads < 80, threads
+    finally:
+        for connection in silent:
+            connection.close()
+    # A browser that drops a download half-way is no traceback, and the server goes on.
+    (project / "build/big.bin").write_bytes(b"x" * 20_000_000)
+    dropped = socket.create_connection(("127.0.0.1", server.port))
+    dropped.sendall(f"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+    dropped.recv(100)
+    dropped.close()
+    assert server.get("/deck.html")[0] == 200
+    time.sleep(0.5)
+    assert not [line for line in server.lines if "Traceback" in line or "Error" in line], server.lines
+
+
+def test_ipv6_loopback_and_a_host_that_does_not_resolve(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = served(project, "--host", "::1")
+    assert server.url.startswith("http://[::1]:")
+    assert _raw_get(server.port, "/deck.html", f"[::1]:{server.port}", address="::1") == 200
+    result = subprocess.run([*LECTURE, "-C", str(project), "serve", "--host", "no.such.host.invalid"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "error: cannot serve on 'no.such.host.invalid': Name or service not known"
