@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -36,15 +37,33 @@ class DeckArgument(click.ParamType):
 _deck_path = DeckArgument()
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as Ctrl-C stops (children killed, scratch directories gone)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on(signum: int, frame) -> None:
+    raise Stopped(signum)
+
+
 class _Commands(click.Group):
     """Whatever a command meets on disk (a directory where a file belongs, a read-only
-    output, a file that vanished) ends in one line with the path, never a traceback."""
+    output, a file that vanished) ends in one line with the path, never a traceback. An IDE's
+    stop button (SIGTERM) or a closed terminal (SIGHUP) stops it as Ctrl-C does."""
 
     def invoke(self, ctx: click.Context):
         from .errors import LectureError
 
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _stop_on)
         try:
             return super().invoke(ctx)
+        except Stopped as stopped:
+            click.echo(f"stopped by {signal.Signals(stopped.signum).name}", err=True)
+            sys.exit(128 + stopped.signum)
         except OSError as exc:
             where = exc.filename or "lecture"
             raise LectureError(f"{where}: error: {exc.strerror or exc}") from exc

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import random
 import re
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote
@@ -204,3 +207,39 @@ def test_course_page_links_are_addresses_of_the_pages(tmp_path):
     for href in hrefs:
         assert ":" not in href and "#" not in href and "?" not in href
         assert (project / "build" / unquote(href)).is_file()
+
+
+SLOW_FIGURE = """import os, sys, time
+from pathlib import Path
+
+OUTPUTS = ["slow.txt"]
+Path("pid").write_text(str(os.getpid()))
+time.sleep(120)
+"""
+
+
+def _wait_for(path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
+@pytest.mark.parametrize("command, signum", [("build", signal.SIGTERM), ("serve", signal.SIGHUP),
+                                             ("figures", signal.SIGTERM)])
+def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path, command, signum):
+    project = make_project(tmp_path, {"deck.md": "# A\n"}, files={"figures_src/slow.py": SLOW_FIGURE})
+    process = subprocess.Popen([sys.executable, "-m", "lecture_tool", "-C", str(project), command],
+                               stderr=subprocess.PIPE, text=True)
+    _wait_for(project / "pid")
+    figure = int((project / "pid").read_text())
+    os.kill(figure, 0)  # the figure script runs now
+    process.send_signal(signum)
+    output = process.communicate(timeout=60)[1]
+    assert "Traceback" not in output, output
+    assert process.returncode == (0 if command == "serve" else 128 + signum), output
+    with pytest.raises(ProcessLookupError):
+        os.kill(figure, 0)
+    scratch = [p for p in (project / "build/.cache").iterdir() if p.is_dir() and p.name.startswith("slow.")]
+    assert scratch == []
