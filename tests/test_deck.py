@@ -130,3 +130,15 @@ def test_the_lecture_keeps_every_slide_of_the_original_in_order():
     assert [s.continued for s in original.slides] == [s.continued for s in ours.slides]
     assert [s.has_notes for s in original.slides] == [s.has_notes for s in ours.slides]
     assert [s.css_class for s in original.slides] == [s.css_class for s in ours.slides]
+
+
+def test_a_fence_left_open_that_swallows_slides_is_a_warning_at_its_line():
+    deck = parse_deck("# One\n\n```python\nx = 1\n\n---\n\n# Two\n\n---\n\n# Three\n\n```python\n"
+                      "y = 2\n```\n\n---\n\n# Four\n")
+    assert [s.title for s in deck.slides] == ["One", "Four"]  # as remark shows it
+    assert [d.format() for d in deck.diagnostics] == [
+        "<deck>:3: warning: code fence '```python' holds a '---' line (line 6), so the slides up "
+        "to the fence that closes it are shown as code: close this fence where its code ends"]
+    # YAML and Markdown examples hold separator lines of their own.
+    shown = parse_deck("# Config\n\n```yaml\na: 1\n---\nb: 2\n```\n\n---\n\n# Next\n")
+    assert shown.diagnostics == [] and len(shown.slides) == 2
