@@ -66,8 +66,7 @@ _PROPERTY = re.compile(
     r"^\n*([-A-Za-z0-9_]+):([^$\n]*)"
     rf"|\n*(?:<!--{_S}*)([-A-Za-z0-9_]+):([^$\n]*?)(?:{_S}*-->)")
 _SEPARATOR_LINE = re.compile(r"\n(---?)(?=\n)")
-# Languages whose code holds `---` lines of its own (YAML documents, Markdown examples).
-_SEPARATORS_ARE_CODE = frozenset({"yaml", "yml", "markdown", "md"})
+_INNER_OPENING_FENCE = re.compile(r"\n *(?:`{3,}|~{3,}) *[^\s`~]")
 _UNCLOSED_FENCE = re.compile(r"(?:^|\n)( *(?:`{3,}|~{3,})[^`\n]*)(?=\n|\Z)")
 
 # Macros the page defines (remark's own `hello`, our `scale`); remark throws on any other.
@@ -411,9 +410,10 @@ def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
                     f"code fence '{match.group(1).strip()}' is never closed: the rest of the slide "
                     "is shown as Markdown and a '---' or '--' line below it splits the slide"))
         elif token.kind == "fences" and (swallowed := _SEPARATOR_LINE.search(token.text)) \
-                and _fence_language(token.text) not in _SEPARATORS_ARE_CODE:
-            # A fence left open pairs with the next fence of the deck, and every slide between
-            # them becomes code: remark does this too, silently.
+                and _INNER_OPENING_FENCE.search(token.text, swallowed.end()):
+            # A fence left open pairs with the closing line of the deck's next fence, and every
+            # slide between becomes code; remark does this too, silently. What gives it away:
+            # that next fence's opening line (```python), which cannot close a fence, is inside.
             opened = token.text.lstrip("\n").split("\n", 1)[0].strip()
             found.append(Diagnostic(
                 path, deck.line_of(token.start + len(token.text) - len(token.text.lstrip("\n"))),
@@ -426,11 +426,6 @@ def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
                 f"macro '{token.classes[0]}' is not defined (known: "
                 f"{', '.join(sorted(KNOWN_MACROS))}): remark stops and shows no slide at all"))
     return found
-
-
-def _fence_language(fence: str) -> str:
-    opening = fence.lstrip("\n").split("\n", 1)[0].strip()
-    return opening.lstrip("`~").strip().split(" ")[0].lower()
 
 
 def _deck_title(parsed: list[_Parsed], slides: list[Slide], path: Path) -> str:

@@ -139,6 +139,8 @@ def test_a_fence_left_open_that_swallows_slides_is_a_warning_at_its_line():
     assert [d.format() for d in deck.diagnostics] == [
         "<deck>:3: warning: code fence '```python' holds a '---' line (line 6), so the slides up "
         "to the fence that closes it are shown as code: close this fence where its code ends"]
-    # YAML and Markdown examples hold separator lines of their own.
-    shown = parse_deck("# Config\n\n```yaml\na: 1\n---\nb: 2\n```\n\n---\n\n# Next\n")
+    # A closed fence may hold separator lines of its own: a YAML document, a remark example.
+    shown = parse_deck("# Config\n\n```yaml\na: 1\n---\nb: 2\n```\n\n---\n\n# Next\n\n```python\n"
+                       "z = 3\n```\n")
     assert shown.diagnostics == [] and len(shown.slides) == 2
+    assert read_deck(SAMPLES / "fences.md").diagnostics == []
