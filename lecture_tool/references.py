@@ -16,8 +16,10 @@ from markdown_it import MarkdownIt
 from .deck import Deck
 from .diagnostics import ERROR, WARNING, Diagnostic
 
-_HTML_URL = re.compile(r"""<(img|a|source|video|audio|iframe)\b[^>]*?\b(src|href)\s*=\s*["']([^"']*)["']""",
-                       re.I)
+_HTML_TAG = re.compile(r"<(img|a|source|video|audio|iframe)\b([^>]*)", re.I)
+_HTML_ATTRIBUTE = re.compile(r"""\b(src|href|poster)\s*=\s*["']([^"']*)["']""", re.I)
+# remark's `background-image: url(...)` slide property, as a leading line or an HTML comment.
+_BACKGROUND = re.compile(r"""^(?:<!--\s*)?background-image:\s*url\(\s*["']?([^"')]+?)["']?\s*\)""", re.M)
 # Markdown inside an HTML block: remark still converts it when it sits in a content class.
 _MARKDOWN_URL = re.compile(r"(!?)\[[^\[\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -27,7 +29,7 @@ _markdown = MarkdownIt("commonmark", {"html": True})
 @dataclass(frozen=True)
 class Reference:
     line: int
-    kind: str  # "image" or "link"
+    kind: str  # "image", "media" (video, audio), "page" (iframe) or "link"
     url: str
 
 
@@ -35,6 +37,8 @@ def find_references(deck: Deck) -> list[Reference]:
     found: list[Reference] = []
     for slide in (*deck.layouts, *deck.slides):
         found += _references_in(slide.body, slide.start_line)
+        found += [Reference(slide.start_line + slide.body.count("\n", 0, m.start()), "background image",
+                            m.group(1)) for m in _BACKGROUND.finditer(slide.body)]
         if slide.notes_line is not None:
             found += _references_in(slide.notes, slide.notes_line + 1)
     return sorted(set(found), key=lambda r: (r.line, r.url))
@@ -48,7 +52,7 @@ def _references_in(markdown: str, first_line: int) -> list[Reference]:
             continue
         candidates = []
         if token.type == "html_block":
-            candidates += [(_html_kind(m.group(1)), m.group(3)) for m in _HTML_URL.finditer(token.content)]
+            candidates += _html_references(token.content)
             candidates += [("image" if m.group(1) else "link", m.group(2))
                            for m in _MARKDOWN_URL.finditer(token.content)]
         for child in token.children or ():
@@ -57,8 +61,7 @@ def _references_in(markdown: str, first_line: int) -> list[Reference]:
             elif child.type == "link_open":
                 candidates.append(("link", str(child.attrGet("href") or "")))
             elif child.type == "html_inline":
-                candidates += [(_html_kind(m.group(1)), m.group(3))
-                               for m in _HTML_URL.finditer(child.content)]
+                candidates += _html_references(child.content)
         line = token.map[0]
         for kind, url in candidates:
             line = _line_within(lines, token.map, url, line)
@@ -66,8 +69,16 @@ def _references_in(markdown: str, first_line: int) -> list[Reference]:
     return found
 
 
-def _html_kind(tag: str) -> str:
-    return "link" if tag.lower() == "a" else "image"
+def _html_references(html: str) -> list[tuple[str, str]]:
+    """(kind, url) of every src, href and poster of the tags that load or link a file."""
+    return [(_html_kind(tag.group(1), attribute.group(1)), attribute.group(2))
+            for tag in _HTML_TAG.finditer(html) for attribute in _HTML_ATTRIBUTE.finditer(tag.group(2))]
+
+
+def _html_kind(tag: str, attribute: str) -> str:
+    if attribute.lower() == "poster":
+        return "image"
+    return {"a": "link", "img": "image", "iframe": "page"}.get(tag.lower(), "media")
 
 
 def _line_within(lines: list[str], span: list[int], url: str, after: int) -> int:
