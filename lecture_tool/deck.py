@@ -230,6 +230,21 @@ def _lex(source: str, base: int, regex: re.Pattern, tokens: list[Token]) -> None
             tokens.append(closes)
 
 
+_CLASS_OPENING = re.compile(r"(?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+\[")
+
+
+def without_content_classes(text: str) -> str:
+    """The text as remark shows it: `.green[✔]` is `✔` (in a span). (A slide's content has
+    lost the backslash of an escaped `\\.green[✔]` already, so that one is taken as a class.)"""
+    closing = _matching_brackets(text)
+    dropped: set[int] = set()
+    for opening in _CLASS_OPENING.finditer(text):
+        close = closing.get(opening.end() - 1)
+        if close is not None:
+            dropped.update((*range(opening.start(), opening.end()), close))
+    return "".join(ch for at, ch in enumerate(text) if at not in dropped) if dropped else text
+
+
 def _matching_brackets(text: str) -> dict[int, int]:
     """For each `[` of `text`, the offset of the `]` that brings its depth back to zero
     (lexer.js's getTextInBrackets counts every bracket, escaped or not), found in one pass."""
@@ -475,7 +490,7 @@ def _inline_markdown():
 
 def _plain_text(inline: str) -> str:
     text = []
-    for block in _inline_markdown().parseInline(inline):
+    for block in _inline_markdown().parseInline(without_content_classes(inline)):
         for child in block.children or ():
             if child.type in ("text", "code_inline", "html_inline"):
                 text.append(child.content)

@@ -144,3 +144,8 @@ def test_a_fence_left_open_that_swallows_slides_is_a_warning_at_its_line():
                        "z = 3\n```\n")
     assert shown.diagnostics == [] and len(shown.slides) == 2
     assert read_deck(SAMPLES / "fences.md").diagnostics == []
+
+
+def test_titles_are_what_remark_shows_of_content_classes():
+    deck = parse_deck("## My mission .green[✔]\n---\n# A .b.c[x .d[y]] z\n---\n# Open .e[ended\n")
+    assert [s.title for s in deck.slides] == ["My mission ✔", "A x y z", "Open .e[ended"]
