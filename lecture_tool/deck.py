@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -459,6 +460,11 @@ _UNDERLINE = re.compile(r"^ *[=-]{2,} *$")
 
 def first_heading(markdown: str) -> str:
     """The text of the first heading outside code, as plain text."""
+    return _plain_text(next(headings(markdown), ""))
+
+
+def headings(markdown: str) -> Iterator[str]:
+    """The Markdown of each heading outside code, in order, as marked reads it (its `raw`)."""
     fence = None
     lines = markdown.split("\n")
     for number, line in enumerate(lines):
@@ -474,11 +480,9 @@ def first_heading(markdown: str) -> str:
             continue
         match = _HEADING.match(line)
         if match:
-            return _plain_text(match.group(2))
-        following = lines[number + 1] if number + 1 < len(lines) else ""
-        if _UNDERLINE.match(following):
-            return _plain_text(stripped.rstrip())
-    return ""
+            yield match.group(2)
+        elif _UNDERLINE.match(lines[number + 1] if number + 1 < len(lines) else ""):
+            yield stripped.rstrip()
 
 
 @cache

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .config import Config
-from .deck import Deck
+from .deck import Deck, headings
 from .notebooks import link_mentions
 from .snippets import strip_annotations
 
@@ -218,6 +218,25 @@ def _replace_math(text: str) -> str:
     return "".join(out)
 
 
+def heading_ids(deck: Deck) -> dict[str, str]:
+    """For each heading whose id our page changes, that id and the one remark gives it.
+
+    marked names a heading `raw.toLowerCase().replace(/[^\\w]+/g, '-')`, from its Markdown; the
+    math spans the page puts in its place would name `# $k$ nearest neighbours`
+    `-span-class-lecture-math-…` instead of `-k-nearest-neighbours`. The page renames them.
+    """
+    ids = {}
+    for slide in (*deck.layouts, *deck.slides):
+        for raw in headings(slide.content):
+            if "$" in raw and (ours := _slug(_replace_math(raw))) != (theirs := _slug(raw)):
+                ids[ours] = theirs
+    return ids
+
+
+def _slug(raw: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "-", raw.lower())
+
+
 def json_for_script(value) -> str:
     """JSON that is safe inside <script>: no `</script>`, no `<!--`, whatever the deck says."""
     text = json.dumps(value, ensure_ascii=False, indent=None)
@@ -242,6 +261,7 @@ def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
     return env.get_template("deck.html").render(
         deck=deck, course_title=config.title,
         source_json=json_for_script(prepare_source(deck, notebooks)),
+        heading_ids_json=json_for_script(heading_ids(deck)),
         options_json=json_for_script(options))
 
 

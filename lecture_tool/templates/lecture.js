@@ -25,11 +25,25 @@
     }
   }
 
-  window.lecture = {renderMath: renderMath};
+  // Headings with math: the ids remark would give them from the deck's own Markdown.
+  function renameHeadings(root, ids) {
+    var found = root.querySelectorAll('.remark-slide-content [id]');
+    for (var i = 0; i < found.length; i++) {
+      if (Object.prototype.hasOwnProperty.call(ids, found[i].id)) found[i].id = ids[found[i].id];
+    }
+  }
+
+  function headingIds(doc) {
+    var element = doc.getElementById('lecture-heading-ids');
+    return element ? JSON.parse(element.textContent) : {};  // a course's own deck.html may lack it
+  }
+
+  window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
   // remark builds every slide (and its notes) inside create(), so the math is all there now.
   window.slideshow = remark.create(options);
   renderMath(document);
+  renameHeadings(document, headingIds(document));
 })();

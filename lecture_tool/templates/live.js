@@ -20,6 +20,7 @@
       window.slideshow.loadFromString(source);
       window.slideshow.gotoSlide(Math.min(index, window.slideshow.getSlideCount() - 1) + 1);
       window.lecture.renderMath(document);
+      if (window.lecture.renameHeadings) window.lecture.renameHeadings(document, window.lecture.headingIds(doc));
       refreshNotes(window.slideshow.getCurrentSlideIndex());
       document.documentElement.setAttribute('data-lecture-epoch', String(epoch));
     }).catch(function () {
