@@ -261,6 +261,3 @@ def static_files(slides_dir: Path) -> list[str]:
     """Files beside the decks (images, downloads) that the pages may refer to."""
     return [p.relative_to(slides_dir).as_posix() for p in files_under(slides_dir) if p.suffix != ".md"]
 
-
-# check.py's names until it calls output_targets() and lint_deck().
-_page_name, _static_files = page_name, static_files

@@ -180,7 +180,8 @@ def notebooks(ctx: click.Context, force: bool) -> None:
 def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
           junit_xml: Path | None, decks: tuple[Path, ...]) -> None:
     """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
-    from .check import check as run_check, write_junit
+    from .check import check as run_check
+    from .junit import write_junit
     from .diagnostics import ERROR, WARNING, count
 
     config = _config(ctx)
@@ -280,4 +281,29 @@ def outline(ctx: click.Context, deck: Path, as_json: bool) -> None:
                              "  [notes]" if s["notes"] else ""])
             click.echo(f"{s['index']:>4} {s['number']:>4} {s['line']:>5}  {flags} {s['title']}{extra}")
     if any(d.severity == ERROR for d in parsed.diagnostics):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--handout", is_flag=True,
+              help="Also write <deck>-handout.pdf: the complete slide of each `--` step group.")
+@click.option("--notes", is_flag=True, help="Also write <deck>-notes.pdf: each slide above its notes.")
+@click.option("--force", is_flag=True, help="Print them even if nothing changed.")
+@click.argument("decks", nargs=-1, type=_deck_path)
+@click.pass_context
+def pdf(ctx: click.Context, handout: bool, notes: bool, force: bool, decks: tuple[Path, ...]) -> None:
+    """Print the decks (all, or those named) to build/pdf/<deck>.pdf with Chromium."""
+    from .diagnostics import ERROR, WARNING, count
+    from .pdf import make_pdfs
+
+    config = _config(ctx)
+    result = make_pdfs(config, list(decks) or None, handout=handout, notes=notes,
+                       progress=_progress, report=_print_diagnostic(config), force=force)
+    errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
+    printed, cached = len(result.printed), len(result.cached)
+    click.echo(f"Printed {printed} PDF{'s' if printed != 1 else ''} ({result.pages} pages) into "
+               f"{config.output_dir.name}/pdf/ in {result.seconds:.2f} s: {cached} up to date, "
+               f"{errors} error{'s' if errors != 1 else ''}, "
+               f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
+    if errors:
         sys.exit(1)

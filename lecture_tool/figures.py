@@ -4,13 +4,12 @@ A figure script is a Python file in figures_src/ with a module-level `OUTPUTS = 
 file names it writes (and optionally `INPUTS = [...]`, files it reads, relative to the course).
 Other .py files there are helpers. Each script runs in its own process, with `--out DIR`:
 a crash, a hang or a huge allocation in one cannot take the tool down. Results are cached by
-content: a script re-runs only when it, a helper it imports (directly or not), or an input changes.
+content (cache.py's rule): a script re-runs when it, a helper it imports (directly or not), an
+input, the figure style or the installed packages change.
 """
 from __future__ import annotations
 
 import ast
-import hashlib
-import os
 import re
 import sys
 import time
@@ -19,10 +18,13 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from . import cache
 from .config import Config
 from .diagnostics import ERROR, Diagnostic
+from .sources import in_directory
 from .extras import explain_missing_module
 from .jobs import Job, Outcome, Runner, crash_message, exception_line
+from .processes import child_environment, exit_description
 
 
 STYLE_MODULE = Path(__file__).resolve().parent / "figure_style.py"
@@ -53,16 +55,13 @@ class FiguresResult:
 def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
     """Find the figure scripts and what each depends on, reading their source only."""
     directory = config.figures_dir
-    if not directory.is_dir():
-        return [], []
-    modules = {p.stem: p for p in sorted(directory.glob("*.py"))}
+    modules = {p.stem: p for p in in_directory(directory, "*.py")}
     trees, problems = {}, []
     for name, path in modules.items():
         try:
             trees[name] = ast.parse(path.read_bytes(), filename=str(path))
         except SyntaxError as exc:
             problems.append(Diagnostic(path, exc.lineno or 1, ERROR, f"syntax error: {exc.msg}"))
-    imports = {name: _local_imports(modules[name], modules) for name in trees}
     scripts = []
     for name, tree in trees.items():
         declared = _declarations(tree)
@@ -75,9 +74,8 @@ def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
                                        "OUTPUTS must be a non-empty list of file names "
                                        "(no directories)"))
             continue
-        helpers = sorted(_closure(name, imports) - {name})
-        scripts.append(FigureScript(modules[name], tuple(outputs), line, tuple(inputs),
-                                    tuple(modules[h] for h in helpers)))
+        helpers = cache.local_imports([modules[name]], [directory])
+        scripts.append(FigureScript(modules[name], tuple(outputs), line, tuple(inputs), tuple(helpers)))
     seen: dict[str, FigureScript] = {}
     for script in scripts:
         for output in script.outputs:
@@ -102,43 +100,12 @@ def _declarations(tree: ast.Module) -> dict[str, tuple[tuple, int]]:
     return found
 
 
-_IMPORT = re.compile(r"^\s*(?:from\s+(\w+)[\w.]*\s+import\b|import\s+([\w., ]+))", re.M)
-
-
-def _local_imports(path: Path, modules: dict[str, Path]) -> set[str]:
-    """The modules of figures_src/ a script imports, anywhere in it (read as text: it is quick)."""
-    names = set()
-    for match in _IMPORT.finditer(path.read_text(encoding="utf-8")):
-        if match.group(1):
-            names.add(match.group(1))
-        else:
-            names.update(part.strip().split(" ")[0].split(".")[0] for part in match.group(2).split(","))
-    return names & set(modules)
-
-
-def _closure(name: str, imports: dict[str, set[str]]) -> set[str]:
-    seen, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current not in seen:
-            seen.add(current)
-            todo.extend(imports.get(current, ()))
-    return seen
-
-
 def fingerprint(script: FigureScript, root: Path) -> str:
-    """Hash of everything a script's outputs depend on: its source, helpers, inputs, Python,
-    and the packaged figure style."""
-    digest = hashlib.sha256()
-    digest.update(f"{sys.version_info[:2]}\0{script.outputs}\0".encode())
-    digest.update(STYLE_MODULE.read_bytes())
-    for path in (script.path, *script.helpers):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in script.inputs:
-        path = root / name
-        digest.update(name.encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
-    return digest.hexdigest()
+    """Everything a script's outputs depend on, by cache.py's rule: its source, its helpers, its
+    declared inputs and outputs, and the packaged figure style it draws with."""
+    inputs = [root / name for name in script.inputs]
+    return cache.fingerprint(repr(script.outputs), repr(script.inputs),
+                             files=[script.path, *script.helpers, STYLE_MODULE, *inputs])
 
 
 def make_figures(config: Config, names: list[str] | None = None, force: bool = False,
@@ -156,8 +123,9 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
                                                  "no such figure script (it needs an OUTPUTS list)"))
         scripts = [s for s in scripts if s.name in names]
 
-    env = figure_environment()
-    env["LECTURE_CACHE"] = str(config.output_dir / ".cache")  # where helpers may keep trained models
+    # No display, no bytecode or timestamps written; helpers keep trained models in LECTURE_CACHE.
+    env = child_environment(side_by_side=True, MPLBACKEND="Agg", SOURCE_DATE_EPOCH="0",
+                            PYTHONDONTWRITEBYTECODE="1", LECTURE_CACHE=str(config.output_dir / ".cache"))
     runner = Runner("figures", "script", config.output_dir / config.figures_subdir,
                     config.output_dir / ".cache", config.root, env, config.figure_timeout)
     jobs = [Job(s.name, s.path, [sys.executable, str(s.path), "--out"], s.outputs,
@@ -170,20 +138,10 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
     return result
 
 
-def figure_environment() -> dict[str, str]:
-    """What a figure script runs with: no display, quiet TensorFlow, fixed hashing."""
-    env = dict(os.environ)
-    env.update(MPLBACKEND="Agg", PYTHONHASHSEED="0", SOURCE_DATE_EPOCH="0",
-               TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONDONTWRITEBYTECODE="1")
-    # Jobs run side by side, as many as there are cores: each one keeps to one thread.
-    env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
-    return env
-
-
 def _diagnose(path: Path, timeout: float, outcome: Outcome) -> Diagnostic:
     line = _last_line_in(outcome.stderr, path) or 1
     message = (crash_message(outcome, timeout) or explain_missing_module(exception_line(outcome.stderr))
-               or f"exited with status {outcome.returncode}")
+               or exit_description(outcome.returncode))
     return Diagnostic(path, 1 if outcome.returncode is None else line, ERROR, message)
 
 

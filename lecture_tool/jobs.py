@@ -3,15 +3,12 @@ stale ones only, in parallel, and only a complete success replaces the previous 
 
 A job's command writes its outputs into a scratch directory (the last argument); they are moved
 into place one rename at a time. Results are cached by a fingerprint of everything the outputs
-depend on, which the caller computes.
+depend on, which the caller computes by cache.py's rule; processes.py starts and stops the jobs.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -20,8 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import processes
+from .cache import read_json, write_json
 from .diagnostics import ERROR, Diagnostic
-from .outputs import write_if_changed
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ class Runner:
             progress: Callable[[str], None] = lambda line: None) -> JobsResult:
         result = JobsResult()
         cache_path = self.cache_dir / f"{self.kind}.json"
-        cache = _read_json(cache_path)
+        cache = read_json(cache_path)
         stale = [job for job in jobs if force or not self._up_to_date(job, cache)]
         # The longest first (as long as they took last time), so that no long job starts last.
         stale.sort(key=lambda job: -cache.get(job.name, {}).get("seconds", 0.0))
@@ -93,7 +90,7 @@ class Runner:
                 # Ctrl-C: stop the jobs, or leaving the pool would wait for them to finish.
                 processes.stop_all()
                 raise
-        write_if_changed(cache_path, json.dumps(cache, indent=1, sort_keys=True).encode())
+        write_json(cache_path, cache)
         return result
 
     def _up_to_date(self, job: Job, cache: dict) -> bool:
@@ -123,31 +120,15 @@ class Runner:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _execute(self, job: Job, scratch: Path) -> Outcome:
-        process = processes.started(subprocess.Popen(
-            [*job.command, str(scratch)], cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True))
-        try:
-            stdout, stderr = process.communicate(timeout=self.timeout)
-            code = process.returncode
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            stdout, stderr = process.communicate()
-            code = None
-        finally:
-            processes.finished(process)
+        code, stdout, stderr = processes.run([*job.command, str(scratch)], self.cwd, self.env,
+                                             self.timeout)
         return Outcome(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
 
 
 def crash_message(outcome: Outcome, timeout: float) -> str | None:
     """The message for a job stopped at its timeout or killed by a signal, if it was."""
-    if outcome.returncode is None:
-        return f"timed out after {timeout:g} s and was stopped"
-    if outcome.returncode < 0:
-        name = signal.Signals(-outcome.returncode).name
-        return f"killed by {name} (out of memory, or a crash in native code)"
+    if outcome.returncode is None or outcome.returncode < 0:
+        return processes.exit_description(outcome.returncode, timeout)
     return None
 
 
@@ -158,10 +139,3 @@ def exception_line(traceback: str) -> str:
         if not line[:1].isspace() and ("Error" in line or "Exception" in line or ":" in line):
             return line.strip()
     return lines[-1].strip() if lines else ""
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}

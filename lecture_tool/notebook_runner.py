@@ -12,6 +12,8 @@ import re
 import sys
 from pathlib import Path
 
+from lecture_tool.processes import exit_description
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -28,20 +30,29 @@ def main() -> None:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(args.notebook, as_version=4)
-    running = {"cell": 0}
+    running = {"cell": 0, "kernel_exit": None}
 
     def on_cell_execute(cell, cell_index):
         running["cell"] = cell_index + 1
 
+    def on_notebook_error(notebook):
+        # Called before nbclient shuts the kernel down: a dead kernel's exit status is still there.
+        kernel = getattr(getattr(client.km, "provisioner", None), "process", None)
+        running["kernel_exit"] = kernel.poll() if kernel is not None else None
+
     client = NotebookClient(notebook, timeout=args.timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(args.notebook.parent)}},
-                            on_cell_execute=on_cell_execute)
+                            on_cell_execute=on_cell_execute, on_notebook_error=on_notebook_error)
     try:
         client.execute()
     except CellTimeoutError:
         fail(running["cell"], None, f"the cell ran longer than {args.timeout:g} s and was stopped")
     except DeadKernelError:
-        fail(running["cell"], None, "the kernel died (out of memory, or a crash in native code)")
+        code = running["kernel_exit"]
+        # Killed by a signal: worded as for every child the tool runs (processes.py).
+        fail(running["cell"], None, exit_description(code, subject="the kernel")
+             if code is not None and code < 0
+             else "the kernel died (out of memory, or a crash in native code)")
     except CellExecutionError as exc:
         traceback = ANSI.sub("", exc.traceback or "")
         # IPython names the cell's frames "Cell In[3], line 5"; the last one is where it failed.

@@ -2,15 +2,14 @@
 
 Each notebook of notebooks/ runs in its own process (`notebook_runner.py`: nbclient, then
 nbconvert) and produces build/notebooks/NAME.html and the executed NAME.ipynb. Results are cached
-by the notebook's content and the project's locked dependencies; a failure keeps the last good
-HTML and is reported as `notebooks/x.ipynb: cell N (line L of the cell): error: …`.
+by content (cache.py's rule: the notebook, the modules beside it that it imports, the page
+template, the installed packages); a failure keeps the last good HTML and is reported as
+`notebooks/x.ipynb: cell N (line L of the cell): error: …`.
 """
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -19,11 +18,13 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from . import cache
 from .config import Config
 from .diagnostics import ERROR, WARNING, Diagnostic, display_path
+from .sources import in_directory
 from .extras import explain_missing_module, install_command, missing_modules
 from .jobs import Job, Outcome, Runner, crash_message, exception_line
+from .processes import child_environment
 
 # What notebook_runner.py imports, in the Python that runs lecture.
 RUNNER_MODULES = ("nbformat", "nbclient", "nbconvert", "ipykernel")
@@ -43,25 +44,26 @@ class NotebooksResult:
 
 
 def discover(config: Config) -> list[Path]:
-    if not config.notebooks_dir.is_dir():
-        return []
-    return sorted(p for p in config.notebooks_dir.glob("*.ipynb") if not p.name.startswith("."))
+    return in_directory(config.notebooks_dir, "*.ipynb")
 
 
 def declared_outputs(config: Config) -> set[str]:
     return {f"{OUTPUT_DIR}/{p.stem}{suffix}" for p in discover(config) for suffix in (".html", ".ipynb")}
 
 
+TEMPLATE = Path(__file__).parent / "templates" / "nbconvert" / "lecture" / "index.html.j2"
+
+
 def fingerprint(notebook: Path, config: Config) -> str:
-    """The notebook, the pinned dependencies it runs with, the tool and the page template."""
-    digest = hashlib.sha256()
-    digest.update(f"{__version__}\0{sys.version_info[:3]}\0".encode())
-    digest.update(notebook.read_bytes())
-    lock = config.root / "requirements.lock"
-    digest.update(lock.read_bytes() if lock.is_file() else b"<no lock file>")
-    template = Path(__file__).parent / "templates" / "nbconvert" / "lecture" / "index.html.j2"
-    digest.update(template.read_bytes())
-    return digest.hexdigest()
+    """What an executed notebook depends on, by cache.py's rule: the notebook, the modules of its
+    directory (where its kernel runs) that its code imports, and the page template."""
+    try:
+        cells = json.loads(notebook.read_bytes()).get("cells", [])
+        code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+    except (OSError, ValueError, AttributeError):
+        code = ""  # not a notebook: the runner will say so
+    helpers = cache.local_imports([code], [notebook.parent])
+    return cache.fingerprint(files=[notebook, *helpers, TEMPLATE])
 
 
 def make_notebooks(config: Config, force: bool = False,
@@ -75,10 +77,7 @@ def make_notebooks(config: Config, force: bool = False,
         result.diagnostics = [Diagnostic(p, 1, ERROR, f"running notebooks needs {', '.join(missing)}: "
                                          f"{install_command('notebooks')}") for p in notebooks]
         return result
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONHASHSEED="0")
-    # Jobs run side by side, as many as there are cores: each one keeps to one thread.
-    env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
-    env.pop("MPLBACKEND", None)  # the kernel draws inline
+    env = child_environment(side_by_side=True, MPLBACKEND=None)  # the kernel draws inline
     runner = Runner("notebooks", "notebook", config.output_dir / OUTPUT_DIR,
                     config.output_dir / ".cache", config.notebooks_dir, env,
                     config.notebook_timeout)

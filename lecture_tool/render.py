@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import html
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 
@@ -25,6 +25,9 @@ class Page:
     """What the steps that prepare a deck's source may need to know."""
     deck: Deck
     notebooks: frozenset[str] = frozenset()  # the course's notebooks, by name
+    # How many times remark's Markdown reads the text at hand: once, and once more for each
+    # content class around it whose HTML remark converts again (see `_markdown_passes`).
+    markdown_passes: int = 1
 
 
 def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
@@ -40,30 +43,78 @@ def rewrite_markdown_text(source: str, page: Page) -> str:
     """Apply TEXT_STEPS to every region that remark's lexer and Markdown both treat as text.
 
     Code, fences and inline code are left as they are, so remark finds the same slides as in the
-    original. This step reads the deck's own tokens, so it comes first.
+    original. A region runs on across the lexer's tokens wherever Markdown reads on: remark's
+    lexer calls every 4-space-indented line code, but Markdown reads one that continues a
+    paragraph or a list item (`    - $f(x)$`, `      &= c \\\\`) as text, math included. This step
+    reads the deck's own tokens, so it comes first.
     """
     deck = page.deck
-    code_lines = None
-    pieces, at = [], 0
-    for token in deck.tokens:
-        if token.end - token.start != len(token.text):
-            continue
-        if token.kind == "text":
-            replaced = token.text
-            for step in TEXT_STEPS:
-                replaced = step(replaced, page)
-        elif token.kind == "code" and "$" in token.text:
-            # remark's lexer calls every 4-space-indented line code, but Markdown reads one that
-            # continues a list item (`    - $f(x)$`) as text, math included.
-            code_lines = code_lines if code_lines is not None else _markdown_code_lines(deck)
-            replaced = _math_outside_code(token.text, deck.line_of(token.start), code_lines, page)
+    code_lines = _markdown_code_lines(deck) if any(
+        t.kind == "code" and "$" in t.text for t in deck.tokens) else set()
+    passes = _markdown_passes(deck)
+    regions: list[list[int]] = []  # [start, end, passes]: text to rewrite, in source order
+
+    def text(start: int, end: int, times: int) -> None:
+        if regions and regions[-1][1] == start and regions[-1][2] == times:
+            regions[-1][1] = end
         else:
-            continue
-        pieces.append(source[at:token.start])
-        pieces.append(replaced)
-        at = token.end
+            regions.append([start, end, times])
+
+    for index, token in enumerate(deck.tokens):
+        if token.end - token.start != len(token.text):
+            continue  # an escaped `\\.class[` (its text lost the backslash): left as it is
+        if token.kind == "text":
+            text(token.start, token.end, passes[index])
+        elif token.kind == "code":
+            at, first = token.start, deck.line_of(token.start)
+            for number, line in enumerate(token.text.split("\n"), start=first):
+                if number not in code_lines:
+                    text(at, min(at + len(line) + 1, token.end), passes[index])
+                at += len(line) + 1
+    pieces, at = [], 0
+    for start, end, times in regions:
+        rewritten = source[start:end]
+        for step in TEXT_STEPS:
+            rewritten = step(rewritten, dataclasses.replace(page, markdown_passes=times))
+        pieces += [source[at:start], rewritten]
+        at = end
     pieces.append(source[at:])
     return "".join(pieces)
+
+
+def _markdown_passes(deck: Deck) -> list[int]:
+    """For each token, how many times remark's Markdown reads it.
+
+    remark converts a content class's text to HTML, puts that in its parent's Markdown and
+    converts the parent (converter.js): the text is read again, backslash escapes included,
+    unless marked takes the class's `<div>` (a class whose text holds a line break) as a block of
+    HTML, which it passes through: a div at the start of a line, followed by a blank line or
+    the end of its parent.
+    """
+    closing = {}
+    opened: list[int] = []
+    for index, token in enumerate(deck.tokens):
+        if token.kind == "content_start":
+            opened.append(index)
+        elif token.kind == "content_end" and opened:
+            closing[opened.pop()] = index
+    passes, stack = [], [1]
+    for index, token in enumerate(deck.tokens):
+        if token.kind == "content_start" and index in closing:
+            end = deck.tokens[closing[index]]
+            inner = deck.source[token.end:end.start]
+            stack.append(stack[-1] + (1 if "\n" not in inner or not _passed_through(deck.source, token.start, end.end)
+                                      else 0))
+        passes.append(stack[-1])
+        if token.kind == "content_end" and len(stack) > 1:
+            stack.pop()
+    return passes
+
+
+def _passed_through(source: str, start: int, end: int) -> bool:
+    """Whether marked reads the div from `start` to `end` as a block of HTML (not again)."""
+    at_line_start = start == 0 or source[:start].rstrip(" ").endswith("\n")
+    return at_line_start and re.match(r" *(?:\n{2,}|\s*$)", source[end:end + 200]) is not None
 
 
 def link_notebook_mentions(text: str, page: Page) -> str:
@@ -77,7 +128,7 @@ def math_to_spans(text: str, page: Page) -> str:
     remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
     goes into an attribute, which marked passes through untouched.
     """
-    return _replace_math(text) if "$" in text else text
+    return _replace_math(text, page.markdown_passes) if "$" in text else text
 
 
 def strip_check_annotations(source: str, page: Page) -> str:
@@ -98,27 +149,17 @@ def _markdown_code_lines(deck: Deck) -> set[int]:
     markdown = MarkdownIt("commonmark")
     lines: set[int] = set()
     for slide in (*deck.layouts, *deck.slides):
-        parts = [(slide.body, slide.start_line)]
+        # A `--` step is read after the steps before it: `    - item` may continue their list.
+        context = slide.content if slide.continued and slide.content.endswith(slide.body) else slide.body
+        parts = [(context, slide.start_line - context[:len(context) - len(slide.body)].count("\n"),
+                  slide.start_line)]
         if slide.notes_line is not None:
-            parts.append((slide.notes, slide.notes_line + 1))
-        for text, first in parts:
+            parts.append((slide.notes, slide.notes_line + 1, slide.notes_line + 1))
+        for text, first, own in parts:
             for token in markdown.parse(text):
                 if token.type in ("code_block", "fence") and token.map:
-                    lines.update(range(first + token.map[0], first + token.map[1]))
+                    lines.update(n for n in range(first + token.map[0], first + token.map[1]) if n >= own)
     return lines
-
-
-def _math_outside_code(text: str, first_line: int, code_lines: set[int], page: Page) -> str:
-    out, run, run_is_code = [], [], None
-    for number, line in enumerate(text.split("\n"), start=first_line):
-        is_code = number in code_lines
-        if run and is_code != run_is_code:
-            out.append("\n".join(run) if run_is_code else math_to_spans("\n".join(run), page))
-            run = []
-        run.append(line)
-        run_is_code = is_code
-    out.append("\n".join(run) if run_is_code else math_to_spans("\n".join(run), page))
-    return "\n".join(out)
 
 
 def find_math(text: str) -> list[tuple[int, int, bool]]:
@@ -204,11 +245,13 @@ def _crosses(blank_lines: list[tuple[int, int]], start: int, end: int) -> bool:
     return at < len(blank_lines) and blank_lines[at][1] < end
 
 
-def _replace_math(text: str) -> str:
+def _replace_math(text: str, markdown_passes: int = 1) -> str:
     out, at = [], 0
     for start, end, display in find_math(text):
         width = 2 if display else 1
-        tex = _MARKED_ESCAPE.sub(r"\1", text[start + width:end - width])
+        tex = text[start + width:end - width]
+        for _ in range(markdown_passes):
+            tex = _MARKED_ESCAPE.sub(r"\1", tex)
         attribute = html.escape(tex, quote=True).replace("\n", "&#10;")
         kind = "lecture-math display" if display else "lecture-math"
         out.append(text[at:start])

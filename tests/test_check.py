@@ -89,9 +89,10 @@ def test_every_failure_kind_is_reported_at_its_deck_line(checked):
         (84, "check: skip needs a reason: <!-- check: skip (why it cannot run) -->"),
         (11, "ValueError: broken on purpose"),  # the raising line, not the block's first
         (18, "the block called sys.exit(3); a snippet must not end the program"),
-        (24, "did not finish within 8 s and was stopped (an endless loop, or work too long for "
+        (24, "timed out after 8 s and was stopped (an endless loop, or work too long for "
              "a slide?)"),
-        (32, "crashed: the Python process running the snippets was killed by SIGSEGV"),
+        (32, "the Python process running the snippets was killed by SIGSEGV (a crash in native "
+             "code)"),
         (51, "expected KeyError, but the block raised ZeroDivisionError: division by zero"),
         (56, "the block was expected to raise an exception, but it ran without error"),
         (79, "SyntaxError: expected ':'"),
@@ -269,3 +270,21 @@ def test_a_worker_that_cannot_start_says_why_and_is_not_cached(tmp_path):
 def test_the_cache_keeps_a_diagnostics_location():
     diagnostic = Diagnostic(REPO / "slides/x.md", 3, ERROR, "broken", "cell 2 (line 1 of the cell)")
     assert _diagnostic_from_json(_diagnostic_json(diagnostic)) == diagnostic
+
+
+def test_a_deck_runs_again_when_a_module_its_blocks_import_changes(tmp_path):
+    # The worker runs in the course root: `from helpers import build` is the course's helpers.py,
+    # and what helpers.py imports from the course counts too.
+    one_deck_course(tmp_path, "# A\n\n```python\nfrom helpers import build\nassert build() == 1\n```\n",
+                    prelude="")
+    (tmp_path / "helpers.py").write_text("from settings import VALUE\n\n\ndef build():\n    return VALUE\n")
+    (tmp_path / "settings.py").write_text("VALUE = 1\n")
+    (tmp_path / "unrelated.py").write_text("X = 1\n")
+    config = load_config(tmp_path)
+    assert check(config).diagnostics == []
+    (tmp_path / "unrelated.py").write_text("X = 2\n")  # imported by no block: still cached
+    assert check(config).cached_decks == ["slides/deck.md"]
+    (tmp_path / "settings.py").write_text("VALUE = 2\n")
+    changed = check(config)
+    assert changed.cached_decks == []
+    assert [(d.line, d.message) for d in changed.diagnostics] == [(5, "AssertionError")]

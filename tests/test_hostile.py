@@ -243,3 +243,28 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path, command, signum):
         os.kill(figure, 0)
     scratch = [p for p in (project / "build/.cache").iterdir() if p.is_dir() and p.name.startswith("slow.")]
     assert scratch == []
+
+
+def test_a_script_that_exits_while_its_child_holds_stdout_has_ended(tmp_path):
+    script = ('import subprocess, sys\nfrom pathlib import Path\nOUTPUTS = ["made.txt"]\n'
+              'subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])\n'
+              '(Path(sys.argv[sys.argv.index("--out") + 1]) / "made.txt").write_text("made")\n')
+    project = make_project(tmp_path, {"deck.md": "# A\n"}, files={"figures_src/forks.py": script},
+                           config="figure_timeout = 20\n")
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["-C", str(project), "figures"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 15
+    assert (project / "build/images/made.txt").read_text() == "made"
+
+
+def test_a_helper_module_in_latin_1_with_a_coding_line(tmp_path):
+    helper = "# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n".encode("latin-1")
+    script = ('import sys\nfrom pathlib import Path\nimport helper\nOUTPUTS = ["name.txt"]\n'
+              '(Path(sys.argv[sys.argv.index("--out") + 1]) / "name.txt").write_text(helper.NAME)\n')
+    project = make_project(tmp_path, {"deck.md": "# A\n"},
+                           files={"figures_src/helper.py": helper, "figures_src/named.py": script})
+    result = CliRunner().invoke(main, ["-C", str(project), "figures"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 0, result.output
+    assert (project / "build/images/name.txt").read_text() == "café"

@@ -1,6 +1,4 @@
 """Math as remark shows it: our built page against remark.js itself, in Chromium."""
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 

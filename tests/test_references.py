@@ -25,3 +25,16 @@ def test_backgrounds_videos_and_audio_are_checked_too(tmp_path):
         "slides/deck.md:11: warning: media 'talk.ogg' not found: no slides/talk.ogg to copy and "
         "no build step makes build/talk.ogg",
     ]
+
+
+def test_build_and_check_agree_on_what_the_output_holds(tmp_path):
+    deck = ("# Links\n\n[KaTeX's stylesheet](assets/katex/katex.min.css), [a font]"
+            "(assets/katex/fonts/KaTeX_Main-Regular.woff2), [the script](assets/lecture.js), "
+            "[gone](assets/nothing.js)\n")
+    project = make_project(tmp_path, {"deck.md": deck})
+    outputs = [CliRunner().invoke(cli, ["-C", str(project), command]).output
+               for command in ("build", "check")]
+    expected = ("slides/deck.md:3: warning: link 'assets/nothing.js' not found: no "
+                "slides/assets/nothing.js to copy and no build step makes build/assets/nothing.js")
+    for output in outputs:
+        assert [line for line in output.splitlines() if ": warning: " in line] == [expected]
