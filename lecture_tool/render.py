@@ -67,8 +67,12 @@ def rewrite_markdown_text(source: str, page: Page) -> str:
             text(token.start, token.end, passes[index])
         elif token.kind == "code":
             at, first = token.start, deck.line_of(token.start)
+            # remark's lexer swallows the line break before an indented line: after a line of
+            # text, that indented line joins it (`# Title $t$` + `    &= $e$` is one heading).
+            glued = first + 1 if token.text.startswith("\n") and token.start > 0 \
+                and source[token.start - 1] != "\n" else None
             for number, line in enumerate(token.text.split("\n"), start=first):
-                if number not in code_lines:
+                if number not in code_lines or number == glued:
                     text(at, min(at + len(line) + 1, token.end), passes[index])
                 at += len(line) + 1
     pieces, at = [], 0
@@ -149,17 +153,32 @@ def _markdown_code_lines(deck: Deck) -> set[int]:
     markdown = MarkdownIt("commonmark")
     lines: set[int] = set()
     for slide in (*deck.layouts, *deck.slides):
-        # A `--` step is read after the steps before it: `    - item` may continue their list.
-        context = slide.content if slide.continued and slide.content.endswith(slide.body) else slide.body
-        parts = [(context, slide.start_line - context[:len(context) - len(slide.body)].count("\n"),
-                  slide.start_line)]
+        parts = [(*_as_converted(slide.content, slide.body, slide.start_line), slide.start_line)]
         if slide.notes_line is not None:
-            parts.append((slide.notes, slide.notes_line + 1, slide.notes_line + 1))
+            notes, first = _as_converted(slide.notes, slide.notes, slide.notes_line + 1)
+            parts.append((notes, first, slide.notes_line + 1))
         for text, first, own in parts:
             for token in markdown.parse(text):
                 if token.type in ("code_block", "fence") and token.map:
                     lines.update(n for n in range(first + token.map[0], first + token.map[1]) if n >= own)
     return lines
+
+
+def _as_converted(content: str, own: str, own_line: int) -> tuple[str, int]:
+    """The Markdown remark's converter reads for a slide, and the deck line of its first line.
+
+    A `--` step is read after the steps before it (`    - item` may continue their list); a
+    slide's properties are not read; and the converter drops the Markdown's leading white space
+    (`replace(/^\\s+/, '')`), so an indented first line is a paragraph, not code.
+    """
+    if content.endswith(own):
+        first = own_line - content[:len(content) - len(own)].count("\n")
+    elif own.endswith(content):
+        first = own_line + own[:len(own) - len(content)].count("\n")
+    else:  # a template's content around the slide's: read the slide's own text
+        content, first = own, own_line
+    stripped = content.lstrip()
+    return stripped, first + content[:len(content) - len(stripped)].count("\n")
 
 
 def find_math(text: str) -> list[tuple[int, int, bool]]:
