@@ -268,3 +268,60 @@ def test_a_helper_module_in_latin_1_with_a_coding_line(tmp_path):
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code == 0, result.output
     assert (project / "build/images/name.txt").read_text() == "café"
+
+
+SLOW_BLOCK = "# Slow\n\n```python\nimport os, time\nopen('pid', 'w').write(str(os.getpid()))\ntime.sleep(120)\n```\n"
+SLOW_NOTEBOOK = ('{"cells": [{"cell_type": "code", "execution_count": null, "id": "slow", "metadata": {},'
+                 ' "outputs": [], "source": "import os, time\\nopen(\\"../pid\\", \\"w\\").write(str(os.getpid()))'
+                 '\\ntime.sleep(120)"}], "metadata": {"kernelspec": {"name": "python3", "display_name": '
+                 '"Python 3", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}')
+
+
+@pytest.mark.parametrize("command", ["check", "notebooks"])
+def test_sigterm_stops_snippet_workers_and_kernels(tmp_path, command):
+    project = make_project(tmp_path, {"deck.md": SLOW_BLOCK}, files={"notebooks/slow.ipynb": SLOW_NOTEBOOK},
+                           config="[tool.lecture.check]\ntimeout = 200\n")
+    process = subprocess.Popen([sys.executable, "-m", "lecture_tool", "-C", str(project), command,
+                                *(["--no-notebooks"] if command == "check" else [])],
+                               stderr=subprocess.PIPE, text=True)
+    _wait_for(project / "pid", timeout=120)
+    runner = int((project / "pid").read_text())  # the snippet worker, or the notebook's kernel
+    os.kill(runner, 0)
+    process.send_signal(signal.SIGTERM)
+    output = process.communicate(timeout=60)[1]
+    assert "Traceback" not in output, output
+    assert process.returncode == 128 + signal.SIGTERM, output
+    # A kernel runs in a session of its own (jupyter_client), so the runner's group is not its;
+    # it watches its parent (JPY_PARENT_PID) and ends within seconds of it.
+    deadline = time.monotonic() + 10
+    while _alive(runner):
+        assert time.monotonic() < deadline, f"{command}: process {runner} outlived lecture"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
+def test_an_output_directory_that_cannot_be_written():
+    # As root everything is writable: build as nobody a course nobody may write in.
+    import shutil
+    import tempfile
+
+    course = Path(tempfile.mkdtemp(prefix="lecture-read-only-course-"))
+    try:
+        make_project(course, {"deck.md": "# A\n"})
+        for path in (course, *course.rglob("*")):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        command = [sys.executable, "-m", "lecture_tool", "-C", str(course), "build"]
+        if os.geteuid() == 0:
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        result = subprocess.run(command, capture_output=True, text=True, cwd="/")
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [f"{course}/build: error: Permission denied"]
+    finally:
+        shutil.rmtree(course)
