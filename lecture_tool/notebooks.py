@@ -30,8 +30,9 @@ from .processes import child_environment
 RUNNER_MODULES = ("nbformat", "nbclient", "nbconvert", "ipykernel")
 
 OUTPUT_DIR = "notebooks"
-# A bare mention of a notebook on a slide, as in "* linear-regression.ipynb".
-MENTION = re.compile(r"(?<![\w/.\[(`-])([A-Za-z0-9][\w-]*)\.ipynb\b(?![\])\w])")
+# A bare mention of a notebook on a slide, as in "* linear-regression.ipynb"; never a piece of a
+# URL or a path (`a%20networks.ipynb`, `q?f=nets.ipynb`, `file:nets.ipynb`, `nets.ipynb/`).
+MENTION = re.compile(r"(?<![\w/.\[(`%=:?&#~+-])([A-Za-z0-9][\w-]*)\.ipynb\b(?![\])\w/])")
 
 
 @dataclass

@@ -38,3 +38,13 @@ def test_build_and_check_agree_on_what_the_output_holds(tmp_path):
                 "slides/assets/nothing.js to copy and no build step makes build/assets/nothing.js")
     for output in outputs:
         assert [line for line in output.splitlines() if ": warning: " in line] == [expected]
+
+
+def test_notebook_mentions_are_never_taken_from_urls_or_paths():
+    from lecture_tool.deck import parse_deck
+    from lecture_tool.notebooks import mentions_of
+
+    deck = parse_deck("# Notebooks\n\nOpen linear-regression.ipynb, then see a%20networks.ipynb, "
+                      "<https://x.org/get?f=nets.ipynb>, file:cnn.ipynb, x=rnn.ipynb and "
+                      "archive/old.ipynb.\n\n* logistic-regression.ipynb\n")
+    assert mentions_of(deck) == ["linear-regression", "logistic-regression"]
