@@ -248,13 +248,17 @@ def output_targets(config: Config, decks: list[Path], figure_outputs: set[str]) 
 
 def lint_deck(deck: Deck, config: Config, available: set[str],
               notebooks: frozenset[str]) -> list[Diagnostic]:
-    """A deck's problems that need no code run: its parse, references, notebook mentions."""
+    """A deck's problems that need no code run: its parse, references, notebook mentions, and
+    every formula rendered by KaTeX."""
+    from .katex import formula_problems
     from .notebooks import mention_problems
     from .references import check_references
 
     return (deck.diagnostics + check_references(deck, "", available, config.output_dir.name,
                                                 config.slides_dir.name)
-            + mention_problems(deck, notebooks, config))
+            + mention_problems(deck, notebooks, config)
+            + formula_problems(deck, config.node_modules / "katex" / "dist" / "katex.min.js",
+                               config.output_dir / ".cache"))
 
 
 def static_files(slides_dir: Path) -> list[str]:

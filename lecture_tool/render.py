@@ -48,11 +48,26 @@ def rewrite_markdown_text(source: str, page: Page) -> str:
     paragraph or a list item (`    - $f(x)$`, `      &= c \\\\`) as text, math included. This step
     reads the deck's own tokens, so it comes first.
     """
-    deck = page.deck
+    regions = markdown_regions(page.deck)
+    pieces, at = [], 0
+    for start, end, times in regions:
+        rewritten = source[start:end]
+        for step in TEXT_STEPS:
+            rewritten = step(rewritten, dataclasses.replace(page, markdown_passes=times))
+        pieces += [source[at:start], rewritten]
+        at = end
+    pieces.append(source[at:])
+    return "".join(pieces)
+
+
+def markdown_regions(deck: Deck) -> list[list[int]]:
+    """[start, end, passes] of each stretch of the deck's source that Markdown reads as text (see
+    `rewrite_markdown_text`), and how many times it is read (`_markdown_passes`)."""
     code_lines = _markdown_code_lines(deck) if any(
         t.kind == "code" and "$" in t.text for t in deck.tokens) else set()
     passes = _markdown_passes(deck)
-    regions: list[list[int]] = []  # [start, end, passes]: text to rewrite, in source order
+    regions: list[list[int]] = []
+    source = deck.source
 
     def text(start: int, end: int, times: int) -> None:
         if regions and regions[-1][1] == start and regions[-1][2] == times:
@@ -75,15 +90,41 @@ def rewrite_markdown_text(source: str, page: Page) -> str:
                 if number not in code_lines or number == glued:
                     text(at, min(at + len(line) + 1, token.end), passes[index])
                 at += len(line) + 1
-    pieces, at = [], 0
-    for start, end, times in regions:
-        rewritten = source[start:end]
-        for step in TEXT_STEPS:
-            rewritten = step(rewritten, dataclasses.replace(page, markdown_passes=times))
-        pieces += [source[at:start], rewritten]
-        at = end
-    pieces.append(source[at:])
-    return "".join(pieces)
+    return regions
+
+
+@dataclass(frozen=True)
+class Formula:
+    line: int  # where it starts in the deck
+    tex: str  # as KaTeX gets it: remark's backslash escapes applied
+    display: bool
+
+
+def formulas(deck: Deck) -> list[Formula]:
+    """Every formula the page renders, where it stands."""
+    found = []
+    for start, end, passes in markdown_regions(deck):
+        text = deck.source[start:end]
+        for at, close, display in find_math(text):
+            width = 2 if display else 1
+            found.append(Formula(deck.line_of(start + at),
+                                 _unescaped(text[at + width:close - width], passes), display))
+    return found
+
+
+def leftover_delimiters(deck: Deck) -> list[tuple[int, str]]:
+    """(line, what) of `$$`, and of `$` before TeX (`$\\alpha`, `${`), that no formula takes:
+    the slide shows them as they are."""
+    found = []
+    for start, end, _ in markdown_regions(deck):
+        text = deck.source[start:end]
+        spans = find_math(text)  # in order, not overlapping
+        starts = [a for a, _, _ in spans]
+        for match in re.finditer(r"(?<!\\)(?:\$\$|\$(?=\\[A-Za-z]|\{))", text):
+            inside = bisect.bisect_right(starts, match.start()) - 1
+            if inside < 0 or match.start() >= spans[inside][1]:
+                found.append((deck.line_of(start + match.start()), match.group()))
+    return found
 
 
 def _markdown_passes(deck: Deck) -> list[int]:
@@ -264,13 +305,18 @@ def _crosses(blank_lines: list[tuple[int, int]], start: int, end: int) -> bool:
     return at < len(blank_lines) and blank_lines[at][1] < end
 
 
+def _unescaped(tex: str, markdown_passes: int) -> str:
+    """The TeX as KaTeX gets it from remark: marked's backslash escapes, once per reading."""
+    for _ in range(markdown_passes):
+        tex = _MARKED_ESCAPE.sub(r"\1", tex)
+    return tex
+
+
 def _replace_math(text: str, markdown_passes: int = 1) -> str:
     out, at = [], 0
     for start, end, display in find_math(text):
         width = 2 if display else 1
-        tex = text[start + width:end - width]
-        for _ in range(markdown_passes):
-            tex = _MARKED_ESCAPE.sub(r"\1", tex)
+        tex = _unescaped(text[start + width:end - width], markdown_passes)
         attribute = html.escape(tex, quote=True).replace("\n", "&#10;")
         kind = "lecture-math display" if display else "lecture-math"
         out.append(text[at:start])

@@ -156,3 +156,28 @@ def test_generated_math_decks_render_as_remark_and_katex_render_them(browser, re
     page.close()
     print(f"compared {compared} of {len(decks)} generated decks")
     assert compared >= 40, f"only {compared} of {len(decks)} decks were left to compare"
+
+
+def test_katex_errors_are_found_at_build_time_at_their_line(tmp_path):
+    deck = ("# Fine\n\n$\\frac{1}{2}$ and $$\\sum_i x_i$$\n\n---\n\n# MathJax habits\n\n"
+            "$$\\begin{eqnarray} a &=& b \\end{eqnarray}$$\n\nand $\\undefinedmacro{x}$\n\n"
+            "---\n\n# Left raw\n\nPrices like \\$5 are fine. A $$ alone, and ${x} unclosed.\n")
+    project = make_project(tmp_path, {"deck.md": deck})
+    result = CliRunner().invoke(main, ["-C", str(project), "build"])
+    problems = [line for line in result.output.splitlines() if ": error: " in line or ": warning: " in line]
+    assert problems == [
+        "slides/deck.md:9: error: KaTeX: No such environment: eqnarray at position 7: "
+        "\\begin{eqnarray} a &=& b \\end{e… (KaTeX has no eqnarray: write \\begin{aligned} a &= b "
+        "\\\\ c &= d \\end{aligned})",
+        "slides/deck.md:11: error: KaTeX: Undefined control sequence: \\undefinedmacro at position "
+        "1: \\undefinedmacro{x} (KaTeX does not know this command: see KaTeX's list of supported "
+        "functions, or spell it out)",
+        "slides/deck.md:17: warning: '$$' here opens no formula: the slide shows it as it is "
+        "(close the formula, or write \\$ for a dollar sign)",
+        "slides/deck.md:17: warning: '$' here opens no formula: the slide shows it as it is "
+        "(close the formula, or write \\$ for a dollar sign)",
+    ]
+    assert result.exit_code == 1
+    # Cached by formula: a second build finds the same, without KaTeX having to run again.
+    again = CliRunner().invoke(main, ["-C", str(project), "build"])
+    assert [line for line in again.output.splitlines() if ": error: " in line] == problems[:2]

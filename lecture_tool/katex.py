@@ -1,0 +1,74 @@
+"""Every formula of a deck rendered at build time by the KaTeX the page loads, run in-process
+(QuickJS, no Node): one that KaTeX cannot render is an error at its line, instead of red TeX on
+the slide in front of the class.
+
+Results are cached by formula (and KaTeX's own file): a no-op build starts no JavaScript at all.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+from . import cache
+from .deck import Deck
+from .diagnostics import ERROR, WARNING, Diagnostic
+from .render import formulas, leftover_delimiters
+
+# What KaTeX does not know that MathJax does, and what to write instead.
+HINTS = {
+    "No such environment: eqnarray": "KaTeX has no eqnarray: write \\begin{aligned} a &= b \\\\ c &= d \\end{aligned}",
+    "No such environment: align}": "outside display math ($$…$$), write \\begin{aligned}…\\end{aligned}",
+    "Undefined control sequence": "KaTeX does not know this command: see KaTeX's list of supported "
+                                  "functions, or spell it out",
+}
+_RENDER = """(function (tex, display) {
+  try { katex.renderToString(tex, {displayMode: display, throwOnError: true}); return ''; }
+  catch (error) { return String(error.message || error); }
+})"""
+_engines: dict[Path, object] = {}
+_lock = threading.Lock()
+
+
+def formula_problems(deck: Deck, katex_js: Path, cache_dir: Path) -> list[Diagnostic]:
+    """KaTeX's error for each formula it cannot render, and a warning for each delimiter that
+    stays raw on the slide."""
+    problems = [Diagnostic(deck.path, line, WARNING, f"'{what}' here opens no formula: the slide "
+                           "shows it as it is (close the formula, or write \\$ for a dollar sign)")
+                for line, what in leftover_delimiters(deck)]
+    found = formulas(deck)
+    if not found or not katex_js.is_file():
+        return sorted(problems, key=lambda d: d.line)
+    version = hashlib.sha256(katex_js.read_bytes()).hexdigest()[:16]
+    path = cache_dir / "katex.json"
+    known = cache.read_json(path)
+    keys = [hashlib.sha256(f"{version}\0{f.display}\0{f.tex}".encode()).hexdigest()[:32] for f in found]
+    missing = [(key, formula) for key, formula in zip(keys, found) if key not in known]
+    if missing:
+        render = _engine(katex_js)
+        with _lock:  # one QuickJS context, not to be entered from two threads at once
+            for key, formula in missing:
+                known[key] = render(formula.tex, formula.display)
+        cache.write_json(path, known)
+    for key, formula in zip(keys, found):
+        if known[key]:
+            problems.append(Diagnostic(deck.path, formula.line, ERROR, _message(known[key])))
+    return sorted(problems, key=lambda d: d.line)
+
+
+def _engine(katex_js: Path):
+    import quickjs
+
+    with _lock:
+        if katex_js not in _engines:
+            context = quickjs.Context()
+            context.eval(katex_js.read_text(encoding="utf-8"))
+            _engines[katex_js] = context.eval(_RENDER)
+        return _engines[katex_js]
+
+
+def _message(error: str) -> str:
+    # KaTeX underlines the place with combining characters (a̲b̲): fine in a browser, noise here.
+    text = error.replace("\u0332", "").removeprefix("KaTeX parse error: ")
+    hint = next((h for needle, h in HINTS.items() if needle in error), "")
+    return f"KaTeX: {text}" + (f" ({hint})" if hint else "")
