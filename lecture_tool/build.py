@@ -1,13 +1,14 @@
 """`lecture build`: decks to HTML pages, static files and assets into the output directory."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-from . import processes
+from . import cache, processes
 from .config import Config
 from .deck import Deck, DeckError, read_deck
 from .diagnostics import ERROR, Diagnostic, display_path
@@ -118,35 +119,63 @@ def build(config: Config, only: list[Path] | None = None,
     available = output_targets(config, all_decks, figure_outputs)
 
     entries = []
+    cache_path = config.output_dir / ".cache" / "decks.json"
+    known, fresh = cache.read_json(cache_path), {}
+    context = _page_context(config, available, notebook_names)
     for path in all_decks:
+        try:
+            key = cache.fingerprint(context, path.read_bytes())
+        except OSError as exc:
+            note(Diagnostic(path, 1, ERROR, f"cannot read deck: {exc.strerror}"))
+            continue
+        name, source = page_name(path), display_path(path, config.root)
+        entry = known.get(source)
+        if entry and entry["key"] == key and (config.output_dir / name).is_file():
+            # Unchanged, and so is everything its page depends on: not even parsed again.
+            fresh[source] = entry
+            entries.append(DeckEntry(href=page_url(path), title=entry["title"],
+                                     slide_count=entry["slides"], source=source,
+                                     notebooks=tuple(map(tuple, entry["notebooks"]))))
+            if path.resolve() in wanted:
+                found = [Diagnostic.from_json(d, config.root) for d in entry["diagnostics"]]
+                for diagnostic in found:
+                    note(diagnostic)
+                result.by_page[name] = found
+                result.decks += 1
+                result.slides += entry["slides"]
+            continue
         try:
             deck = read_deck(path)
         except DeckError as exc:
             note(exc.diagnostic)
-            result.by_page[page_name(path)] = [exc.diagnostic]
+            result.by_page[name] = [exc.diagnostic]
             continue
         except OSError as exc:
             note(Diagnostic(path, 1, ERROR, f"cannot read deck: {exc.strerror}"))
             continue
-        linked = tuple((name, f"notebooks/{name}.html") for name in mentions_of(deck)
-                       if name in notebook_names)
+        linked = tuple((notebook, f"notebooks/{notebook}.html") for notebook in mentions_of(deck)
+                       if notebook in notebook_names)
         entries.append(DeckEntry(href=page_url(path), title=deck.title,
-                                 slide_count=len(deck.slides), source=display_path(path, config.root),
-                                 notebooks=linked))
+                                 slide_count=len(deck.slides), source=source, notebooks=linked))
         if path.resolve() not in wanted:
             continue
         found = lint_deck(deck, config, available, notebook_names)
         for diagnostic in found:
             note(diagnostic)
-        result.by_page[page_name(path)] = found
+        result.by_page[name] = found
         if keep_last_good and any(d.severity == ERROR for d in found):
             continue
         page = _render(lambda: render_deck(deck, config, env, notebook_names), "deck.html",
                        config, note)
         if page is not None:
-            write(page_name(path), page.encode())
+            write(name, page.encode())
             result.decks += 1
             result.slides += len(deck.slides)
+            if not any(d.severity == ERROR for d in found):
+                fresh[source] = {"key": key, "title": deck.title, "slides": len(deck.slides),
+                                 "notebooks": [list(pair) for pair in linked],
+                                 "diagnostics": [d.to_json(config.root) for d in found]}
+    _written(note, cache_path, lambda: cache.write_json(cache_path, fresh))
 
     index = _render(lambda: render_index(entries, config, env), "index.html", config, note)
     if index is not None:
@@ -199,6 +228,23 @@ def _render(render: Callable[[], str], template: str, config: Config,
         line = getattr(exc, "lineno", None) or 1
         note(Diagnostic(origin, line, ERROR, f"template {template}: {exc.message or exc}"))
         return None
+
+
+def _page_context(config: Config, available: set[str], notebooks: frozenset[str]) -> str:
+    """What every deck's page and problems depend on besides the deck itself: the templates
+    (the course's and the packaged ones), the settings, what the output will hold (references),
+    the course's notebooks and KaTeX (formulas)."""
+    from .assets import KATEX_FILES
+
+    templates = [*files_under(config.templates_dir), *files_under(PACKAGED_TEMPLATES)]
+    katex = config.node_modules / KATEX_FILES[0]
+    return cache.fingerprint(config.title, json.dumps(config.remark, sort_keys=True),
+                             "\n".join(sorted(available)), "\n".join(sorted(notebooks)),
+                             "\n".join(p.as_posix() for p in templates),
+                             files=[*templates, katex])
+
+
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _written(note: Callable[[Diagnostic], None], target: Path, write: Callable[[], bool]) -> bool:

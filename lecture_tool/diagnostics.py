@@ -23,6 +23,24 @@ class Diagnostic:
         where = f" {self.location}:" if self.location else f"{self.line}:"
         return one_line(f"{display_path(self.path, root)}:{where} {self.severity}: {self.message}")
 
+    def to_json(self, root: Path | None = None) -> dict:
+        """For a cache file: the path relative to `root` when inside it (a moved course keeps
+        its caches)."""
+        path = Path(self.path)
+        if root is not None and path.is_absolute():
+            try:
+                path = path.relative_to(root)
+            except ValueError:
+                pass
+        return {"path": path.as_posix(), "line": self.line, "severity": self.severity,
+                "message": self.message, "location": self.location}
+
+    @classmethod
+    def from_json(cls, item: dict, root: Path | None = None) -> "Diagnostic":
+        path = Path(item["path"])
+        return cls(root / path if root is not None and not path.is_absolute() else path,
+                   item["line"], item["severity"], item["message"], item.get("location", ""))
+
     def github_annotation(self, root: Path | None = None) -> str:
         """The same problem as a GitHub Actions workflow command, escaped as GitHub requires:
         a message that holds `\\n::add-mask::` or a file named `a,line=1.md` forges nothing."""
