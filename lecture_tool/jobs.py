@@ -7,9 +7,13 @@ depend on, which the caller computes by cache.py's rule; processes.py starts and
 """
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import os
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -19,6 +23,46 @@ from typing import Callable
 from . import processes
 from .cache import read_json, write_json
 from .diagnostics import ERROR, Diagnostic
+
+
+class _Slots:
+    """One job a core at most, across every stage that runs at once (figures and notebooks run
+    side by side), and of the jobs waiting, the one that took longest last time goes first."""
+
+    def __init__(self, count: int):
+        self.count, self.running, self.waiting = count, 0, []
+        self.condition = threading.Condition()
+        self.tickets = itertools.count()
+
+    @contextlib.contextmanager
+    def slot(self, expected_seconds: float):
+        """Wait for a core; give the number of threads the job may use (cores ÷ jobs in play)."""
+        with self.condition:
+            ticket = (-expected_seconds, next(self.tickets))
+            heapq.heappush(self.waiting, ticket)
+            self.condition.wait_for(lambda: self.running < self.count and self.waiting[0] == ticket)
+            heapq.heappop(self.waiting)
+            self.running += 1
+            threads = max(1, self.count // (self.running + len(self.waiting)))
+            self.condition.notify_all()
+        try:
+            yield threads
+        finally:
+            with self.condition:
+                self.running -= 1
+                self.condition.notify_all()
+
+
+SLOTS = _Slots(os.cpu_count() or 1)
+
+
+def load_factor() -> float:
+    """How much slower than an idle machine this one runs now: a timeout is stretched by it, so
+    that a healthy job on a busy machine is not failed (load average ÷ cores, at least 1)."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except OSError:
+        return 1.0
 
 
 @dataclass(frozen=True)
@@ -54,8 +98,11 @@ class Runner:
     out_dir: Path
     cache_dir: Path
     cwd: Path
-    env: dict
-    timeout: float
+    env: dict  # one thread per job: see `reproducible`
+    timeout: float  # seconds, stretched by `load_factor()` when the machine is busy
+    # Outputs the same to the byte in every run (figures): keep to one thread. Otherwise
+    # (notebooks) a job may use as many threads as there are cores for the jobs in play.
+    reproducible: bool = True
 
     def run(self, jobs: list[Job], force: bool = False,
             progress: Callable[[str], None] = lambda line: None) -> JobsResult:
@@ -71,7 +118,8 @@ class Runner:
         progress(f"{self.kind}: running {len(stale)} {self.unit}{'s' if len(stale) != 1 else ''} "
                  f"on {workers} worker{'s' if workers != 1 else ''}")
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(self._run_one, job): job for job in stale}
+            futures = {pool.submit(self._run_one, job, cache.get(job.name, {}).get("seconds", 0.0)): job
+                       for job in stale}
             try:
                 for finished, future in enumerate(as_completed(futures), start=1):
                     job = futures[future]
@@ -97,14 +145,18 @@ class Runner:
         return cache.get(job.name, {}).get("fingerprint") == job.fingerprint and all(
             (self.out_dir / o).is_file() for o in job.outputs)
 
-    def _run_one(self, job: Job) -> tuple[Diagnostic | None, float]:
+    def _run_one(self, job: Job, expected: float) -> tuple[Diagnostic | None, float]:
+        with SLOTS.slot(expected) as threads:
+            return self._run_in_slot(job, threads)
+
+    def _run_in_slot(self, job: Job, threads: int) -> tuple[Diagnostic | None, float]:
         started = time.perf_counter()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         # Beside the outputs (the same file system), so that moving them in is a rename.
         scratch = Path(tempfile.mkdtemp(prefix=f"{job.name}.", dir=self.cache_dir))
         try:
-            outcome = self._execute(job, scratch)
+            outcome = self._execute(job, scratch, threads)
             problem = None if outcome.returncode == 0 else job.diagnose(outcome)
             if problem is None:
                 missing = [o for o in job.outputs if not (scratch / o).is_file()
@@ -119,9 +171,14 @@ class Runner:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _execute(self, job: Job, scratch: Path) -> Outcome:
-        code, stdout, stderr = processes.run([*job.command, str(scratch)], self.cwd, self.env,
-                                             self.timeout)
+    def _execute(self, job: Job, scratch: Path, threads: int) -> Outcome:
+        timeout = self.timeout * load_factor()
+        env = self.env
+        if not self.reproducible:
+            # More threads change the order floats are added in: only where bytes need not repeat.
+            env = dict(env, TF_NUM_INTRAOP_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+                       OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+        code, stdout, stderr = processes.run([*job.command, str(scratch)], self.cwd, env, timeout)
         return Outcome(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -40,7 +41,10 @@ def main() -> None:
         kernel = getattr(getattr(client.km, "provisioner", None), "process", None)
         running["kernel_exit"] = kernel.poll() if kernel is not None else None
 
-    client = NotebookClient(notebook, timeout=args.timeout, kernel_name="python3",
+    from lecture_tool.jobs import load_factor
+
+    # A cell's timeout is stretched on a busy machine, as every job's is (jobs.load_factor).
+    client = NotebookClient(notebook, timeout=math.ceil(args.timeout * load_factor()), kernel_name="python3",
                             resources={"metadata": {"path": str(args.notebook.parent)}},
                             on_cell_execute=on_cell_execute, on_notebook_error=on_notebook_error)
     try:

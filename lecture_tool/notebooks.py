@@ -81,7 +81,7 @@ def make_notebooks(config: Config, force: bool = False,
     env = child_environment(side_by_side=True, MPLBACKEND=None)  # the kernel draws inline
     runner = Runner("notebooks", "notebook", config.output_dir / OUTPUT_DIR,
                     config.output_dir / ".cache", config.notebooks_dir, env,
-                    config.notebook_timeout)
+                    config.notebook_timeout, reproducible=False)
     today = datetime.date.today().isoformat()
     jobs = [Job(p.stem, p,
                 [sys.executable, "-m", "lecture_tool.notebook_runner", str(p),
