@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
@@ -177,11 +177,49 @@ def build(config: Config, only: list[Path] | None = None,
                                  "diagnostics": [d.to_json(config.root) for d in found]}
     _written(note, cache_path, lambda: cache.write_json(cache_path, fresh))
 
+    # `lecture serve` (which keeps the last good pages) does not print: a PDF per keystroke
+    # would cost seconds. The course page links the PDFs there are, so they come first.
+    if config.pdf and not keep_last_good:
+        _print_pdfs(config, [path for path in all_decks if path.resolve() in wanted], result,
+                    note, progress)
+        decks_by_href = {page_url(path): path for path in all_decks}
+        entries = [replace(entry, pdfs=_pdf_links(config, decks_by_href[entry.href]))
+                   for entry in entries]
     index = _render(lambda: render_index(entries, config, env), "index.html", config, note)
     if index is not None:
         write("index.html", index.encode())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _print_pdfs(config: Config, decks: list[Path], result: BuildResult,
+                note: Callable[[Diagnostic], None], progress: Callable[[str], None]) -> None:
+    """Print the configured PDFs of the decks built without errors (`lecture pdf`'s stage,
+    with its cache: an unchanged deck is not printed again); a deck with errors keeps its last."""
+    from .errors import LectureError
+    from .pdf import make_pdfs
+
+    printable = [path for path in decks if (config.output_dir / page_name(path)).is_file()
+                 and not any(d.severity == ERROR for d in result.by_page.get(page_name(path), []))]
+    if not printable:
+        return
+    try:
+        printed = make_pdfs(config, printable, progress=progress, report=note, modes=config.pdf,
+                            build_stale=False)
+    except LectureError as exc:  # no browser, or no Playwright: the pages are built all the same
+        message = exc.format_message().removeprefix("error: ")
+        note(Diagnostic(config.pyproject, 1, ERROR, f"[tool.lecture] pdf: {message}"))
+        return
+    result.written += printed.written
+
+
+def _pdf_links(config: Config, deck: Path) -> tuple[tuple[str, str], ...]:
+    """The course page's links to a deck's PDFs that exist."""
+    from .pdf import pdf_name
+
+    labels = {"slides": "PDF", "handout": "handout (PDF)", "notes": "notes (PDF)"}
+    return tuple((labels[mode], quote(pdf_name(deck, mode))) for mode in config.pdf
+                 if (config.output_dir / pdf_name(deck, mode)).is_file())
 
 
 def _make_figures_and_notebooks(config: Config, figures: bool, notebooks: bool, force: bool,

@@ -41,7 +41,11 @@ KINDS = {
                   lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
     "weights": ('"deferred" or "materialised"', lambda v: v in ("deferred", "materialised")),
     "table": ("a table", lambda v: isinstance(v, dict)),
+    "pdf modes": ('a list of "slides", "handout", "notes"',
+                  lambda v: isinstance(v, list) and all(mode in PDF_MODES for mode in v)),
 }
+# What `lecture pdf` prints, and so what `[tool.lecture] pdf` may name.
+PDF_MODES = ("slides", "handout", "notes")
 
 OPTIONS = (
     Option(LECTURE, "title", "text", None, "course page title (default: the directory's name)"),
@@ -55,6 +59,7 @@ OPTIONS = (
     Option(LECTURE, "cell_timeout", "seconds", 120.0, "seconds a notebook cell may run"),
     Option(LECTURE, "notebook_timeout", "seconds", 900.0, "seconds a whole notebook may take"),
     Option(LECTURE, "node_modules", "directory", None, "another copy of remark.js and KaTeX"),
+    Option(LECTURE, "pdf", "pdf modes", [], "the PDFs lecture build prints too: slides, handout, notes"),
     Option(LECTURE, "check", "table", {}, "[tool.lecture.check]: how code blocks run"),
     Option(LECTURE, "remark", "table", {}, "[tool.lecture.remark]: options for remark.create()"),
     Option(CHECK, "timeout", "seconds", 60.0, "seconds per code block"),
@@ -88,6 +93,7 @@ class Config:
     cell_timeout: float = 120.0  # seconds one notebook cell may take
     notebook_timeout: float = 900.0  # seconds a whole notebook (start, run, convert) may take
     remark: dict = field(default_factory=dict)  # options passed to remark.create()
+    pdf: tuple[str, ...] = ()  # the PDFs `lecture build` prints too (PDF_MODES), none by default
     check: dict = field(default_factory=dict)  # [tool.lecture.check], defaults filled in
     warnings: tuple[Diagnostic, ...] = ()  # what the configuration's reading found to say
 
@@ -168,6 +174,7 @@ def load_config(root: Path) -> Config:
         cell_timeout=float(main["cell_timeout"]),
         notebook_timeout=float(main["notebook_timeout"]),
         remark={**DEFAULT_REMARK_OPTIONS, **values[REMARK]},
+        pdf=tuple(mode for mode in PDF_MODES if mode in main["pdf"]),
         check={key: value for key, value in check.items() if value is not None},
         warnings=tuple(problems),
     )

@@ -381,6 +381,7 @@ class DeckEntry:
     slide_count: int
     source: str
     notebooks: tuple[tuple[str, str], ...] = ()  # (name, href) of the notebooks the deck mentions
+    pdfs: tuple[tuple[str, str], ...] = ()  # (label, href) of the deck's PDFs that exist
 
 
 def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:
