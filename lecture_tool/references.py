@@ -44,7 +44,13 @@ def find_references(deck: Deck) -> list[Reference]:
     return sorted(set(found), key=lambda r: (r.line, r.url))
 
 
+# What any reference needs: `](` (links, images), `][`/`]:` (reference links) or an HTML tag.
+_MAY_REFER = re.compile(r"\]\s*[(\[:]|<[A-Za-z]")
+
+
 def _references_in(markdown: str, first_line: int) -> list[Reference]:
+    if not _MAY_REFER.search(markdown):
+        return []  # most slides: no Markdown to parse for references at all
     lines = markdown.split("\n")
     found = []
     for token in _markdown.parse(markdown):
