@@ -2,11 +2,13 @@
 
 Each deck's blocks run in order in one worker process (`snippet_worker.py`, driven by
 `snippet_client.py`), never in this one. Results are cached by content (`cache.py`); a JUnit
-report is `junit.py`'s.
+report is `junit.py`'s. `add_skips` is how a course adopts the check: every block that fails
+today gets a skip annotation that says why, and the course starts green.
 """
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ from .cache import fingerprint, local_imports, read_json, write_json
 from .config import Config
 from .deck import DeckError, read_deck
 from .diagnostics import Diagnostic, display_path
+from .outputs import write_if_changed
 from .snippet_client import DeckRun, StepRun, prelude
 from .snippets import Block, deck_checks
 
@@ -42,10 +45,13 @@ class CheckResult:
 def check(config: Config, decks: list[Path] | None = None, use_cache: bool = True,
           report: Callable[[Diagnostic], None] = lambda d: None,
           progress: Callable[[str], None] = lambda line: None,
-          notebooks: bool = False) -> CheckResult:
+          notebooks: bool = False, workers: dict[str, DeckRun] | None = None) -> CheckResult:
     """Check the decks (all of them by default) and return every problem found.
 
-    With `notebooks`, the notebooks are executed too (cached like `lecture build` does it)."""
+    With `notebooks`, the notebooks are executed too (cached like `lecture build` does it).
+    With `workers` (`lecture serve`: the same dict every time, `close()` each at the end), each
+    deck's worker is kept there between calls, so that the next check of an edited deck needs
+    no new worker (see DeckRun)."""
     from .build import lint_deck, output_targets
     from .figures import discover
     from .notebooks import discover as discover_notebooks, make_notebooks
@@ -97,8 +103,15 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
             continue
         progress(f"check: running {sum(isinstance(s, Block) for s in plan.steps)} code blocks "
                  f"of {name}")
-        run = DeckRun(config, deck)
-        diagnostics, done = run.run(plan.steps)
+        if workers is None:
+            run = DeckRun(config, deck)
+        else:
+            run = workers.get(name)
+            if run is None or run.config != config:  # a changed configuration: a new worker
+                if run is not None:
+                    run.close()
+                run = workers[name] = DeckRun(config, deck)
+        diagnostics, done = run.run(plan.steps, keep=workers is not None)
         diagnostics += [d for step in done for d in step.diagnostics]
         cases = [_case(name, step) for step in done]
         for diagnostic in diagnostics:
@@ -119,7 +132,7 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
 def _case(deck: str, done: StepRun) -> CaseResult:
     step = done.step
     label = (f"block at line {step.line}" if isinstance(step, Block)
-             else f"params({step.expression}) = {step.stated}")
+             else f"{step.kind}({step.expression}) = {step.stated}")
     return CaseResult(deck, step.line, label, seconds=round(done.seconds, 3),
                       failure="; ".join(d.message for d in done.diagnostics) or None,
                       skipped=step.skip if isinstance(step, Block) else None)
@@ -143,3 +156,61 @@ def _diagnostic_json(diagnostic: Diagnostic) -> dict:
 def _diagnostic_from_json(item: dict) -> Diagnostic:
     return Diagnostic(Path(item["path"]), item["line"], item["severity"], item["message"],
                       item.get("location", ""))
+
+
+def add_skips(config: Config, decks: list[Path] | None = None, use_cache: bool = True,
+              progress: Callable[[str], None] = lambda line: None) -> list[Diagnostic]:
+    """Write `<!-- check: skip (fails today: …) -->` above every block that fails, and check
+    again until no block fails: a skipped block may have defined what a later one uses. One
+    note per skip written (the deck's line of the block, with the reason)."""
+    written: list[Diagnostic] = []
+    todo = decks or config.decks()
+    while todo:
+        result = check(config, todo, use_cache=use_cache, progress=progress)
+        failing: dict[Path, dict[int, str]] = {}
+        for case in result.cases:
+            if case.name.startswith("block") and case.failure:
+                failing.setdefault(config.root / case.deck, {})[case.line] = case.failure
+        todo = []
+        for path, blocks in failing.items():
+            added = _write_skips(config, path, blocks)
+            written += added
+            if added:
+                todo.append(path)  # until the deck has no failing block left
+    return written
+
+
+def _write_skips(config: Config, path: Path, failures: dict[int, str]) -> list[Diagnostic]:
+    """Write a skip above each failing block of one deck, atomically, in the file's own newline
+    style; not above a block that has one (it cannot fail)."""
+    plan = deck_checks(read_deck(path), str(config.remark.get("highlightLanguage", "")),
+                       bool(config.remark.get("highlightLines", False)))
+    above: dict[int, tuple[Block, str]] = {}  # fence line -> the block and why it fails
+    for step in plan.steps:
+        if isinstance(step, Block) and step.line in failures and step.skip is None:
+            above.setdefault(step.fence_line, (step, failures[step.line]))
+    data = path.read_bytes()
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    lines = data[len(bom):].split(b"\n")
+    fences = sorted(line for line in above if 0 < line <= len(lines))
+    for fence_line in reversed(fences):  # from the end: the earlier line numbers still hold
+        fence = lines[fence_line - 1]
+        # An indented code block would take an indented comment in: only a fence's indentation.
+        is_fence = fence.lstrip().startswith((b"```", b"~~~"))
+        indent = re.match(rb"[ \t]*", fence).group(0) if is_fence else b""
+        ending = b"\r" if fence.endswith(b"\r") else b""
+        skip = f"<!-- check: skip (fails today: {_skip_reason(above[fence_line][1])}) -->"
+        lines.insert(fence_line - 1, indent + skip.encode() + ending)
+    if fences:
+        write_if_changed(path, bom + b"\n".join(lines))
+    # Where each skip now stands: below the ones written above it.
+    return [Diagnostic(path, fence_line + number, "note",
+                       f"skipped: fails today: {_skip_reason(above[fence_line][1])}")
+            for number, fence_line in enumerate(fences)]
+
+
+def _skip_reason(failure: str) -> str:
+    """The first problem's message, short, on one line, that cannot end the comment."""
+    reason = " ".join(failure.split("; ")[0].split(" — ")[0].split())
+    reason = re.sub(r"-{2,}", "-", reason)
+    return reason if len(reason) <= 120 else reason[:119] + "…"

@@ -175,16 +175,27 @@ def notebooks(ctx: click.Context, force: bool) -> None:
 @click.option("--no-notebooks", is_flag=True, help="Do not execute the notebooks.")
 @click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a JUnit XML report here, for CI dashboards.")
+@click.option("--add-skips", is_flag=True,
+              help="Write a skip annotation, with the reason, above each block that fails today.")
+@click.option("--exit-zero", is_flag=True, help="Report everything, but exit 0 (report-only CI).")
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
 def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
-          junit_xml: Path | None, decks: tuple[Path, ...]) -> None:
+          junit_xml: Path | None, add_skips: bool, exit_zero: bool,
+          decks: tuple[Path, ...]) -> None:
     """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
-    from .check import check as run_check
+    from .check import add_skips as write_skips, check as run_check
     from .junit import write_junit
     from .diagnostics import ERROR, WARNING, count
 
     config = _config(ctx)
+    if add_skips:
+        written = write_skips(config, list(decks) or None, use_cache=not no_cache,
+                              progress=_progress)
+        for note in written:
+            click.echo(note.format(config.root), err=True)
+        click.echo(f"Added {len(written)} skip annotation{'s' if len(written) != 1 else ''}.",
+                   err=True)
     result = run_check(config, list(decks) or None, use_cache=not no_cache,
                        notebooks=not no_notebooks, report=_print_diagnostic(config),
                        progress=_progress)
@@ -197,7 +208,7 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
     click.echo(f"Checked {blocks} code blocks and {claims} claims{cached} in {result.seconds:.2f} s: "
                f"{errors} error{'s' if errors != 1 else ''}, "
                f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
-    if errors or (strict and (warnings or config.warnings)):
+    if (errors or (strict and (warnings or config.warnings))) and not exit_zero:
         sys.exit(1)
 
 
@@ -301,7 +312,8 @@ def pdf(ctx: click.Context, handout: bool, notes: bool, force: bool, decks: tupl
                        progress=_progress, report=_print_diagnostic(config), force=force)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
     printed, cached = len(result.printed), len(result.cached)
-    click.echo(f"Printed {printed} PDF{'s' if printed != 1 else ''} ({result.pages} pages) into "
+    pages = f"{result.pages} page{'s' if result.pages != 1 else ''}"
+    click.echo(f"Printed {printed} PDF{'s' if printed != 1 else ''} ({pages}) into "
                f"{config.output_dir.name}/pdf/ in {result.seconds:.2f} s: {cached} up to date, "
                f"{errors} error{'s' if errors != 1 else ''}, "
                f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)

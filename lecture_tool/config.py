@@ -63,7 +63,8 @@ OPTIONS = (
     Option(LECTURE, "check", "table", {}, "[tool.lecture.check]: how code blocks run"),
     Option(LECTURE, "remark", "table", {}, "[tool.lecture.remark]: options for remark.create()"),
     Option(CHECK, "timeout", "seconds", 60.0, "seconds per code block"),
-    Option(CHECK, "memory_limit_mb", "megabytes", 4096, "address space of the snippet worker"),
+    Option(CHECK, "memory_limit_mb", "megabytes", None,
+           "address space of the snippet worker (default: the machine's memory, at most 16 GB)"),
     Option(CHECK, "prelude", "text", None, "replaces the default prelude"),
     Option(CHECK, "weights", "weights", "deferred", "materialised: real weights for every block"),
 )

@@ -2,7 +2,12 @@
 claims sent in order to a worker process, its replies read, its death explained.
 
 A block that hangs, crashes the worker or exhausts its memory is reported at its line; a new
-worker then replays the blocks that completed before it, and the run goes on with the next.
+worker then replays the blocks that completed before it (their side effects happen again), and
+the run goes on with the next.
+
+A `DeckRun` may also be kept across runs of the same deck (`lecture serve --check`): the next run
+goes on in the same worker from the first step that changed, when the worker has run no block
+since; otherwise in a spare worker started meanwhile, with Keras already imported.
 """
 from __future__ import annotations
 
@@ -14,17 +19,26 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import IO
 
 from . import processes
+from .cache import fingerprint, local_imports
 from .config import Config
 from .deck import Deck
 from .diagnostics import ERROR, Diagnostic
-from .snippets import Block, ParamsClaim, count_matches
+from .snippets import Block, ParamsClaim, count_matches, output_difference
 
 # Time the worker may take to import something (TensorFlow, from a cold disk, takes a while);
 # it does not count against a block's timeout.
 IMPORT_SECONDS = 120
+# The default address-space limit is the machine's memory, at most this: TensorFlow reserves
+# about twice the memory it uses (a VGG16 training step: 3.4 GB used, 6.9 GB of address space).
+DEFAULT_MEMORY_CAP_MB = 16 * 1024
+# What a worker that ran out of address space leaves in its last words: Python, C++, and
+# TensorFlow failing to start a thread (a thread's stack is address space too).
+OUT_OF_MEMORY = ("MemoryError", "bad_alloc", "Cannot allocate memory", "pthread_create",
+                 "Resource temporarily unavailable")
 
 DEFAULT_PRELUDE = """\
 import numpy as np
@@ -37,6 +51,27 @@ from keras.models import Model, Sequential
 
 def prelude(config: Config) -> str:
     return str(config.check.get("prelude", DEFAULT_PRELUDE))
+
+
+def default_memory_limit_mb() -> int:
+    """The machine's memory (or its container's, when that is less), at most 16 GB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # a system that does not say
+        return DEFAULT_MEMORY_CAP_MB
+    try:
+        with open("/sys/fs/cgroup/memory.max") as limit:  # cgroup v2: "max" or a number
+            text = limit.read().strip()
+        total = min(total, int(text)) if text.isdigit() else total
+    except OSError:
+        pass
+    return min(total >> 20, DEFAULT_MEMORY_CAP_MB)
+
+
+def memory_limit_mb(config: Config) -> int:
+    """`[tool.lecture.check] memory_limit_mb` (0: none), or the default."""
+    given = config.check.get("memory_limit_mb")
+    return default_memory_limit_mb() if given is None else int(given)
 
 
 @dataclass
@@ -53,41 +88,105 @@ class WorkerDied(Exception):
         self.message, self.line = message, line
 
 
+@dataclass
+class _Worker:
+    """A worker process and what is read of it. Its first requests are sent when it starts, so a
+    spare one does its imports while nobody waits for it."""
+    process: subprocess.Popen
+    stderr: IO[bytes]
+    selector: selectors.BaseSelector
+    replies_due: int  # replies to its first requests, read when it is put to use
+    modules: str  # the course modules the prelude imports, as they were when it started
+    unread: bytes = b""
+    peak_mb: int = 0  # the largest address space seen during the current request
+    imported: list[str] = field(default_factory=list)  # what it said it imported
+    dead: bool = False  # killed or crashed, and reaped
+
+    @property
+    def has_keras(self) -> bool:
+        return any("keras" in what or "tensorflow" in what for what in self.imported)
+
+
 class DeckRun:
-    """One deck's blocks and claims, run in order in a worker process."""
+    """One deck's blocks and claims, run in order in a worker process.
+
+    `run(steps)` starts a worker, runs the steps and stops it. `run(steps, keep=True)` leaves it
+    running, and a spare one starting, for the next `run(..., keep=True)` of the same deck;
+    `close()` stops both."""
 
     def __init__(self, config: Config, deck: Deck):
         self.config, self.deck = config, deck
         self.filename = str(deck.path)
         self.timeout = float(config.check.get("timeout", 60))
-        self.memory_mb = int(config.check.get("memory_limit_mb", 4096))
+        self.memory_mb = memory_limit_mb(config)
         # "materialised" runs every block with real weights, as plain Python would: for the bench.
         self.materialise = config.check.get("weights", "deferred") == "materialised"
-        self.process: subprocess.Popen | None = None
+        self.worker: _Worker | None = None
+        self.spare: _Worker | None = None
         self.completed: list[dict] = []  # requests that returned: replayed after a worker dies
         # Something failed for want of a module or a working worker, not because of the deck.
         self.environment = False
+        # What the kept worker has run: the steps, their results, the course modules they import.
+        self.kept: tuple[list, list[StepRun], str] = ([], [], "")
+        self.ran = 0  # steps the last run really ran (the others' results were still good)
 
-    def run(self, steps: list) -> tuple[list[Diagnostic], list[StepRun]]:
+    def run(self, steps: list, keep: bool = False) -> tuple[list[Diagnostic], list[StepRun]]:
         """Problems that stopped the whole deck (the worker or the prelude), and each step's."""
-        done = []
+        modules = self.modules([s for s in steps if isinstance(s, Block)])
+        done = self.still_good(steps, modules)
+        self.kept = ([], [], "")  # until this run has completed
+        self.environment, self.ran = False, len(steps) - len(done)
         try:
-            try:
-                prelude_reply = self.start()
-            except WorkerDied as exc:
-                return [Diagnostic(self.deck.path, 1, ERROR, exc.message)], done
-            if not prelude_reply.get("ok"):
-                self.environment = True
-                error = prelude_reply["error"]
-                return [Diagnostic(self.deck.path, 1, ERROR,
-                                   f"the prelude failed: {error['message']}")], done
-            for step in steps:
+            if not done:
+                self.stop()
+                self.completed = []
+                try:
+                    prelude_reply = self.start()
+                except WorkerDied as exc:
+                    return [Diagnostic(self.deck.path, 1, ERROR, exc.message)], done
+                if not prelude_reply.get("ok"):
+                    self.environment = True
+                    error = prelude_reply["error"]
+                    return [Diagnostic(self.deck.path, 1, ERROR,
+                                       f"the prelude failed: {error['message']}")], done
+            for step in steps[len(done):]:
                 started = time.perf_counter()
                 found = self.block(step) if isinstance(step, Block) else self.claim(step)
                 done.append(StepRun(step, found, time.perf_counter() - started))
+            if keep and not self.environment:
+                self.kept = (list(steps), list(done), modules)
         finally:
-            self.stop()
+            if keep and self.worker and not self.environment:
+                if self.spare is None:
+                    self.spare = self.launch(warm=self.worker.has_keras)
+            else:
+                self.close()
         return [], done
+
+    def still_good(self, steps: list, modules: str) -> list[StepRun]:
+        """The kept worker's results that hold for `steps`: up to the first step that changed,
+        if the worker has run no block after it (claims change nothing), and the course
+        modules are unchanged. [] when the run must start afresh."""
+        old_steps, old_done, old_modules = self.kept
+        if self.worker is None or self.worker.dead or modules != old_modules:
+            return []
+        same = 0
+        while same < min(len(steps), len(old_steps)) and steps[same] == old_steps[same]:
+            same += 1
+        ran_since = [s for s in old_steps[same:] if isinstance(s, Block) and s.skip is None]
+        return [] if ran_since or not same else old_done[:same]
+
+    def modules(self, blocks: list[Block]) -> str:
+        code = [prelude(self.config)] + [text for b in blocks for text in (b.source, b.setup)]
+        return fingerprint(files=local_imports(code, [self.config.root]))
+
+    def close(self) -> None:
+        """Stop the worker and the spare."""
+        self.stop()
+        if self.spare is not None:
+            self.end(self.spare)
+            self.spare = None
+        self.kept, self.completed = ([], [], ""), []
 
     def block(self, block: Block) -> list[Diagnostic]:
         if block.skip is not None:
@@ -96,25 +195,36 @@ class DeckRun:
                    "source": block.source, "setup": block.setup,
                    "mode": "values" if self.materialise else block.mode,
                    "setup_line": block.setup_line, "raises": block.raises,
-                   "shapes": [asdict(s) for s in block.shapes]}
+                   "shapes": [asdict(s) for s in block.shapes],
+                   "capture": block.output is not None, "echo": block.echo}
         try:
             reply = self.request(request)
         except WorkerDied as exc:
             return [Diagnostic(self.deck.path, exc.line or block.line, ERROR, exc.message)]
         # Even a block that raised changed the namespace up to its error: a new worker replays it.
         self.completed.append(request)
-        if reply.get("ok"):
-            return []
-        if "shape_errors" in reply:
-            return [Diagnostic(self.deck.path, e["line"], ERROR, e["message"])
-                    for e in reply["shape_errors"]]
-        error = reply["error"]
-        self.environment |= bool(error.get("environment"))
-        return [Diagnostic(self.deck.path, error["line"] or block.line, ERROR, error["message"])]
+        if not reply.get("ok"):
+            if "shape_errors" in reply:
+                return [Diagnostic(self.deck.path, e["line"], ERROR, e["message"])
+                        for e in reply["shape_errors"]]
+            error = reply["error"]
+            self.environment |= bool(error.get("environment"))
+            message = error["message"]
+            if self.memory_mb and re.match(r"(MemoryError|ResourceExhaustedError)\b", message):
+                message += f" (the limit is {self.memory_mb} MB: [tool.lecture.check] memory_limit_mb)"
+            return [Diagnostic(self.deck.path, error["line"] or block.line, ERROR, message)]
+        if block.output is not None:
+            difference = output_difference(reply.get("output") or "", block.output)
+            if difference:
+                shown_line, message = difference
+                return [Diagnostic(self.deck.path, block.output_line + shown_line, ERROR,
+                                   f"the output differs from the slide: {message}")]
+        return []
 
     def claim(self, claim: ParamsClaim) -> list[Diagnostic]:
         try:
-            reply = self.request({"op": "params", "expr": claim.expression, "line": claim.line})
+            reply = self.request({"op": "params", "expr": claim.expression, "line": claim.line,
+                                  "kind": claim.kind})
         except WorkerDied as exc:
             return [Diagnostic(self.deck.path, claim.line, ERROR, exc.message)]
         if not reply.get("ok"):
@@ -122,40 +232,59 @@ class DeckRun:
             return [Diagnostic(self.deck.path, claim.line, ERROR, reply["error"]["message"])]
         if count_matches(reply["count"], claim.stated):
             return []
+        counted = {"params": "parameters", "trainable": "trainable parameters",
+                   "non_trainable": "non-trainable parameters"}[claim.kind]
         return [Diagnostic(self.deck.path, claim.line, ERROR,
-                           f"{reply['what']} has {reply['count']:,} parameters, "
+                           f"{reply['what']} has {reply['count']:,} {counted}, "
                            f"slide says {claim.stated}")]
 
     # The worker process.
 
-    def start(self) -> dict:
-        self.stderr = tempfile.TemporaryFile()
+    def launch(self, warm: bool = False) -> _Worker:
+        """Start a worker and send it the prelude (and, `warm`, have it import Keras)."""
+        stderr = tempfile.TemporaryFile()
         # In the course root, so that a block's `import helpers` finds the course's helpers.py.
-        self.process = processes.start(
+        process = processes.start(
             [sys.executable, "-m", "lecture_tool.snippet_worker", "--memory-mb", str(self.memory_mb)],
             self.config.root, processes.child_environment(MPLBACKEND="Agg"),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
-        self.selector = selectors.DefaultSelector()
-        self.unread = b""
-        self.selector.register(self.process.stdout, selectors.EVENT_READ)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        worker = _Worker(process, stderr, selector, replies_due=1 + warm,
+                         modules=self.modules([]))
+        self.send(worker, {"op": "prelude", "source": prelude(self.config), "filename": "<prelude>"})
+        if warm:
+            self.send(worker, {"op": "warm"})
+        return worker
+
+    def start(self) -> dict:
+        """Put a worker to use, the spare if it is still good; the prelude's reply."""
+        spare, self.spare = self.spare, None
+        if spare is not None and spare.modules != self.modules([]):
+            self.end(spare)  # it ran the prelude with a course module that has changed since
+            spare = None
+        self.worker = spare or self.launch()
         try:
-            self.read_reply(timeout=max(self.timeout, IMPORT_SECONDS))
+            self.read_reply(timeout=max(self.timeout, IMPORT_SECONDS))  # {"ready": true}
         except WorkerDied as exc:
             self.environment = True
             cause = self.last_words().strip().splitlines()
             raise WorkerDied(f"the snippet worker did not start: {exc.message}"
                              + (f": {cause[-1].strip()}" if cause else "")) from None
-        return self.request({"op": "prelude", "source": prelude(self.config),
-                             "filename": "<prelude>"}, replaying=True)
+        return [self.read_reply(self.timeout) for _ in range(self.worker.replies_due)][0]
 
-    def request(self, request: dict, replaying: bool = False) -> dict:
-        if self.process is None or self.process.poll() is not None:
-            self.restart()
+    def send(self, worker: _Worker, request: dict) -> None:
+        worker.peak_mb = 0
         try:
-            self.process.stdin.write((json.dumps(request) + "\n").encode())
-            self.process.stdin.flush()
+            worker.process.stdin.write((json.dumps(request) + "\n").encode())
+            worker.process.stdin.flush()
         except BrokenPipeError:
             pass  # read_reply says why the worker is gone
+
+    def request(self, request: dict, replaying: bool = False) -> dict:
+        if self.worker is None or self.worker.dead:
+            self.restart()
+        self.send(self.worker, request)
         try:
             return self.read_reply(self.timeout)
         except WorkerDied:
@@ -171,7 +300,8 @@ class DeckRun:
             try:
                 message = json.loads(self.read_line(deadline))
             except TimeoutError:
-                processes.stop(self.process)
+                processes.stop(self.worker.process)
+                self.worker.dead = True
                 if importing is None:
                     raise WorkerDied(f"{processes.exit_description(None, timeout)} (an endless loop, "
                                      "or work too long for a slide?)") from None
@@ -186,6 +316,7 @@ class DeckRun:
             if "importing" in message:
                 importing, left = message["importing"], deadline - time.monotonic()
                 deadline = time.monotonic() + max(timeout, IMPORT_SECONDS)
+                self.worker.imported.append(importing)
             elif "imported" in message:
                 importing, deadline = None, time.monotonic() + left
             else:
@@ -193,29 +324,45 @@ class DeckRun:
 
     def read_line(self, deadline: float) -> bytes:
         # Read the pipe itself: lines that a buffered reader holds would not wake the selector.
-        while b"\n" not in self.unread:
+        worker = self.worker
+        while b"\n" not in worker.unread:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self.selector.select(remaining):
+            if remaining <= 0:
                 raise TimeoutError
-            chunk = os.read(self.process.stdout.fileno(), 65536)
+            # Wake now and then to see how much memory it takes: if it dies near its limit,
+            # that was the cause, whatever the signal (native code may crash, not say so).
+            ready = worker.selector.select(min(remaining, 0.1))
+            if self.memory_mb:
+                worker.peak_mb = max(worker.peak_mb, _address_space_mb(worker.process.pid))
+            if not ready:
+                continue
+            chunk = os.read(worker.process.stdout.fileno(), 65536)
             if not chunk:
                 raise WorkerDied(*self.death())
-            self.unread += chunk
-        line, _, self.unread = self.unread.partition(b"\n")
+            worker.unread += chunk
+        line, _, worker.unread = worker.unread.partition(b"\n")
         return line
 
     def last_words(self) -> str:
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace")[-4000:]
+        self.worker.stderr.seek(0)
+        return self.worker.stderr.read().decode("utf-8", "replace")[-4000:]
 
     def death(self) -> tuple[str, int | None]:
         """Why the worker is gone, and the deck line it was running, if its last words say."""
-        code = self.process.wait()
+        # Whatever a block started goes with it: killed once the worker has ended (its own
+        # exit status is the one that counts), before it is reaped and its group's number freed.
+        _await_exit(self.worker.process)
+        processes._kill_group(self.worker.process)
+        code = self.worker.process.wait()
+        self.worker.dead = True
         tail = self.last_words()
         line = _crash_line(tail, self.filename)
-        if "MemoryError" in tail or "bad_alloc" in tail or "Cannot allocate memory" in tail:
+        near_limit = self.worker.peak_mb >= 0.9 * self.memory_mb
+        if self.memory_mb and (near_limit or any(sign in tail for sign in OUT_OF_MEMORY)):
             return (f"ran out of memory (the limit is {self.memory_mb} MB: "
                     "[tool.lecture.check] memory_limit_mb)"), line
+        if "MemoryError" in tail or "bad_alloc" in tail:
+            return "ran out of memory", line
         return processes.exit_description(code, subject="the Python process running the snippets"), line
 
     def restart(self) -> None:
@@ -225,21 +372,44 @@ class DeckRun:
             self.request(request, replaying=True)
 
     def stop(self) -> None:
-        if self.process is None:
-            return
+        if self.worker is not None:
+            self.end(self.worker)
+            self.worker = None
+
+    def end(self, worker: _Worker) -> None:
+        # The whole process group, also when the worker is idle or has exited by itself: a
+        # block's subprocess must not outlive it. Killed before it is reaped (see death).
+        if not worker.dead:
+            processes._kill_group(worker.process)
+        processes.stop(worker.process)
         try:
-            self.process.stdin.close()  # the worker's loop ends with its input
+            worker.process.stdin.close()
         except OSError:
             pass
+        worker.process.stdout.close()
+        worker.selector.close()
+        worker.stderr.close()
+
+
+def _await_exit(process: subprocess.Popen, seconds: float = 5) -> None:
+    """Wait until a child has ended, without reaping it (where the system can: not macOS)."""
+    deadline = time.monotonic() + seconds
+    while hasattr(os, "waitid") and time.monotonic() < deadline:
         try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        processes.stop(self.process)  # kills it only if it is still running
-        self.process.stdout.close()
-        self.selector.close()
-        self.stderr.close()
-        self.process = None
+            if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+                return
+        except ChildProcessError:  # reaped already
+            return
+        time.sleep(0.01)
+
+
+def _address_space_mb(pid: int) -> int:
+    # The first field of statm is the address space in pages (Linux; elsewhere nothing is known).
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") >> 20
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _crash_line(stderr_tail: str, filename: str) -> int | None:

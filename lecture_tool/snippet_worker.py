@@ -1,7 +1,9 @@
 """The process that runs one deck's code blocks: `python -m lecture_tool.snippet_worker`.
 
-It reads one JSON request a line on stdin and answers one JSON line on the original stdout;
-what the snippets print goes to stderr. It imports only the standard library and
+It reads one JSON request a line on its original stdin and answers one JSON line on its
+original stdout. The snippets get neither: their stdin is empty (`input()` raises EOFError at
+once), and what they print goes to stderr, or, for a block whose output the slide shows, into a
+file that the reply returns. It imports only the standard library and
 `lecture_tool.extras` itself (Keras when the deck uses it): it runs in the course's Python, which
 may have no Keras at all.
 
@@ -22,9 +24,11 @@ import ast
 import contextlib
 import faulthandler
 import json
+import math
 import os
 import re
 import sys
+import tempfile
 import traceback
 import types
 from dataclasses import dataclass
@@ -79,6 +83,10 @@ class Worker:
             return self.block(request)
         if op == "params":
             return self.params(request)
+        if op == "warm":
+            # A spare worker, started ahead of the next run: Keras imported before it is needed.
+            self.import_keras()
+            return {"ok": True}
         raise ValueError(f"unknown request {op!r}")
 
     def prelude(self, source: str, filename: str) -> dict:
@@ -156,8 +164,12 @@ class Worker:
             if not setup["ok"]:
                 setup["error"]["message"] = "in the hidden setup: " + setup["error"]["message"]
                 return setup
-        result = self.run(request["source"], filename, request["line"], mode=request["mode"],
-                          shapes=request.get("shapes", []))
+        printed: list[str] = []
+        with capture_stdout(printed) if request.get("capture") else contextlib.nullcontext():
+            result = self.run(request["source"], filename, request["line"], mode=request["mode"],
+                              shapes=request.get("shapes", []), echo=request.get("echo", False))
+        if printed:
+            result["output"] = printed[0]
         expected = request.get("raises")
         if expected is None:
             return result
@@ -172,7 +184,7 @@ class Worker:
         return {"ok": True, "raised": result["error"]["message"]}
 
     def run(self, source: str, filename: str, first_line: int, mode: str,
-            shapes: list | None = None) -> dict:
+            shapes: list | None = None, echo: bool = False) -> dict:
         padded = "\n" * (first_line - 1) + source  # so that line numbers are the deck's
         try:
             tree = ast.parse(padded, filename)
@@ -192,7 +204,9 @@ class Worker:
                 for statement in tree.body:
                     while pending and pending[0]["line"] < statement.lineno:
                         checked.append(self.shape(pending.pop(0)))
-                    code = compile(ast.Module([statement], type_ignores=[]), filename, "exec")
+                    # `echo`: at a `>>>` prompt, an expression's value is printed (displayhook).
+                    code = (compile(ast.Interactive([statement]), filename, "single") if echo
+                            else compile(ast.Module([statement], type_ignores=[]), filename, "exec"))
                     exec(code, self.namespace)
                 while pending:
                     checked.append(self.shape(pending.pop(0)))
@@ -233,6 +247,12 @@ class Worker:
                 value = eval(request["expr"], self.namespace)  # noqa: S307 - the deck's own code
                 layer = getattr(getattr(value, "_keras_history", None), "operation", value)
                 count = int(layer.count_params())
+            counted = request.get("kind", "params")
+            if counted != "params":
+                # count_params() (called above) says it when the layer is not built yet.
+                weights = (layer.trainable_weights if counted == "trainable"
+                           else layer.non_trainable_weights)
+                count = sum(math.prod(weight.shape) for weight in weights)
         except Exception as exc:  # noqa: BLE001
             return _failure(request["line"], f"cannot count the parameters of {request['expr']}: "
                             + _error_text(exc), environment=isinstance(exc, ImportError))
@@ -364,13 +384,50 @@ def _keras_1_hint(source: str) -> str:
     return " — this is Keras 1 code, which today's Keras does not run: " + "; ".join(found)
 
 
+@contextlib.contextmanager
+def capture_stdout(printed: list[str], limit: int = 1 << 20):
+    """Append to `printed` what the code inside prints: Python's print, `model.summary()`, C's
+    printf alike (file descriptor 1 goes to a file meanwhile); its first `limit` bytes."""
+    sys.stdout.flush()
+    with tempfile.TemporaryFile() as file:
+        saved = os.dup(1)
+        os.dup2(file.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            _flush_c_stdout()
+            os.dup2(saved, 1)
+            os.close(saved)
+            file.seek(0)
+            printed.append(file.read(limit).decode("utf-8", "replace"))
+
+
+def _flush_c_stdout() -> None:
+    # What native code printed with printf may still sit in the C library's buffer.
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--memory-mb", type=int, default=0)
     args = parser.parse_args()
+    # The requests and replies travel on copies of stdin and stdout, which no child inherits.
+    requests = os.fdopen(os.dup(0), "r")
     replies = os.fdopen(os.dup(1), "w", buffering=1)
+    # A snippet's stdin is empty, at the descriptor too (a subprocess it starts reads it), so
+    # that `input()` raises EOFError at once instead of waiting for the requests.
+    with open(os.devnull, "rb") as devnull:
+        os.dup2(devnull.fileno(), 0)  # sys.stdin, which has read nothing yet, reads it too
     os.dup2(2, 1)  # what snippets print (Python or C) goes to stderr, not into the replies
-    sys.stdout = sys.stderr
+    # UTF-8 whatever the locale: model.summary() draws its table with box-drawing characters.
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", buffering=1,  # noqa: SIM115
+                      closefd=False)
     faulthandler.enable()  # a crash in native code still names the deck line
     worker = Worker(notify=lambda message: replies.write(json.dumps(message) + "\n"))
     if args.memory_mb:
@@ -379,7 +436,7 @@ def main() -> None:
         limit = args.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     replies.write(json.dumps({"ok": True, "ready": True}) + "\n")
-    for line in sys.stdin:
+    for line in requests:
         try:
             reply = worker.handle(json.loads(line))
         except MemoryError:

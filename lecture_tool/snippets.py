@@ -8,28 +8,61 @@ Annotations are HTML comments, invisible on the slide (the build also removes th
     <!-- check: setup                     hidden lines run before the next code block
     import numpy as np
     -->
-    <!-- check: params(z) = 922M -->      the slide states 922M; it is the parameter count of z
+    <!-- check: output -->                what the next code block prints is the code block after it
+    <!-- check: params(z) = 922M -->      the slide states 922M; it is the parameter count of z,
+                                          after the slide's blocks (`= 922M here`: where it stands)
+    <!-- check: trainable(m) = 2,241 -->  the same for trainable (non_trainable) parameters
 
-Code comments of the form `# shape of x is: (None, 640 x 480 x 3)` are checked as they stand.
+Code comments of the form `# shape of x is: (None, 640 x 480 x 3)` are checked as they stand;
+comments that begin like one but do not read like one are warned about.
+
+Not every code block on a slide is code to run. A `>>>` session runs example by example, and
+what each example prints must be what the session shows. A traceback, or an untagged block that
+is not Python and does not look like it, is output shown as code: it is not run.
 """
 from __future__ import annotations
 
+import ast
+import difflib
+import doctest
 import re
-from dataclasses import dataclass, field
+import textwrap
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from .deck import Deck, Slide
 from .diagnostics import ERROR, WARNING, Diagnostic
 
 ANNOTATION = re.compile(r"<!--[ \t]*check:[ \t]*(?P<body>.*?)-->", re.S)
-_PARAMS_CLAIM = re.compile(r"^params\((?P<expr>.+)\)\s*=\s*(?P<stated>\S.*?)\s*$", re.S)
+CLAIM_KINDS = ("params", "trainable", "non_trainable")
+_CLAIM = re.compile(r"^(?P<kind>params|trainable|non_trainable)\((?P<expr>.+)\)\s*=\s*"
+                    r"(?P<stated>\S.*?)(?:\s+(?P<here>here))?\s*$", re.S)
 _SHAPE_COMMENT = re.compile(r"#\s*shape of\s+(?P<name>[A-Za-z_][\w.]*)\s+is\s*:?\s*(?P<shape>\(.*\))\s*$")
-_COUNT = re.compile(r"^(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<unit>[kKMBG])?$")
-_UNITS = {None: 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9}
-# A count stated in prose: "304 parameters", "138M params", or a bare "922M" near code.
-_PROSE_PARAMS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKMBG])?\s*(?:trainable\s+)?param(?:eter)?s\b")
+# A comment that begins like a shape comment: if the one above does not read it, say so.
+_NEAR_SHAPE_COMMENT = re.compile(r"#\s*shape\s+of\b\s*(?P<name>[A-Za-z_][\w.]*)?"
+                                 r"(?:[^(\[]*(?P<shape>[(\[][^)\]]*[)\]]))?", re.I)
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
+_UNIT = r"[kKMBG]|(?i:thousand|million|billion)"
+_COUNT = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?$")
+_UNITS = {None: 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9,
+          "thousand": 10**3, "million": 10**6, "billion": 10**9}
+# A count stated in prose: "304 parameters", "138M params", "4.2 million weights", "2,241
+# trainable parameters"; or a bare "922M" near code.
+_PROSE_PARAMS = re.compile(
+    rf"(?<![\w.])(?P<count>(?:{_NUMBER})(?:\s*(?:{_UNIT}))?)\s*"
+    r"(?P<kind>(?i:non[- ]?trainable\s+|trainable\s+)?)(?i:param(?:eter)?s|weights)\b")
 _PROSE_COUNT = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?\s?[kMB])(?![\w])")
 PYTHON_TAGS = {"python", "py", "python3", "pycon"}
+TRACEBACK = "Traceback (most recent call last):"
+# A line that reads as a Python statement: it begins with a keyword that starts one, a
+# decorator, an assignment or a call. Output rarely does (`Epoch 1/10`, `[[1 2 3]`, `Total
+# params: 55`); see `_shows_output`.
+_PYTHON_LINE = re.compile(
+    r"^\s*(?:(?:def|class|import|from|for|while|if|elif|else|try|except|finally|with|return"
+    r"|raise|yield|assert|del|pass|break|continue|global|nonlocal|async|await|lambda|print)\b"
+    r"|@[A-Za-z_]"
+    r"|[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)"
+    r"|[A-Za-z_][\w.]*\s*\()")
 
 
 @dataclass(frozen=True)
@@ -43,6 +76,10 @@ class Block:
     skip: str | None = None  # the reason, when skipped
     raises: str | None = None  # expected exception name ("" for any)
     shapes: tuple["ShapeClaim", ...] = ()
+    fence_line: int = 0  # where the code block begins (its fence): `--add-skips` writes above it
+    output: str | None = None  # what it must print, as the slide shows it (None: not checked)
+    output_line: int = 0  # deck line where the slide shows that output
+    echo: bool = False  # a `>>>` example: an expression's value is printed, as at the prompt
 
 
 @dataclass(frozen=True)
@@ -57,6 +94,7 @@ class ParamsClaim:
     line: int  # where the slide states the number (or the annotation, if not found)
     expression: str
     stated: str
+    kind: str = "params"  # or trainable, non_trainable: which weights are counted
 
 
 @dataclass
@@ -67,18 +105,20 @@ class DeckChecks:
 
 
 def parse_count(stated: str) -> tuple[Decimal, Decimal] | None:
-    """("922M") -> (922000000, 1000000): the value and the precision it is stated with."""
+    """("922M") -> (922000000, 1000000): the value and the precision it is stated with.
+    ("4.2 million") -> (4200000, 100000)."""
     match = _COUNT.match(stated.strip())
     if not match:
         return None
     number = match.group("number").replace(",", "")
-    unit = _UNITS[match.group("unit")]
+    unit = match.group("unit")
+    scale = _UNITS[unit if unit is None or len(unit) == 1 else unit.lower()]
     try:
         value = Decimal(number)
     except InvalidOperation:
         return None
-    quantum = Decimal(1).scaleb(value.as_tuple().exponent) * unit
-    return value * unit, quantum
+    quantum = Decimal(1).scaleb(value.as_tuple().exponent) * scale
+    return value * scale, quantum
 
 
 def count_matches(actual: int, stated: str) -> bool:
@@ -111,47 +151,147 @@ def _slide_checks(deck: Deck, slide: Slide, markdown, untagged_is_python: bool,
                   highlight_lines: bool, checks: DeckChecks) -> None:
     text = slide.body
     first_line = slide.start_line
-    lines = text.split("\n")
-    tokens = markdown.parse(text)
     code_spans = []
-    pending: dict = {}
     events = []  # (line, kind, payload) in slide order
     for match in ANNOTATION.finditer(text):
         events.append((first_line + text.count("\n", 0, match.start()), "annotation",
                        match.group("body")))
-    for token in tokens:
+    for token in markdown.parse(text):
         if token.type in ("fence", "code_block") and token.map:
             code_spans.append(token.map)
             language = token.info.strip().split()[0].lower() if token.info.strip() else ""
-            if language in PYTHON_TAGS or (not language and untagged_is_python):
-                start = token.map[0] + (1 if token.type == "fence" else 0)
-                events.append((first_line + start, "code", token.content))
+            start = token.map[0] + (1 if token.type == "fence" else 0)
+            events.append((first_line + start, "code",
+                           (first_line + token.map[0], language, token.content)))
     events.sort(key=lambda event: (event[0], event[1] != "annotation"))
 
+    pending: dict = {}  # what annotations say about the next block to run
+    claims = []  # checked after the slide's blocks: the slide shows what they made
+    shown_by_next: tuple[Block, int] | None = None  # a block whose output the next block shows
     for line, kind, payload in events:
         if kind == "annotation":
-            _annotation(payload, line, deck, slide, text, code_spans, pending, checks)
+            claim = _annotation(payload, line, deck, slide, text, pending, checks)
+            if claim:
+                claim, here = claim
+                (checks.steps if here else claims).append(claim)
             continue
-        source = _remark_code(payload, highlight_lines)
-        shapes = tuple(ShapeClaim(line + i, m.group("name"), m.group("shape"))
-                       for i, code_line in enumerate(source.split("\n"))
-                       if (m := _SHAPE_COMMENT.search(code_line)))
-        checks.steps.append(Block(line=line, source=source, shapes=shapes, **pending))
+        fence_line, language, content = payload
+        source = _remark_code(content, highlight_lines)
+        if shown_by_next:
+            # The slide shows what the block before prints: compared, never run.
+            checks.steps.append(replace(shown_by_next[0], output=source, output_line=line))
+            shown_by_next = None
+            continue
+        explicit = language in PYTHON_TAGS
+        if not (explicit or (not language and untagged_is_python)):
+            continue
+        role = _role(source, explicit)
+        if role == "output":
+            continue
+        wants_output = pending.pop("output", None)
+        if role == "session":
+            if wants_output is not None:
+                checks.diagnostics.append(Diagnostic(deck.path, wants_output, ERROR,
+                                                     "check: output is for a block whose output "
+                                                     "the next block shows; a >>> session shows "
+                                                     "its own"))
+            try:
+                checks.steps.extend(_session(source, line, fence_line, pending))
+            except ValueError as exc:  # doctest's own words: "... lacks blank after >>>: ..."
+                checks.diagnostics.append(Diagnostic(deck.path, line, ERROR,
+                                                     f"cannot read this >>> session: {exc}"))
+        else:
+            block = Block(line=line, source=source, fence_line=fence_line, **pending,
+                          shapes=_shape_comments(deck, source, line, pending, checks))
+            if wants_output is None:
+                checks.steps.append(block)
+            else:
+                shown_by_next = (block, wants_output)
         pending = {}
+    if shown_by_next:
+        block, annotation_line = shown_by_next
+        checks.steps.append(block)
+        checks.diagnostics.append(Diagnostic(
+            deck.path, annotation_line, ERROR, "check: output needs what the block prints shown in "
+            "a code block after it on this slide"))
     if pending:
         checks.diagnostics.append(Diagnostic(deck.path, slide.line, WARNING,
                                              "a check annotation here has no Python code block "
                                              "after it on this slide"))
-    _unchecked_counts(deck, slide, text, lines, code_spans, checks)
+    checks.steps.extend(claims)
+    claimed = {re.sub(r"\s", "", m.group("stated")) for a in ANNOTATION.finditer(text)
+               if (m := _CLAIM.match(a.group("body").strip()))}
+    _unchecked_counts(deck, slide, text, code_spans, claimed, checks)
 
 
-def _annotation(body: str, line: int, deck: Deck, slide: Slide, text: str,
-                code_spans: list, pending: dict, checks: DeckChecks) -> None:
+def _role(source: str, explicit: bool) -> str:
+    """What a Python (or untagged) code block is: "code" to run, a `>>>` "session", or "output"
+    shown as code: a traceback, or an untagged block that neither parses as Python nor has a
+    line that reads like a statement of it (a tagged block is Python: its syntax error is
+    reported)."""
+    lines = [line for line in source.split("\n") if line.strip()]
+    if not lines:
+        return "code"
+    if lines[0].lstrip().startswith(">>>"):
+        return "session"
+    if lines[0].strip() == TRACEBACK:
+        return "output"
+    if explicit:
+        return "code"
+    try:
+        ast.parse(source)
+        return "code"
+    except SyntaxError:
+        return "code" if any(_PYTHON_LINE.match(line) for line in lines) else "output"
+
+
+def _session(source: str, first_line: int, fence_line: int, pending: dict) -> list[Block]:
+    """A `>>>` session as doctest reads it: one block per example, whose output must be what
+    the session shows after it. An example shown raising (a traceback) must raise that."""
+    blocks = []
+    for number, example in enumerate(doctest.DocTestParser().get_examples(source)):
+        line = first_line + example.lineno
+        raises = None
+        if example.exc_msg is not None:
+            raises = example.exc_msg.split(":")[0].strip().rsplit(".", 1)[-1]
+        # The annotations above the session: a skip or a mode holds for every example.
+        own = pending if number == 0 else {k: v for k, v in pending.items() if k in ("skip", "mode")}
+        want = example.want.replace("<BLANKLINE>", "")  # doctest's mark for an empty line
+        blocks.append(Block(line=line, source=example.source, fence_line=fence_line, echo=True,
+                            output=None if raises is not None else want,
+                            output_line=line + example.source.count("\n"),
+                            **{"raises": raises, **own}))
+    return blocks
+
+
+def _shape_comments(deck: Deck, source: str, first_line: int, pending: dict,
+                    checks: DeckChecks) -> tuple[ShapeClaim, ...]:
+    """The block's shape comments; one that begins like a shape comment but is not read as one
+    is a warning, so that it is not silently left unchecked."""
+    shapes = []
+    for number, code_line in enumerate(source.split("\n")):
+        if match := _SHAPE_COMMENT.search(code_line):
+            shapes.append(ShapeClaim(first_line + number, match.group("name"), match.group("shape")))
+        elif (near := _NEAR_SHAPE_COMMENT.search(code_line)) and pending.get("skip") is None:
+            inner = near.group("shape")[1:-1] if near.group("shape") else "None, 13"
+            example = f"# shape of {near.group('name') or 'x'} is: ({inner})"
+            checks.diagnostics.append(Diagnostic(
+                deck.path, first_line + number, WARNING,
+                f"this shape comment is not checked: write it as '{example}' (lower-case "
+                "'shape of NAME is:', the shape in parentheses, nothing after it)"))
+    return tuple(shapes)
+
+
+def _annotation(body: str, line: int, deck: Deck, slide: Slide, text: str, pending: dict,
+                checks: DeckChecks) -> tuple[ParamsClaim, bool] | None:
+    """Read one annotation into `pending` (for the next block); a claim is returned, with
+    whether it is to be checked where it stands (`here`)."""
     body = body.strip()
     first, _, tail = body.partition("\n")
     word, _, argument = first.strip().partition(" ")
     argument = argument.strip()
     problem = None
+    claim = None
     if word == "skip":
         reason = argument.strip("() ")
         if not reason:
@@ -164,11 +304,15 @@ def _annotation(body: str, line: int, deck: Deck, slide: Slide, text: str,
     elif word == "setup":
         pending["setup"] = (argument + "\n" if argument else "") + tail
         pending["setup_line"] = line + (0 if argument else 1)
-    elif word.startswith("params("):
-        match = _PARAMS_CLAIM.match(body)
+    elif word == "output":
+        pending["output"] = line
+    elif word.startswith(tuple(kind + "(" for kind in CLAIM_KINDS)):
+        match = _CLAIM.match(body)
         if not match or parse_count(match.group("stated")) is None:
-            problem = ("a parameter claim is written <!-- check: params(EXPRESSION) = 922M --> "
-                       "(a count such as 304, 138,357,544, 922M or 1.2k)")
+            kind = word.partition("(")[0]
+            problem = (f"a parameter claim is written <!-- check: {kind}(EXPRESSION) = 922M --> "
+                       "(a count such as 304, 138,357,544, 922M, 1.2k or 4.2 million; "
+                       "'= 922M here' to check it where it stands)")
         else:
             stated = match.group("stated")
             where = _stated_line(text, stated, slide.start_line, line)
@@ -176,19 +320,23 @@ def _annotation(body: str, line: int, deck: Deck, slide: Slide, text: str,
                 problem = (f"the claim says the slide states '{stated}', but the slide does not "
                            "(was the number on the slide changed?)")
             else:
-                checks.steps.append(ParamsClaim(where, match.group("expr").strip(), stated))
+                claim = (ParamsClaim(where, match.group("expr").strip(), stated,
+                                     match.group("kind")), bool(match.group("here")))
     else:
-        problem = (f"unknown check annotation '{word}': use skip, raises, values, deferred, setup "
-                   "or params(...) = N")
+        problem = (f"unknown check annotation '{word}': use skip, raises, values, deferred, setup, "
+                   "output or params(...) = N (trainable(...), non_trainable(...))")
     if problem:
         checks.diagnostics.append(Diagnostic(deck.path, line, ERROR, problem))
+    return claim
 
 
 def _stated_line(text: str, stated: str, first_line: int, annotation_line: int) -> int | None:
     """The line where the slide states `stated` (outside annotations) nearest the annotation:
     on its line, else the closest above it, else the first below."""
     visible = ANNOTATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    pattern = re.compile(r"(?<![\w.,])" + re.escape(stated) + r"(?![\w])")
+    # "4.2 million" may break across lines on the slide, or have two spaces.
+    spaced = r"\s+".join(re.escape(part) for part in stated.split())
+    pattern = re.compile(r"(?<![\w.,])" + spaced + r"(?![\w])")
     lines = [first_line + visible.count("\n", 0, m.start()) for m in pattern.finditer(visible)]
     if not lines:
         return None
@@ -196,28 +344,29 @@ def _stated_line(text: str, stated: str, first_line: int, annotation_line: int) 
     return max(above) if above else min(lines)
 
 
-def _unchecked_counts(deck: Deck, slide: Slide, text: str, lines: list[str], code_spans: list,
+def _unchecked_counts(deck: Deck, slide: Slide, text: str, code_spans: list, claimed: set[str],
                       checks: DeckChecks) -> None:
-    claimed = {re.sub(r"\s", "", m.group("body").split("=", 1)[-1])
-               for m in ANNOTATION.finditer(text) if m.group("body").strip().startswith("params(")}
     visible = ANNOTATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text).split("\n")
     in_code = {n for start, end in code_spans for n in range(start, end)}
     has_code = bool(code_spans) or _previous_slide_has_code(deck, slide)
     for number, line in enumerate(visible):
         if number in in_code:
             continue
-        found = [m.group(0) for m in _PROSE_PARAMS.finditer(line)]
+        found = {}  # one warning per count on a line: its text, the count, the claim to write
+        for match in _PROSE_PARAMS.finditer(line):
+            kind = re.sub(r"[- ]?trainable\s*", "_trainable", match.group("kind").lower()).strip("_")
+            count = " ".join(match.group("count").split())
+            found.setdefault(count.replace(" ", ""), (match.group(0), count, kind or "params"))
         if has_code:
-            found += [m.group(1) for m in _PROSE_COUNT.finditer(line)]
-        for stated in found:
-            number_text = _PROSE_PARAMS.match(stated)
-            key = re.sub(r"\s", "", (number_text.group(1) + (number_text.group(2) or ""))
-                         if number_text else stated)
+            for match in _PROSE_COUNT.finditer(line):
+                found.setdefault(match.group(1).replace(" ", ""), (match.group(1), match.group(1),
+                                                                   "params"))
+        for key, (shown, count, kind) in found.items():
             if key not in claimed:
                 checks.diagnostics.append(Diagnostic(
                     deck.path, slide.start_line + number, WARNING,
-                    f"'{stated}' is a parameter count that nothing checks: tie it to the code with "
-                    f"<!-- check: params(EXPRESSION) = {key} -->"))
+                    f"'{shown}' is a parameter count that nothing checks: tie it to the code with "
+                    f"<!-- check: {kind}(EXPRESSION) = {count} -->"))
 
 
 def _previous_slide_has_code(deck: Deck, slide: Slide) -> bool:
@@ -228,10 +377,52 @@ def _previous_slide_has_code(deck: Deck, slide: Slide) -> bool:
 
 def _remark_code(content: str, highlight_lines: bool) -> str:
     """The code as it runs: remark's `*` line markers removed, common indentation removed."""
-    import textwrap
-
     lines = content.rstrip("\n").split("\n")
     if highlight_lines:
         # remark: line.replace(/^\*( )?/, '$1$1'); a marked line shows without its star.
         lines = [re.sub(r"^\*( )?", lambda m: (m.group(1) or "") * 2, line) for line in lines]
     return textwrap.dedent("\n".join(lines))
+
+
+# Comparing what a block prints with what the slide shows (`<!-- check: output -->`, and the
+# output of a `>>>` example).
+_BOX_DRAWING = re.compile("[\u2500-\u257f]")  # the borders of model.summary()'s table
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def output_lines(text: str) -> list[tuple[int, str]]:
+    """The lines that are compared, with their index in `text`: box-drawing characters count as
+    spaces, runs of spaces as one, space at either end and blank lines (so a table border) not
+    at all. So a summary printed in a narrower terminal, with narrower columns, still matches."""
+    lines = _BOX_DRAWING.sub(" ", _ANSI.sub("", text)).split("\n")
+    return [(number, " ".join(line.split())) for number, line in enumerate(lines) if line.strip()]
+
+
+def output_difference(printed: str, shown: str) -> tuple[int, str] | None:
+    """Where and how `printed` differs from `shown` (the shown line's index and a message),
+    or None when it matches. `...` in `shown` matches any text, across lines too, as doctest's
+    ELLIPSIS does."""
+    expected = output_lines(shown)
+    actual = "\n".join(text for _, text in output_lines(printed))
+
+    def pattern(lines: list[tuple[int, str]]) -> str:
+        return "\n".join(".*?".join(re.escape(part) for part in text.split("..."))
+                         for _, text in lines)
+
+    if re.fullmatch(pattern(expected), actual, re.S):
+        return None
+    # The first shown line that no reading of the ones before it lets match, and the printed
+    # line most like it of those after the match (after a `...`, it need not be the next one).
+    matched_to = 0
+    for count in range(1, len(expected) + 1):
+        found = re.match(pattern(expected[:count]) + r"(?=\n|\Z)", actual, re.S)
+        if not found:
+            number, text = expected[count - 1]
+            rest = [line for line in actual[matched_to:].split("\n") if line]
+            closest = difflib.get_close_matches(text, rest, n=1, cutoff=0) if rest else []
+            return number, (f"the slide shows '{text}', the block printed "
+                            + (f"'{closest[0]}'" if closest else "nothing more"))
+        matched_to = found.end()
+    extra = actual[matched_to:].lstrip("\n").split("\n")[0]
+    return (expected[-1][0] if expected else 0), (f"the block printed more than the slide shows: "
+                                                  f"'{extra}'")

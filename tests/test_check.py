@@ -1,7 +1,10 @@
 """`lecture check` on sample decks: claims, shapes, every failure kind, line mapping, cache."""
 import json
+import os
 import shutil
+import time
 import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -9,8 +12,10 @@ from click.testing import CliRunner
 from lecture_tool.check import _diagnostic_from_json, _diagnostic_json, check
 from lecture_tool.cli import main
 from lecture_tool.config import load_config
+from lecture_tool.deck import read_deck
 from lecture_tool.diagnostics import ERROR, Diagnostic
-from lecture_tool.snippets import count_matches, parse_count
+from lecture_tool.snippet_client import DeckRun, default_memory_limit_mb, memory_limit_mb
+from lecture_tool.snippets import count_matches, deck_checks, output_difference, parse_count
 
 from conftest import REPO, SAMPLES
 
@@ -38,7 +43,8 @@ def checked(project):
     """Each sample deck checked once (TensorFlow starts once per deck)."""
     config = load_config(project)
     results = {}
-    for name in ("claims", "failures", "values", "seed-lecture3", "plain"):
+    for name in ("claims", "failures", "values", "seed-lecture3", "plain", "order", "counts",
+                 "shown", "output"):
         results[name] = check(config, [project / "slides" / f"{name}.md"], use_cache=False)
     return results
 
@@ -56,6 +62,11 @@ def test_stated_precision():
     assert count_matches(138_357_544, "138,357,544") and not count_matches(138_357_545, "138,357,544")
     assert count_matches(304, "304") and count_matches(1_234, "1.2k")
     assert parse_count("lots") is None
+    # Counts in words, at the precision they are written with.
+    assert parse_count("4.2 million") == (4_200_000, 100_000)
+    assert count_matches(4_204_200, "4.2 million") and not count_matches(4_204_200, "4.3 million")
+    assert count_matches(60_123, "60 thousand") and count_matches(1_234_567_890, "1.2 billion")
+    assert count_matches(4_204_200, "4.2 Million") and parse_count("4.2 mega") is None
 
 
 def test_parameter_claims_true_false_and_precision(checked):
@@ -84,8 +95,8 @@ def test_unannotated_counts_are_warned_about(checked):
 def test_every_failure_kind_is_reported_at_its_deck_line(checked):
     found = messages(checked["failures"])
     assert found == [
-        (83, "unknown check annotation 'frobnicate': use skip, raises, values, deferred, setup "
-             "or params(...) = N"),
+        (83, "unknown check annotation 'frobnicate': use skip, raises, values, deferred, setup, "
+             "output or params(...) = N (trainable(...), non_trainable(...))"),
         (84, "check: skip needs a reason: <!-- check: skip (why it cannot run) -->"),
         (11, "ValueError: broken on purpose"),  # the raising line, not the block's first
         (18, "the block called sys.exit(3); a snippet must not end the program"),
@@ -97,7 +108,7 @@ def test_every_failure_kind_is_reported_at_its_deck_line(checked):
         (56, "the block was expected to raise an exception, but it ran without error"),
         (79, "SyntaxError: expected ':'"),
         (92, "MemoryError: Unable to allocate 3.00 GiB for an array with shape (402653184,) and "
-             "data type float64"),
+             "data type float64 (the limit is 2048 MB: [tool.lecture.check] memory_limit_mb)"),
     ]
     # After the hang and the crash, a new worker replayed the earlier blocks: line 38 ran fine.
     assert {c.line: c.failure for c in checked["failures"].cases}[38] is None
@@ -288,3 +299,277 @@ def test_a_deck_runs_again_when_a_module_its_blocks_import_changes(tmp_path):
     changed = check(config)
     assert changed.cached_decks == []
     assert [(d.line, d.message) for d in changed.diagnostics] == [(5, "AssertionError")]
+
+
+# Issue 14: what a lecturer adopting `lecture check` on an existing deck needs.
+
+def test_claims_are_checked_after_the_slides_blocks_or_where_they_say(checked):
+    # Slide 2 of order.md has the claim above a block that rebuilds `model` (Dense(7): 77
+    # parameters): the slide shows the model below it, so 55 is wrong there. Slide 3's claim
+    # says `here`: it is checked before its slide's block, where `model` still has 77.
+    assert messages(checked["order"]) == [
+        (18, "Sequential model 'sequential_1' has 77 parameters, slide says 55")]
+    assert [(c.line, c.name, c.failure is None) for c in checked["order"].cases] == [
+        (4, "block at line 4", True), (7, "params(model) = 55", True),
+        (15, "block at line 15", True), (18, "params(model) = 55", False),
+        (24, "params(model) = 77", True), (27, "block at line 27", True)]
+
+
+def test_near_miss_shape_comments_and_counts_in_words(checked):
+    fix = ("this shape comment is not checked: write it as '# shape of x is: (None, 13)' "
+           "(lower-case 'shape of NAME is:', the shape in parentheses, nothing after it)")
+    unchecked = "is a parameter count that nothing checks: tie it to the code with"
+    assert messages(checked["counts"], "warning") == [
+        (5, fix), (6, fix), (7, fix),  # capital S, text after the tuple, [brackets]
+        (23, f"'60 thousand weights' {unchecked} <!-- check: params(EXPRESSION) = 60 thousand -->"),
+        (23, f"'1.2 billion params' {unchecked} <!-- check: params(EXPRESSION) = 1.2 billion -->"),
+        (40, f"'2,241 trainable parameters' {unchecked} "
+             "<!-- check: trainable(EXPRESSION) = 2,241 -->"),
+    ]
+    assert messages(checked["counts"]) == [
+        (21, "Dense layer has 4,204,200 parameters, slide says 4.3 million"),
+        (38, "Sequential model 'sequential' has 193 trainable parameters, slide says 2,433"),
+    ]
+    cases = {(c.line, c.name): c.failure for c in checked["counts"].cases}
+    assert cases[(20, "params(big) = 4.2 million")] is None
+    assert cases[(35, "trainable(model) = 193")] is None
+    assert cases[(36, "params(model) = 2,433")] is None
+    assert cases[(37, "non_trainable(model) = 2,240")] is None
+
+
+def test_sessions_run_as_doctest_and_output_shown_as_code_is_not_run(checked):
+    # The `>>>` session: one case per example, its output compared (whitespace normalised);
+    # the traceback shown for 1 / 0 means it must raise ZeroDivisionError. The next slide's
+    # epoch log, traceback, `text` block and printed array are not run; broken code that
+    # reads like Python still is.
+    assert messages(checked["shown"]) == [
+        (14, "the output differs from the slide: the slide shows '8', the block printed '7'"),
+        (50, "SyntaxError: expected ':'"),
+    ]
+    assert [c.line for c in checked["shown"].cases] == [4, 5, 7, 9, 13, 42, 50]
+
+
+def test_output_checks_compare_what_a_block_prints(checked):
+    # A plain print, a model.summary() shown as Keras prints it in a wider terminal, `...`,
+    # a summary that does not match, and an annotation with no output shown after its block.
+    assert messages(checked["output"]) == [
+        (69, "check: output needs what the block prints shown in a code block after it on this "
+             "slide"),
+        (65, "the output differs from the slide: the slide shows 'Total params: 55 (220.00 B)', "
+             "the block printed 'Total params: 77 (308.00 B)'"),
+    ]
+    assert [(c.line, c.failure is None) for c in checked["output"].cases] == [
+        (5, True), (21, True), (43, True), (58, False), (71, True)]
+
+
+def test_output_comparison_rule():
+    assert output_difference("a  b\n\n c\n", "a b\nc") is None  # runs of spaces, blank lines
+    assert output_difference("┃ x ┃ 1 ┃\n┗━━━┛\n", "│ x      │ 1 │") is None  # box drawing
+    assert output_difference("\x1b[1mbold\x1b[0m\n", "bold") is None  # colours
+    assert output_difference("one\ntwo\nthree\n", "one\n...\nthree") is None
+    assert output_difference("loss: 0.25 in 3 s", "loss: ... s") is None
+    assert output_difference("one\ntwo\n", "one\nthree") == (
+        1, "the slide shows 'three', the block printed 'two'")
+    assert output_difference("one\n", "one\ntwo") == (1, "the slide shows 'two', the block "
+                                                        "printed nothing more")
+    assert output_difference("one\ntwo\n", "one") == (
+        0, "the block printed more than the slide shows: 'two'")
+
+
+def test_recognising_output_shown_as_code(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("# A\n\n```\nTotal params: 55 (220.00 B)\nModel: \"sequential\"\n```\n\n"
+                    "```\nloss=0.5 acc=0.9\n```\n\n```python\nEpoch 1/2\n```\n\n"
+                    "```\nprint \"hello\"\n```\n\n```\n  File \"x.py\", line 1\n```\n")
+    blocks = deck_checks(read_deck(deck), "python").steps
+    # Not Python and nothing like it: not run. An assignment, a `python` tag, Python 2's
+    # print: run (and reported as a SyntaxError). A traceback's tail alone is not Python.
+    assert [b.line for b in blocks] == [9, 13, 17]
+
+
+ADOPTED = ("# Adopting\r\n\r\n"
+           "```python\r\nx = undefined_name\r\n```\r\n\r\n---\r\n\r\n"
+           "```python\r\ny = 1\r\nz = y + missing\r\n```\r\n\r\n"
+           "```python\r\nassert y == 1\r\n```\r\n\r\n"
+           "- an item\r\n\r\n  ```python\r\n  broken(\r\n  ```\r\n\r\n"
+           "```python\r\n>>> 1 + 1\r\n3\r\n```\r\n\r\n"
+           "```python\r\nfine = True\r\n```\r\n")
+
+
+def test_add_skips_makes_a_deck_green_once(tmp_path):
+    one_deck_course(tmp_path, "", prelude="")
+    deck = tmp_path / "slides/deck.md"
+    deck.write_bytes(ADOPTED.encode())
+    runner = CliRunner()
+    result = runner.invoke(main, ["-C", str(tmp_path), "check", "--add-skips"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Added 5 skip annotations." in result.output
+    # y = 1 ran in the block that fails at `missing`: once that block is skipped, the next one
+    # fails too, and is skipped in a second round. The file keeps its CR LF line ends, and the
+    # fence's indentation in the list item.
+    skip = "<!-- check: skip (fails today: {}) -->\r\n"
+    assert deck.read_bytes().decode() == (
+        "# Adopting\r\n\r\n"
+        + skip.format("NameError: name 'undefined_name' is not defined")
+        + "```python\r\nx = undefined_name\r\n```\r\n\r\n---\r\n\r\n"
+        + skip.format("NameError: name 'missing' is not defined")
+        + "```python\r\ny = 1\r\nz = y + missing\r\n```\r\n\r\n"
+        + skip.format("NameError: name 'y' is not defined")
+        + "```python\r\nassert y == 1\r\n```\r\n\r\n"
+        + "- an item\r\n\r\n  " + skip.format("SyntaxError: '(' was never closed")
+        + "  ```python\r\n  broken(\r\n  ```\r\n\r\n"
+        + skip.format("the output differs from the slide: the slide shows '3', the block "
+                      "printed '2'")
+        + "```python\r\n>>> 1 + 1\r\n3\r\n```\r\n\r\n"
+        + "```python\r\nfine = True\r\n```\r\n")
+    adopted = deck.read_bytes()
+    again = runner.invoke(main, ["-C", str(tmp_path), "check", "--add-skips", "--no-cache"],
+                          catch_exceptions=False)
+    assert again.exit_code == 0 and "Added 0 skip annotations." in again.output
+    assert deck.read_bytes() == adopted  # never twice
+    plain = runner.invoke(main, ["-C", str(tmp_path), "check"], catch_exceptions=False)
+    assert plain.exit_code == 0 and ": error: " not in plain.output
+
+
+def test_exit_zero_reports_everything_and_exits_0(tmp_path):
+    one_deck_course(tmp_path, "# A\n\n```python\nraise RuntimeError('broken')\n```\n", prelude="")
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--exit-zero", "--strict"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "slides/deck.md:4: error: RuntimeError: broken" in result.output
+
+
+def test_input_raises_eoferror_at_once(tmp_path):
+    # Not the worker's requests: an empty stdin, for a subprocess the block starts too.
+    one_deck_course(tmp_path, "# A\n\n<!-- check: raises EOFError -->\n```python\ninput()\n```\n\n"
+                              "```python\nimport subprocess\n"
+                              "assert subprocess.run(['cat'], capture_output=True).stdout == b''\n"
+                              "name = input('Your name? ')\n```\n", prelude="")
+    result = check(load_config(tmp_path), use_cache=False)
+    assert [(d.line, d.message) for d in result.diagnostics] == [
+        (11, "EOFError: EOF when reading a line")]
+    assert all(case.seconds < 2 for case in result.cases)  # the timeout is 8 s
+
+
+def _running(pid: int) -> bool:
+    # A killed child that nobody has reaped yet is a zombie: it runs no more.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def test_processes_a_block_starts_end_with_the_worker_and_replays_repeat_them(tmp_path):
+    # A block starts a process; a later block crashes the worker: the new worker replays the
+    # first block, which starts its process again. The README says so. Neither outlives the
+    # check: the crashed worker's group is killed, and so is the last one's when it stops.
+    one_deck_course(tmp_path, "# A\n\n```python\nimport subprocess\n"
+                              "sleeper = subprocess.Popen(['sleep', '300'])\n"
+                              "with open('pids.txt', 'a') as pids:\n"
+                              "    print(sleeper.pid, file=pids)\n```\n\n---\n\n"
+                              "```python\nimport ctypes\nctypes.string_at(0)\n```\n", prelude="")
+    result = check(load_config(tmp_path), use_cache=False)
+    assert [(d.line, d.message) for d in result.diagnostics] == [
+        (14, "the Python process running the snippets was killed by SIGSEGV (a crash in native "
+             "code)")]
+    pids = [int(pid) for pid in (tmp_path / "pids.txt").read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in pids)
+
+
+def test_the_default_memory_limit_is_the_machines_memory_at_most_16_gb(tmp_path):
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    assert default_memory_limit_mb() <= min(total_mb, 16 * 1024)
+    one_deck_course(tmp_path, "# A\n", memory_limit_mb=0)
+    config = load_config(tmp_path)
+    assert memory_limit_mb(config) == 0  # no limit, as given
+    unset = replace(config, check={k: v for k, v in config.check.items() if k != "memory_limit_mb"})
+    assert memory_limit_mb(unset) == default_memory_limit_mb()
+
+
+def test_a_vgg16_training_step_runs_within_the_default_memory_limit(tmp_path):
+    # The issue's case: 4096 MB of address space killed it; TensorFlow reserves about twice
+    # what it uses (3.4 GB here, 6.9 GB of address space).
+    one_deck_course(tmp_path, "# A\n\n```python\nmodel = keras.applications.VGG16(weights=None)\n"
+                              "model.compile('adam', 'sparse_categorical_crossentropy')\n"
+                              "model.fit(np.zeros((1, 224, 224, 3)), np.zeros((1,)), verbose=0)\n"
+                              "```\n", timeout=300)
+    config = load_config(tmp_path)
+    # What a course that sets no limit gets (config.py fills in no default for it).
+    unset = replace(config, check={k: v for k, v in config.check.items() if k != "memory_limit_mb"})
+    result = check(unset, use_cache=False)
+    assert result.diagnostics == [] and [c.failure for c in result.cases] == [None]
+
+
+def test_a_worker_killed_at_its_memory_limit_names_the_setting(tmp_path):
+    # Memory taken up to the limit, then TensorFlow cannot start the threads of a training
+    # step: the worker aborts (or crashes) in native code, near its limit.
+    one_deck_course(tmp_path, "# A\n\n<!-- check: values -->\n```python\ninputs = Input((4,))\n"
+                              "model = Model(inputs, Dense(2)(inputs))\nmodel.compile('adam', 'mse')\n"
+                              "```\n\n```python\nhog = []\ntry:\n    while True:\n"
+                              "        hog.append(np.ones(64 << 20, np.uint8))\n"
+                              "except MemoryError:\n    pass\n"
+                              "model.fit(np.ones((8, 4)), np.ones((8, 2)), verbose=0)\n```\n",
+                    memory_limit_mb=2048)
+    result = check(load_config(tmp_path), use_cache=False)
+    assert [(d.line, d.message) for d in result.diagnostics] == [
+        (17, "ran out of memory (the limit is 2048 MB: [tool.lecture.check] memory_limit_mb)")]
+
+
+def _idle(pid: int, seconds: float = 60) -> None:
+    """Wait until a process uses no more CPU (a spare worker done importing Keras)."""
+    def cpu() -> int:
+        with open(f"/proc/{pid}/stat") as stat:
+            return sum(int(field) for field in stat.read().rsplit(")", 1)[1].split()[11:13])
+    deadline, last = time.monotonic() + seconds, -1
+    while time.monotonic() < deadline and cpu() != last:
+        last = cpu()
+        time.sleep(0.5)
+
+
+def test_a_kept_deck_run_goes_on_from_the_first_change_or_in_a_warm_spare(tmp_path):
+    # What `lecture serve --check` uses: DeckRun.run(steps, keep=True) after each edit.
+    slide = ("# A\n\n```python\nz = Dense({})(Input((2,)))\n```\n\n"
+             "{} parameters <!-- check: params(z) = {} -->\n")
+    one_deck_course(tmp_path, slide.format(3, 9, 9))
+    path = tmp_path / "slides/deck.md"
+    config = load_config(tmp_path)
+
+    def steps():
+        return deck_checks(read_deck(path), "").steps
+
+    run = DeckRun(config, read_deck(path))
+    try:
+        assert run.run(steps(), keep=True)[0] == [] and run.ran == 2
+        first = run.worker.process.pid
+        # A slide added at the end: only its steps run, in the same worker.
+        path.write_text(slide.format(3, 9, 9) + "\n---\n\n" + slide.format(4, 12, 12).replace("z", "w"))
+        problems, done = run.run(steps(), keep=True)
+        assert problems == [] and run.ran == 2 and run.worker.process.pid == first
+        assert [d.message for step in done for d in step.diagnostics] == []
+        # The last claim changed: it is checked again, nothing else runs.
+        path.write_text(slide.format(3, 9, 9) + "\n---\n\n" + slide.format(4, 13, 13).replace("z", "w"))
+        done = run.run(steps(), keep=True)[1]
+        assert run.ran == 1 and run.worker.process.pid == first
+        assert [d.message for step in done for d in step.diagnostics] == [
+            "Dense layer has 12 parameters, slide says 13"]
+        # The first block changed: everything runs again, in the spare started after the last
+        # run, which imported Keras while nobody waited for it.
+        spare = run.spare.process.pid
+        _idle(spare)
+        path.write_text(slide.format(5, 15, 15))
+        started = time.perf_counter()
+        problems, done = run.run(steps(), keep=True)
+        seconds = time.perf_counter() - started
+        assert problems == [] and run.ran == 2 and run.worker.process.pid == spare
+        assert [d.message for step in done for d in step.diagnostics] == []
+        assert run.worker.imported[0] == "keras" and seconds < 2, seconds
+        assert not _running(first)
+    finally:
+        run.close()
+    assert not _running(spare)

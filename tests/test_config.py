@@ -99,7 +99,7 @@ def test_good_values_and_defaults_reach_the_configuration(tmp_path):
     config = load_config(project)
     assert (config.title, config.figure_timeout, config.cell_timeout) == ("Test course", 30.0, 120.0)
     assert config.notebooks_dir == project / "nb" and config.figures_subdir == "img"
-    assert config.check == {"timeout": 2.5, "memory_limit_mb": 4096, "weights": "deferred"}
+    assert config.check == {"timeout": 2.5, "weights": "deferred"}
     assert config.remark["ratio"] == "4:3" and config.remark["highlightLines"] is True
     assert config.warnings == ()
 
