@@ -21,6 +21,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_hostile.py
 	$(BIN)/python bench/bench_course.py
 	$(BIN)/python bench/bench_pdf.py
+	$(BIN)/python bench/bench_serve_check.py
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -152,9 +152,15 @@ class Rebuilder:
                  run_checks: bool):
         self.config, self.state, self.log, self.run_checks = config, state, log, run_checks
         self.check_thread: threading.Thread | None = None
+        self.check_lock, self.check_pending = threading.Lock(), set()
+        # One snippet worker per deck, kept between edits: a check after an edit goes on in a
+        # worker that has Keras imported already (snippet_client.DeckRun), not a fresh one.
+        self.check_workers: dict = {}
 
     def full(self) -> None:
         self._build(None, figures=True, why="built the course", full=True, notebooks=True)
+        if self.run_checks:
+            self._check(self.config.decks())  # and the snippet workers are warm for the first edit
 
     def changed(self, paths: set[Path]) -> None:
         if self.config.pyproject in paths:
@@ -200,6 +206,11 @@ class Rebuilder:
         self.state.publish([], False, {"index.html": []})
         self._build(None, figures=True, why="pyproject.toml changed", full=True, notebooks=True)
 
+    def close(self) -> None:
+        for run in self.check_workers.values():
+            run.close()
+        self.check_workers.clear()
+
     def _build(self, decks: list[Path] | None, figures: bool, why: str, full: bool,
                notebooks: bool = False) -> None:
         from .build import build
@@ -225,24 +236,32 @@ class Rebuilder:
             self._check(decks)
 
     def _check(self, decks: list[Path]) -> None:
-        def run() -> None:
-            from .check import check
+        """Check these decks beside the build loop (snippets take seconds); decks edited while
+        a check runs are checked right after it, not forgotten."""
+        with self.check_lock:
+            self.check_pending.update(decks)
+            if self.check_thread is None:
+                self.check_thread = threading.Thread(target=self._check_loop, daemon=True)
+                self.check_thread.start()
 
-            result = check(self.config, decks)
-            by_page: dict[str, list[str]] = {}
+    def _check_loop(self) -> None:
+        from .check import check
+
+        while True:
+            with self.check_lock:
+                decks = sorted(self.check_pending)
+                self.check_pending.clear()
+                if not decks:
+                    self.check_thread = None
+                    return
+            result = check(self.config, decks, workers=self.check_workers)
+            by_page: dict[str, list[str]] = {deck.stem + ".html": [] for deck in decks}
             for diagnostic in result.diagnostics:
                 self.log(diagnostic.format(self.config.root))
-                page = Path(diagnostic.path).stem + ".html"
-                by_page.setdefault(page, []).append(diagnostic.format(self.config.root))
-            for deck in decks:
-                by_page.setdefault(deck.stem + ".html", [])
+                by_page.setdefault(Path(diagnostic.path).stem + ".html", []).append(
+                    diagnostic.format(self.config.root))
             self.log(f"checked {', '.join(d.name for d in decks)} in {result.seconds:.2f} s")
             self.state.publish([], False, by_page)
-
-        # Snippets take seconds (Keras); they run beside the build loop, not in its way.
-        if self.check_thread is None or not self.check_thread.is_alive():
-            self.check_thread = threading.Thread(target=run, daemon=True)
-            self.check_thread.start()
 
 
 def watch_loop(watcher: Watcher, rebuilder: Rebuilder, state: LiveState,
@@ -539,6 +558,7 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browse
         with state.condition:
             state.stopping = True
             state.condition.notify_all()
+        rebuilder.close()
         processes.stop_all()  # figure scripts and snippet workers run in sessions of their own
         if server is not None:
             server.server_close()

@@ -359,3 +359,17 @@ def test_ipv6_loopback_and_a_host_that_does_not_resolve(tmp_path, served):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "error: cannot serve on 'no.such.host.invalid': Name or service not known"
+
+
+CHECKED_DECK = ("# Model\n\n```python\nmodel = Sequential([Input(shape=(4,)), Dense(3)])\n```\n\n"
+                "It has 15 parameters.\n<!-- check: params(model) = 15 -->\n")
+
+
+def test_serve_check_reports_a_wrong_claim_after_an_edit(tmp_path, served):
+    project = make_project(tmp_path, {"deck.md": CHECKED_DECK},
+                           config='[tool.lecture.remark]\nhighlightLanguage = "python"\n')
+    server = served(project, "--check")
+    server.wait_for_log(r"checked deck\.md in", timeout=120)  # at start: the worker is warm now
+    (project / "slides/deck.md").write_text(CHECKED_DECK.replace("15", "16"))
+    server.wait_for_log(r"slides/deck\.md:7: error: Sequential model '\w+' has 15 parameters, "
+                        r"slide says 16", timeout=60)
