@@ -1,4 +1,5 @@
-"""Shared fixtures: a real headless Chromium (Debian's), remark.js as an oracle, sample projects."""
+"""Shared fixtures: a real headless Chromium (Debian's), remark.js as an oracle, sample projects,
+and this repository's course, built once for the whole session."""
 from __future__ import annotations
 
 import functools
@@ -6,6 +7,7 @@ import http.server
 import os
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,36 @@ def copy_course(root: Path) -> Path:
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     shutil.copy(REPO / "requirements.lock", root / "requirements.lock")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+@dataclass(frozen=True)
+class BuiltCourse:
+    root: Path  # a copy of this repository's course, with build/ made by `lecture build`
+    problems: tuple[str, ...]  # what the build reported, `path:line: severity: message` each
+
+
+@pytest.fixture(scope="session")
+def built_course(tmp_path_factory) -> BuiltCourse:
+    """This repository's course built from cold once, figures, notebooks and decks, for every test
+    that reads what `lecture build` makes of it.
+
+    Running the course's figure scripts and notebooks is most of the suite's time, so it happens
+    here and nowhere else (the reproducibility test's second clean run aside). Read it, never
+    change it: a test that edits a course starts from `copy_built_course`.
+    """
+    from lecture_tool.build import build
+    from lecture_tool.config import load_config
+
+    root = copy_course(tmp_path_factory.mktemp("built-course"))
+    result = build(load_config(root))
+    return BuiltCourse(root, tuple(d.format(root) for d in result.diagnostics))
+
+
+def copy_built_course(course: BuiltCourse, root: Path) -> Path:
+    """The built course copied with its build/ and build/.cache, for a test that changes it: the
+    caches come along, so only what the test changes runs again."""
+    shutil.copytree(course.root, root, symlinks=True)
     return root
 
 

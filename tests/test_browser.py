@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from lecture_tool.cli import main
 
-from conftest import copy_course, make_project
+from conftest import make_project
 
 
 def build_project(project: Path) -> list[str]:
@@ -50,18 +50,24 @@ class Visit:
                              index)
 
 
+def formulas_in(markdown: str) -> int:
+    """How many `$…$` and `$$…$$` a deck has outside code (the lecture deck escapes no `$`)."""
+    prose = re.sub(r"^```.*?^```", "", markdown, flags=re.S | re.M)
+    prose = re.sub(r"`[^`\n]*`", "", prose)
+    return len(re.findall(r"\$\$.+?\$\$|\$.+?\$", prose, flags=re.S))
+
+
 def local_only(urls: list[str]) -> list[str]:
     return [u for u in urls if not (u.startswith("file://") or u.startswith("http://127.0.0.1:")
                                     or u.startswith("data:"))]
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    project = copy_course(tmp_path_factory.mktemp("course"))
-    messages = build_project(project)
+def course(built_course):
+    """The session's built course, and the images its build named as missing."""
     missing = {m.group(1) for m in map(re.compile(r"warning: image '([^']+)' not found").search,
-                                       messages) if m}
-    return project, missing
+                                       built_course.problems) if m}
+    return built_course.root, missing
 
 
 @pytest.mark.parametrize("over", ["file", "http"])
@@ -78,7 +84,16 @@ def test_lecture_deck_renders_as_remark_counts_it(browser, course, serve, over):
         const h = document.querySelectorAll('.remark-slide-content')[i].querySelector('h1, h2, h3');
         return h ? h.textContent.trim() : ''; })""")
     assert titles == [s["title"] for s in expected["slides"]]
-    assert visit.evaluate("document.querySelectorAll('.katex').length") > 40
+    # Every formula of the deck reaches the page, and each one remark shows (a `--` step shows
+    # those before it again) is rendered by KaTeX once, on its slide.
+    source = visit.evaluate("JSON.parse(document.getElementById('lecture-source').textContent)")
+    assert source.count('class="lecture-math') == formulas_in(deck.read_text(encoding="utf-8"))
+    per_slide = visit.evaluate("""() => slideshow.getSlides().map(
+        slide => JSON.stringify(slide.content).split('lecture-math').length - 1)""")
+    rendered = visit.evaluate("""() => Array.from(
+        document.querySelectorAll('.remark-slides-area .remark-slide-content'),
+        slide => slide.querySelectorAll('.katex').length)""")
+    assert rendered == per_slide
     assert visit.evaluate("document.querySelectorAll('.katex-error').length") == 0
     assert visit.evaluate("document.querySelectorAll('span.lecture-math:not(:has(.katex))').length") == 0
     # No formula is left as raw `$…$` text, in lists, columns or anywhere else outside code.
@@ -126,9 +141,10 @@ FITS = """(i) => {
 
 
 @pytest.mark.parametrize("viewport", [(1280, 720), (1024, 768)])
-def test_every_slide_fits_loads_its_images_and_renders_its_math(browser, course, viewport):
-    project, missing_images = course
-    assert missing_images == set()  # every figure the deck shows is made by figures_src/
+def test_every_slide_fits_loads_its_images_and_renders_its_math(browser, built_course, viewport):
+    # As `lecture build --strict` sees it: every figure the deck shows is made by figures_src/.
+    assert built_course.problems == ()
+    project = built_course.root
     visit = Visit(browser, f"file://{project}/build/lecture3-neural-networks.html", viewport)
     problems = {}
     for index in range(visit.evaluate("slideshow.getSlideCount()")):

@@ -1,13 +1,16 @@
 """`lecture build` on small course repositories."""
 import json
 import re
+from pathlib import Path
 
+import lecture_tool
 from lecture_tool.build import build
 from lecture_tool.config import load_config
 
 from conftest import make_project
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+TEMPLATES = Path(lecture_tool.__file__).parent / "templates"  # the packaged ones
 
 
 def built_source(tmp_path, text: str) -> str:
@@ -61,7 +64,11 @@ def test_source_is_embedded_so_any_text_survives(tmp_path):
     project = make_project(tmp_path, {"deck.md": text})
     build(load_config(project))
     page = (project / "build/deck.html").read_text()
-    assert page.count("</script>") == 5  # the page's own four scripts and nothing from the deck
+    # Exactly the scripts deck.html writes (deck and options as JSON, remark, KaTeX, ours), none
+    # from the deck.
+    template = (TEMPLATES / "deck.html").read_text()
+    assert re.findall(r"<script[^>]*>", page) == re.findall(r"<script[^>]*>", template)
+    assert page.count("</script>") == template.count("</script>")
     assert embedded_source(page) == text
 
 
@@ -145,3 +152,4 @@ def test_check_annotations_do_not_reach_the_page(tmp_path):
     source = built_source(tmp_path, text)
     assert "check:" not in source and "import os" not in source
     assert "922M " in source and "# A" in source and "End" in source
+

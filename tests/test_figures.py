@@ -1,15 +1,18 @@
 """The figure stage: discovery, cache, parallel isolated runs, failures, reproducibility."""
+import ast
 import filecmp
 import subprocess
 import sys
+from pathlib import Path
 
 from PIL import Image
 
 from lecture_tool.build import build
 from lecture_tool.config import load_config
 from lecture_tool.figures import discover, make_figures
+from lecture_tool.notebooks import make_notebooks
 
-from conftest import REPO, copy_course, make_project
+from conftest import REPO, copy_built_course, copy_course, make_project
 
 # Small scripts that need no plotting library: each writes text files and appends to runs.log.
 HELPER = "SUFFIX = '!'\n"
@@ -121,6 +124,16 @@ def test_build_runs_figures_first_and_a_no_op_build_runs_none(tmp_path):
     assert build(config).written == [] and runs(project) == []
 
 
+def test_a_built_course_moved_elsewhere_makes_nothing_again(built_course, tmp_path):
+    # As a course cloned with its build/, or CI restoring build/.cache into another checkout:
+    # the caches hold no absolute path, so no figure script and no notebook runs again.
+    config = load_config(copy_built_course(built_course, tmp_path / "moved"))
+    assert make_figures(config).ran == []
+    assert make_notebooks(config).ran == []
+    again = build(config)
+    assert again.diagnostics == [] and again.written == []
+
+
 def test_discovery_problems(tmp_path):
     project = figure_project(tmp_path, a=script("a", ["a.txt"]), b=script("b", ["a.txt"]),
                              c="OUTPUTS = ['../escape.png']\n", d="def broken(:\n")
@@ -131,29 +144,45 @@ def test_discovery_problems(tmp_path):
         ("d.py", 1, "syntax error")]
 
 
-def test_scripts_run_on_their_own(tmp_path):
+def test_scripts_run_on_their_own(built_course, tmp_path):
     out = tmp_path / "out"
     subprocess.run([sys.executable, str(REPO / "figures_src/softmax.py"), "--out", str(out)],
                    check=True, capture_output=True)
-    assert (out / "softmax.png").stat().st_size > 1000
+    # What it declares and nothing else, the very bytes `lecture build` made.
+    assert [p.name for p in out.iterdir()] == ["softmax.png"]
+    built = built_course.root / "build/images/softmax.png"
+    assert (out / "softmax.png").read_bytes() == built.read_bytes()
 
 
-def test_course_figures_are_reproducible_and_gifs_are_well_formed(tmp_path):
-    first, second = copy_course(tmp_path / "one"), copy_course(tmp_path / "two")
-    for project in (first, second):
-        result = make_figures(load_config(project))
-        assert result.diagnostics == []
-    images = sorted((first / "build/images").iterdir())
-    assert len(images) >= 8
-    match, mismatch, errors = filecmp.cmpfiles(first / "build/images", second / "build/images",
-                                               [p.name for p in images], shallow=False)
-    assert mismatch == [] and errors == []
+def declared_outputs(figures_src: Path) -> set[str]:
+    """The files the course's figure scripts say they make: their `OUTPUTS = [...]` lists."""
+    declared = set()
+    for path in figures_src.glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = [getattr(target, "id", None) for target in getattr(node, "targets", ())]
+            if names == ["OUTPUTS"]:
+                declared |= set(ast.literal_eval(node.value))
+    return declared
+
+
+def test_course_figures_are_reproducible_and_gifs_are_well_formed(built_course, tmp_path):
+    # The suite's one second clean run of the course's figure scripts: reproducibility needs two.
+    again = copy_course(tmp_path / "again")
+    assert make_figures(load_config(again)).diagnostics == []
+    first, second = built_course.root / "build/images", again / "build/images"
+    declared = sorted(declared_outputs(REPO / "figures_src"))
+    assert sorted(p.name for p in first.iterdir()) == declared  # every declared file, nothing else
+    assert sorted(p.name for p in second.iterdir()) == declared
+    match, mismatch, errors = filecmp.cmpfiles(first, second, declared, shallow=False)
+    assert (match, mismatch, errors) == (declared, [], [])
     for name, positions in (("numerical_no_padding_no_strides.gif", 9),
                             ("no_padding_strides.gif", 4), ("same_padding_no_strides.gif", 25)):
-        with Image.open(first / "build/images" / name) as gif:
+        with Image.open(first / name) as gif:
             assert gif.n_frames == positions, name  # one frame per output position
             assert gif.info["loop"] == 0 and gif.mode == "P"
-            assert gif.info["duration"] >= 400
-        assert (first / "build/images" / name).stat().st_size < 200_000
-    with Image.open(first / "build/images/softmax.png") as png:
+            for frame in range(gif.n_frames):  # each one long enough to follow
+                gif.seek(frame)
+                assert gif.info["duration"] >= 400, (name, frame)
+        assert (first / name).stat().st_size < 200_000
+    with Image.open(first / "softmax.png") as png:
         assert "Software" not in png.info  # no version string in the file
