@@ -15,8 +15,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench_build import timed  # one way to time a command, for every bench
 
 REPO = Path(__file__).resolve().parent.parent
 LECTURE = [str(Path(sys.executable).parent / "lecture")]
@@ -49,17 +50,6 @@ def make_course(root: Path, decks: int = 30, slides: int = 66, seed: int = 7) ->
             title = "" if separator == "--" else f"## Topic {s}\n\n"
             parts.append(f"{separator}\n\n{title}{body}{notes}")
         (root / "slides" / f"lecture-{d + 1:02d}.md").write_text("\n\n".join(parts) + "\n")
-
-
-def timed(command: list[str], runs: int, before=None) -> list[float]:
-    times = []
-    for _ in range(runs):
-        if before:
-            before()
-        start = time.perf_counter()
-        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:
