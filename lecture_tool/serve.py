@@ -389,6 +389,9 @@ class LiveServer(http.server.ThreadingHTTPServer):
     """
     daemon_threads = True
     workers = 64
+    # socketserver's default backlog of 5 drops the SYNs of a burst (a page's assets, several
+    # windows), and each dropped one costs the browser a second or more before it retries.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, address, root: Path, state: LiveState, log: Callable[[str], None] = print):
         self.root, self.state, self.log = root, state, log
