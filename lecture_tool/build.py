@@ -337,9 +337,11 @@ def lint_deck(deck: Deck, config: Config, available: set[str],
     from .katex import formula_problems
     from .notebooks import mention_problems
     from .references import check_references
+    from .title_slide import logo_problems
 
     return (deck.diagnostics + check_references(deck, "", available, config.output_dir.name,
                                                 config.slides_dir.name)
+            + logo_problems(deck, available, config.output_dir.name, config.slides_dir.name)
             + mention_problems(deck, notebooks, config)
             + formula_problems(deck, config.node_modules / "katex" / "dist" / "katex.min.js",
                                config.output_dir / ".cache"))

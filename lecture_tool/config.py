@@ -49,6 +49,10 @@ PDF_MODES = ("slides", "handout", "notes")
 
 OPTIONS = (
     Option(LECTURE, "title", "text", None, "course page title (default: the directory's name)"),
+    Option(LECTURE, "description", "text", "", "a paragraph under the course page's title"),
+    Option(LECTURE, "author", "text", "", "who teaches the course, on the course page"),
+    Option(LECTURE, "institution", "text", "", "where the course is taught, on the course page"),
+    Option(LECTURE, "term", "text", "", "when, e.g. Autumn 2026, on the course page"),
     Option(LECTURE, "slides", "directory", "slides", "where the decks are"),
     Option(LECTURE, "output", "directory", "build", "where the site goes"),
     Option(LECTURE, "templates", "directory", "templates", "files here replace the packaged templates"),
@@ -96,6 +100,11 @@ class Config:
     remark: dict = field(default_factory=dict)  # options passed to remark.create()
     pdf: tuple[str, ...] = ()  # the PDFs `lecture build` prints too (PDF_MODES), none by default
     check: dict = field(default_factory=dict)  # [tool.lecture.check], defaults filled in
+    # What the course page says about the course besides its title ("" where not set).
+    description: str = ""
+    author: str = ""
+    institution: str = ""
+    term: str = ""
     warnings: tuple[Diagnostic, ...] = ()  # what the configuration's reading found to say
 
     @property
@@ -177,6 +186,8 @@ def load_config(root: Path) -> Config:
         remark={**DEFAULT_REMARK_OPTIONS, **values[REMARK]},
         pdf=tuple(mode for mode in PDF_MODES if mode in main["pdf"]),
         check={key: value for key, value in check.items() if value is not None},
+        description=main["description"], author=main["author"],
+        institution=main["institution"], term=main["term"],
         warnings=tuple(problems),
     )
 

@@ -14,6 +14,7 @@ from .config import Config
 from .deck import Deck, headings
 from .notebooks import link_mentions
 from .snippets import strip_annotations
+from .title_slide import with_title_layout
 
 # Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
 # are written for that: `\(` shows `(`, `\\{` shows `\{`. Math keeps that meaning with us.
@@ -33,6 +34,7 @@ class Page:
 def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
     """The deck source as the page gives it to remark: each of SOURCE_STEPS in turn, as
     nbconvert chains its preprocessors."""
+    deck = with_title_layout(deck)  # first: the steps below read offsets into its source
     page, source = Page(deck, notebooks), deck.source
     for step in SOURCE_STEPS:
         source = step(source, page)
@@ -384,8 +386,21 @@ class DeckEntry:
     pdfs: tuple[tuple[str, str], ...] = ()  # (label, href) of the deck's PDFs that exist
 
 
+@dataclass(frozen=True)
+class CourseInfo:
+    """What the course page says about the course ([tool.lecture]; "" where not set)."""
+    title: str
+    description: str = ""
+    author: str = ""
+    institution: str = ""
+    term: str = ""
+
+
 def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:
-    return env.get_template("index.html").render(course_title=config.title, decks=entries)
+    course = CourseInfo(config.title, config.description, config.author, config.institution,
+                        config.term)
+    return env.get_template("index.html").render(course_title=config.title, course=course,
+                                                  decks=entries)
 
 
 def render_stylesheet(config: Config, env: jinja2.Environment) -> str:

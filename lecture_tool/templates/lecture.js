@@ -38,7 +38,18 @@
     return element ? JSON.parse(element.textContent) : {};  // a course's own deck.html may lack it
   }
 
-  window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds};
+  // The progress bar (lecture.css) of each slide: its position in the deck, from 1/n to 1, as
+  // remark counts slides (a `--` step is one). On each slide, not on the window, so that a
+  // printed page and a presenter's preview show their own.
+  function markProgress(doc) {
+    var slides = doc.querySelectorAll('.remark-slides-area .remark-slide-container');
+    for (var i = 0; i < slides.length; i++) {
+      slides[i].style.setProperty('--lecture-progress', String((i + 1) / slides.length));
+    }
+  }
+
+  window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds,
+                    markProgress: markProgress};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
@@ -46,4 +57,11 @@
   window.slideshow = remark.create(options);
   renderMath(document);
   renameHeadings(document, headingIds(document));
+  markProgress(document);
+  // remark makes new slide elements when the deck is loaded again (`lecture serve` updates a
+  // page in place that way) and tells no outside listener: watching its slide area does.
+  var area = document.querySelector('.remark-slides-area');
+  if (area && window.MutationObserver) {
+    new MutationObserver(function () { markProgress(document); }).observe(area, {childList: true});
+  }
 })();
