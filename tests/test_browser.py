@@ -140,25 +140,137 @@ FITS = """(i) => {
 }"""
 
 
+# What a student in the back row sees of one slide at the current size: boxes that do not fit,
+# the size code is shown at, and each image with the scale it is shown at. Sizes are screen
+# pixels: the computed size times remark's scale (1.06 at 1280x720).
+LEGIBILITY = """(i) => {
+  const slide = document.querySelectorAll('.remark-slide-content')[i];
+  const scaler = slide.closest('.remark-slide-scaler');
+  const frame = scaler.getBoundingClientRect();
+  const scale = frame.width / scaler.offsetWidth;
+  const name = el => el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className.trim()
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const overflow = [];
+  const content = slide.getBoundingClientRect();
+  if (content.height > frame.height + 1)
+    overflow.push(`its content is ${Math.round(content.height)} px tall, the slide ${Math.round(frame.height)} px`);
+  for (const el of slide.querySelectorAll('*')) {
+    if (el.closest('.katex, .remark-slide-number')) continue;
+    const style = getComputedStyle(el);
+    if (['inline', 'none', 'contents'].includes(style.display)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.height > frame.height + 1)
+      overflow.push(`${name(el)} is ${Math.round(r.height)} px tall, the slide ${Math.round(frame.height)} px`);
+    // A box that clips (overflow other than visible) hides what does not fit in it.
+    if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+    const below = (el.scrollHeight - el.clientHeight) * scale, right = (el.scrollWidth - el.clientWidth) * scale;
+    if (el.clientHeight > 0 && below > 1) overflow.push(`${name(el)} hides ${Math.round(below)} px of its content below`);
+    if (el.clientWidth > 0 && right > 1) overflow.push(`${name(el)} hides ${Math.round(right)} px of its content on the right`);
+  }
+  const code = Array.from(slide.querySelectorAll('.remark-code, .remark-inline-code'), el => [
+    el.classList.contains('remark-inline-code') ? 'inline code' : 'code block',
+    el.textContent.trim().split('\\n')[0].slice(0, 40), parseFloat(getComputedStyle(el).fontSize) * scale]);
+  const images = Array.from(slide.querySelectorAll('img'), img =>
+    [img.src, img.getBoundingClientRect().width, img.naturalWidth]);
+  return {overflow, code, images};
+}"""
+
+SMALLEST_TEXT = "lecture:smallest-text-px"
+
+
+def smallest_text_px(image: Path) -> float | None:
+    """The height of the smallest text in an image, in the image's own pixels (SVG: user units),
+    as the figure scripts record it (figure_style): a PNG's tEXt chunk, a GIF's comment, an SVG
+    comment near the top. None for an image that carries no such mark (one without text)."""
+    from PIL import Image
+
+    if image.suffix.lower() == ".svg":
+        found = re.search(r"<!--\s*lecture:smallest-text-px=([0-9.]+)\s*-->",
+                          image.read_text(encoding="utf-8", errors="replace")[:4096])
+        return float(found.group(1)) if found else None
+    with Image.open(image) as opened:
+        if image.suffix.lower() == ".png":
+            value = opened.text.get(SMALLEST_TEXT)
+        else:
+            comment = opened.info.get("comment", b"")
+            comment = comment.decode("utf-8", "replace") if isinstance(comment, bytes) else comment
+            found = re.search(r"lecture:smallest-text-px=([0-9.]+)", comment)
+            value = found.group(1) if found else None
+    return float(value) if value is not None else None
+
+
+def svg_width(image: Path) -> float:
+    """The width an SVG's own coordinates span: its width attribute when in pixels, else its
+    viewBox (matplotlib writes the width in points and the viewBox in user units)."""
+    head = image.read_text(encoding="utf-8", errors="replace")[:4096]
+    tag = re.search(r"<svg\b[^>]*>", head).group(0)
+    width = re.search(r"""\swidth\s*=\s*["']\s*([0-9.]+)\s*(px)?\s*["']""", tag)
+    if width:
+        return float(width.group(1))
+    box = re.search(r"""viewBox\s*=\s*["']\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)""", tag)
+    return float(box.group(1))
+
+
+def figure_outputs(project: Path) -> set[str]:
+    """Every image the course's figure scripts declare, as the pages name it (images/x.png)."""
+    from lecture_tool.config import load_config
+    from lecture_tool.figures import discover
+
+    config = load_config(project)
+    return {f"{config.figures_subdir}/{name}" for script in discover(config)[0] for name in script.outputs}
+
+
 @pytest.mark.parametrize("viewport", [(1280, 720), (1024, 768)])
 def test_every_slide_fits_loads_its_images_and_renders_its_math(browser, built_course, viewport):
     # As `lecture build --strict` sees it: every figure the deck shows is made by figures_src/.
     assert built_course.problems == ()
     project = built_course.root
-    visit = Visit(browser, f"file://{project}/build/lecture3-neural-networks.html", viewport)
-    problems = {}
+    build_dir = project / "build"
+    visit = Visit(browser, f"file://{build_dir}/lecture3-neural-networks.html", viewport)
+    legibility = viewport == (1280, 720)  # the size a lecture hall's projector shows
+    problems, measured, marks = [], set(), {}
     for index in range(visit.evaluate("slideshow.getSlideCount()")):
-        visit.evaluate("(n) => slideshow.gotoSlide(n)", index + 1)
+        number = index + 1
+        visit.evaluate("(n) => slideshow.gotoSlide(n)", number)
         outside = visit.evaluate(FITS, index)
         broken = visit.evaluate("""(i) => Array.from(document.querySelectorAll('.remark-slide-content')[i]
             .querySelectorAll('img'), img => img.complete && img.naturalWidth > 0 ? null : img.src)
             .filter(Boolean)""", index)
         math_errors = visit.evaluate("(i) => document.querySelectorAll('.remark-slide-content')[i]"
                                      ".querySelectorAll('.katex-error').length", index)
-        if outside or broken or math_errors:
-            problems[index + 1] = (outside[:3], broken, math_errors)
-    assert problems == {}
+        problems += [f"slide {number}: {what} is outside the slide" for what in outside[:3]]
+        problems += [f"slide {number}: image {src} did not load" for src in broken]
+        problems += [f"slide {number}: {math_errors} formulas KaTeX could not render"] if math_errors else []
+        if not legibility:
+            continue
+        seen = visit.evaluate(LEGIBILITY, index)
+        problems += [f"slide {number}: {what}" for what in seen["overflow"]]
+        problems += [f"slide {number}: {kind} '{text}' is {size:.1f} px, under 18 px"
+                     for kind, text, size in seen["code"] if size < 18 - 0.01]
+        for src, shown_width, natural_width in seen["images"]:
+            image = Path(unquote(urlsplit(src).path))
+            name = image.relative_to(build_dir).as_posix()
+            if name not in marks:
+                marks[name] = smallest_text_px(image)
+            if marks[name] is None or shown_width == 0:
+                continue
+            measured.add(name)
+            stored_width = svg_width(image) if image.suffix.lower() == ".svg" else natural_width
+            text = marks[name] * shown_width / stored_width
+            if text < 14 - 0.01:
+                problems.append(f"slide {number}: the smallest text of {name} shows at {text:.1f} px, "
+                                f"under 14 px ({marks[name]:g} px in the image, shown at "
+                                f"{shown_width / stored_width:.2f}x)")
+    assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
     assert visit.console_errors == []
+    if legibility:
+        # Every figure with text was measured on a slide: the figure scripts mark their text,
+        # and no marked figure goes unseen.
+        declared = figure_outputs(project)
+        marked = {name for name in declared if smallest_text_px(build_dir / name) is not None}
+        assert marked, "no figure carries lecture:smallest-text-px: figure_style marks none"
+        assert measured == marked, (f"marked but not shown: {sorted(marked - measured)}; "
+                                    f"shown but not declared by a figure script: {sorted(measured - marked)}")
     visit.page.close()
 
 
