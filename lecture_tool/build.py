@@ -5,15 +5,16 @@ import json
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
-from . import cache, processes
+from . import cache, manifest
 from .config import Config
-from .deck import Deck, DeckError, read_deck
 from .diagnostics import ERROR, Diagnostic, display_path
-from .outputs import copy_if_changed, write_if_changed
 from .sources import files_under
+
+if TYPE_CHECKING:
+    from .deck import Deck
 
 
 @dataclass
@@ -40,15 +41,31 @@ def build(config: Config, only: list[Path] | None = None,
     link checks see what they make. Each deck is built on its own: a problem in one is reported
     and the others are still built. With `keep_last_good` (as `lecture serve` builds), a deck
     with errors keeps its last page.
+
+    A whole build that nothing could have changed since the last one (manifest.py) says again
+    what that one said and stops there: nothing is imported, parsed or started for it.
     """
+    started = time.perf_counter()
+    whole = only is None and figures and notebooks and not keep_last_good
+    previous = manifest.read(config)
+    if whole and not force and (replay := manifest.unchanged(config, previous)) is not None:
+        for diagnostic in replay.diagnostics:
+            report(diagnostic)
+        return BuildResult(diagnostics=replay.diagnostics, decks=replay.decks,
+                           slides=replay.slides, by_page=replay.by_page,
+                           seconds=time.perf_counter() - started)
+    manifest.forget(config)
+    began = manifest.snapshot(config, previous) if whole else None
+
+    from .deck import DeckError, read_deck
     from .notebooks import discover as discover_notebooks, mentions_of
+    from .outputs import copy_if_changed, write_if_changed
 
     # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
     from .assets import third_party_assets
     from .render import (DeckEntry, page_script, render_deck, render_index, render_stylesheet,
                          template_environment)
 
-    started = time.perf_counter()
     result = BuildResult()
 
     def note(diagnostic: Diagnostic) -> None:
@@ -130,8 +147,10 @@ def build(config: Config, only: list[Path] | None = None,
             continue
         name, source = page_name(path), display_path(path, config.root)
         entry = known.get(source)
-        if entry and entry["key"] == key and (config.output_dir / name).is_file():
-            # Unchanged, and so is everything its page depends on: not even parsed again.
+        if entry and entry["key"] == key and \
+                entry.get("page") == manifest.signature(config.output_dir / name):
+            # Unchanged, and so is everything its page depends on, and its page is as this
+            # build wrote it (not deleted, not edited by hand): not even parsed again.
             fresh[source] = entry
             entries.append(DeckEntry(href=page_url(path), title=entry["title"],
                                      slide_count=entry["slides"], source=source,
@@ -171,8 +190,10 @@ def build(config: Config, only: list[Path] | None = None,
             write(name, page.encode())
             result.decks += 1
             result.slides += len(deck.slides)
-            if not any(d.severity == ERROR for d in found):
-                fresh[source] = {"key": key, "title": deck.title, "slides": len(deck.slides),
+            written_as = manifest.signature(config.output_dir / name)
+            if not any(d.severity == ERROR for d in found) and written_as is not None:
+                fresh[source] = {"key": key, "page": written_as, "title": deck.title,
+                                 "slides": len(deck.slides),
                                  "notebooks": [list(pair) for pair in linked],
                                  "diagnostics": [d.to_json(config.root) for d in found]}
     _written(note, cache_path, lambda: cache.write_json(cache_path, fresh))
@@ -188,6 +209,9 @@ def build(config: Config, only: list[Path] | None = None,
     index = _render(lambda: render_index(entries, config, env), "index.html", config, note)
     if index is not None:
         write("index.html", index.encode())
+    if began is not None:
+        manifest.record(config, began, previous, result.decks, result.slides,
+                        result.diagnostics, result.by_page)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -229,6 +253,7 @@ def _make_figures_and_notebooks(config: Config, figures: bool, notebooks: bool, 
     the files written and the figure outputs the decks may refer to."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from . import processes
     from .figures import discover, make_figures
     from .notebooks import make_notebooks
 

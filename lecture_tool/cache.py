@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
-from .outputs import write_if_changed
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
@@ -120,4 +119,6 @@ def read_json(path: Path) -> dict:
 
 def write_json(path: Path, data: dict) -> None:
     """Replace a cache file atomically (a build stopped midway leaves the previous one whole)."""
+    from .outputs import write_if_changed  # not at import: a no-op build writes nothing
+
     write_if_changed(path, json.dumps(data, indent=1, sort_keys=True).encode())
