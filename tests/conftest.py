@@ -23,6 +23,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic", "--disable-default-apps"]
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Under pytest-xdist, every test that reads the built course runs in one worker, so the
+    course's figure scripts and notebooks run once, not once per worker."""
+    for item in items:
+        if "built_course" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("built-course"))
+
+
 @pytest.fixture(scope="session")
 def browser():
     # Never skip: a missing browser must turn CI red, not hide the browser tests.

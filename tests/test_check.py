@@ -94,7 +94,7 @@ def test_unannotated_counts_are_warned_about(checked):
 
 def test_every_failure_kind_is_reported_at_its_deck_line(checked):
     found = messages(checked["failures"])
-    assert found == [
+    assert found[:-1] == [
         (83, "unknown check annotation 'frobnicate': use skip, raises, values, deferred, setup, "
              "output or params(...) = N (trainable(...), non_trainable(...))"),
         (84, "check: skip needs a reason: <!-- check: skip (why it cannot run) -->"),
@@ -107,9 +107,11 @@ def test_every_failure_kind_is_reported_at_its_deck_line(checked):
         (51, "expected KeyError, but the block raised ZeroDivisionError: division by zero"),
         (56, "the block was expected to raise an exception, but it ran without error"),
         (79, "SyntaxError: expected ':'"),
-        (92, "MemoryError: Unable to allocate 3.00 GiB for an array with shape (402653184,) and "
-             "data type float64 (the limit is 2048 MB: [tool.lecture.check] memory_limit_mb)"),
     ]
+    # NumPy words the MemoryError itself; ours is what follows it.
+    memory = found.pop()
+    assert memory[0] == 92 and memory[1].startswith("MemoryError: ")
+    assert memory[1].endswith(" (the limit is 2048 MB: [tool.lecture.check] memory_limit_mb)")
     # After the hang and the crash, a new worker replayed the earlier blocks: line 38 ran fine.
     assert {c.line: c.failure for c in checked["failures"].cases}[38] is None
     skipped = [c for c in checked["failures"].cases if c.skipped]
@@ -129,8 +131,9 @@ def test_keras_1_vgg_block_says_plainly_why(checked):
     assert message.startswith("NameError: name 'model' is not defined — this is Keras 1 code")
     assert "Convolution2D is Conv2D(filters, (rows, cols))" in message
     assert "channels-first" in message
-    # The seed's own shape comments hold.
-    assert all("the comment says" not in m for _, m in problems)
+    # The seed's three Keras 2 blocks run, and their shape comments hold.
+    assert [(c.line, c.failure is None) for c in checked["seed-lecture3"].cases] == [
+        (213, True), (287, True), (347, True), (487, False)]
 
 
 def test_cache_reuses_results_until_a_block_changes(tmp_path):

@@ -70,7 +70,9 @@ def test_slides_link_to_notebook_pages_that_work_offline(tmp_path, browser):
     assert [(d.line, d.message) for d in result.diagnostics] == [
         (5, "mentions nowhere.ipynb, but there is no notebooks/nowhere.ipynb to link to")]
     index = (project / "build/index.html").read_text()
-    assert '<a href="notebooks/good.html">good.ipynb</a>' in index
+    # The run notebook's page by its name, and the .ipynb itself to download.
+    assert '<a class="notebook-page" href="notebooks/good.html">good</a>' in index
+    assert '<a class="notebook-download" href="notebooks/good.ipynb" download>good.ipynb</a>' in index
     executed = nbformat.read(project / "build/notebooks/good.ipynb", as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "answer 42\n"
 
