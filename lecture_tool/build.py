@@ -47,15 +47,15 @@ def build(config: Config, only: list[Path] | None = None,
     """
     started = time.perf_counter()
     whole = only is None and figures and notebooks and not keep_last_good
-    previous = manifest.read(config)
-    if whole and not force and (replay := manifest.unchanged(config, previous)) is not None:
+    previous, seen = manifest.read(config), {}
+    if whole and not force and (replay := manifest.unchanged(config, previous, seen)) is not None:
         for diagnostic in replay.diagnostics:
             report(diagnostic)
         return BuildResult(diagnostics=replay.diagnostics, decks=replay.decks,
                            slides=replay.slides, by_page=replay.by_page,
                            seconds=time.perf_counter() - started)
     manifest.forget(config)
-    began = manifest.snapshot(config, previous) if whole else None
+    began = manifest.snapshot(config, previous, seen) if whole else None
 
     from .deck import DeckError, read_deck
     from .notebooks import discover as discover_notebooks, mentions_of

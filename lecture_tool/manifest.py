@@ -73,16 +73,19 @@ class Replay:
     by_page: dict[str, list[Diagnostic]]
 
 
-def unchanged(config: Config, previous: dict) -> Replay | None:
-    """What the last build said, if nothing it read or wrote has changed since; else None."""
+def unchanged(config: Config, previous: dict, seen: dict | None = None) -> Replay | None:
+    """What the last build said, if nothing it read or wrote has changed since; else None.
+    `seen` is given the inputs' signatures, for `snapshot` to use rather than look again."""
     if not previous:
         return None
     taken = time.time_ns()
     inputs = _signatures(_inputs(config, previous.get("figure_inputs", [])))
-    outputs = _signatures(_outputs(config))
+    if seen is not None:
+        seen.update(taken=taken, figure_inputs=previous.get("figure_inputs", []), inputs=inputs)
     verified_inputs = _verified(inputs, previous.get("inputs", {}), previous.get("taken", 0))
     if verified_inputs is None:
         return None
+    outputs = _signatures(_outputs(config))
     verified_outputs = _verified(outputs, previous.get("outputs", {}), previous.get("taken", 0))
     if verified_outputs is None:
         return None
@@ -104,14 +107,17 @@ class Snapshot:
     inputs: dict[str, list | None]
 
 
-def snapshot(config: Config, previous: dict) -> Snapshot:
+def snapshot(config: Config, previous: dict, seen: dict | None = None) -> Snapshot:
     """The inputs' signatures and hashes before the build reads them (a file edited while the
     build runs then differs from its record, and the next build builds it)."""
     from .figures import discover
 
-    taken = time.time_ns()
     declared = sorted({name for script in discover(config)[0] for name in script.inputs})
-    signatures = _signatures(_inputs(config, declared))
+    if seen and seen["figure_inputs"] == declared:
+        taken, signatures = seen["taken"], seen["inputs"]
+    else:
+        taken = time.time_ns()
+        signatures = _signatures(_inputs(config, declared))
     return Snapshot(taken, declared, _hashed(signatures, previous.get("inputs", {}),
                                              previous.get("taken", 0)))
 
@@ -233,9 +239,10 @@ def _hashed(now: dict[str, list[int] | None], recorded: dict, taken: int) -> dic
 
 
 def _write(config: Config, data: dict) -> None:
-    from .cache import write_json
+    from .outputs import write_if_changed
 
     try:
-        write_json(manifest_path(config), data)
+        # Compact: it is read by the next build, not by people.
+        write_if_changed(manifest_path(config), json.dumps(data, separators=(",", ":")).encode())
     except OSError:
         pass  # a manifest is a shortcut: without it the next build does the work itself
