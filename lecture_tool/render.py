@@ -64,7 +64,13 @@ def rewrite_markdown_text(source: str, page: Page) -> str:
 
 def markdown_regions(deck: Deck) -> list[list[int]]:
     """[start, end, passes] of each stretch of the deck's source that Markdown reads as text (see
-    `rewrite_markdown_text`), and how many times it is read (`_markdown_passes`)."""
+    `rewrite_markdown_text`), and how many times it is read (`_markdown_passes`).
+
+    Worked out once per deck: the build's checks (formulas, leftover delimiters) and its page
+    read the same regions, and each look parses every slide with markdown-it."""
+    known = deck.__dict__.get("_markdown_regions")
+    if known is not None:
+        return known
     code_lines = _markdown_code_lines(deck) if any(
         t.kind == "code" and "$" in t.text for t in deck.tokens) else set()
     passes = _markdown_passes(deck)
@@ -92,6 +98,7 @@ def markdown_regions(deck: Deck) -> list[list[int]]:
                 if number not in code_lines or number == glued:
                     text(at, min(at + len(line) + 1, token.end), passes[index])
                 at += len(line) + 1
+    deck.__dict__["_markdown_regions"] = regions
     return regions
 
 

@@ -87,9 +87,30 @@ class Watcher:
         self.events.follow(self.directories(), self.config().root)
         return self.events.wait(timeout)
 
+    def settle(self, found: dict[Path, tuple[int, int]], quiet: float) -> dict[Path, tuple[int, int]]:
+        """The files once a burst of saves (temp file, rename, chmod) is over. OS events come
+        only after watchfiles saw a quiet step (`STEP_MS`), so a burst was over before its event
+        came; one that came since is looked at too. Polling looks again every `quiet` seconds
+        until two looks agree."""
+        if self.events is not None and not self.events.settling():
+            while self.events.pending():
+                found = self.snapshot()
+            return found
+        while True:
+            time.sleep(quiet)
+            again = self.snapshot()
+            if again == found:
+                return found
+            found = again
+
     def close(self) -> None:
         if self.events is not None:
             self.events.close()
+
+
+# watchfiles hands a change over once a step of this many ms passed with no other: the
+# debounce of a burst of saves, and most of the delay between a save and its rebuild.
+STEP_MS = 20
 
 
 class _OsEvents:
@@ -104,6 +125,7 @@ class _OsEvents:
         self.watching: tuple = ()
         self.stop = threading.Event()
         self.settling_until = 0.0
+        self.failed = False
 
     def follow(self, directories: list[Path], root: Path) -> None:
         """Watch these directories (and the course root for pyproject.toml), if not already."""
@@ -120,18 +142,31 @@ class _OsEvents:
 
     def _run(self, paths: list[Path], recursive: bool, stop: threading.Event) -> None:
         try:
-            for _ in self._watch(*paths, recursive=recursive, stop_event=stop, debounce=20, step=50,
+            for _ in self._watch(*paths, recursive=recursive, stop_event=stop, debounce=20, step=STEP_MS,
                                  watch_filter=None, raise_interrupt=False):
                 self.changed.set()
         except Exception:  # noqa: BLE001 - e.g. the OS's watch limit: fall back to looking often
+            self.failed = True  # events that say nothing: settle as polling does
             while not stop.wait(0.025):
                 self.changed.set()
 
     def wait(self, timeout: float) -> bool:
-        if time.monotonic() < self.settling_until:
+        if self.settling():
             time.sleep(0.025)
             return True
         if self.changed.wait(timeout):
+            self.changed.clear()
+            return True
+        return False
+
+    def settling(self) -> bool:
+        """Whether the OS watches may not be set up (yet): changes are then looked for as
+        polling does."""
+        return self.failed or time.monotonic() < self.settling_until
+
+    def pending(self) -> bool:
+        """Whether a change came since the last `wait`: the next look sees it."""
+        if self.changed.is_set():
             self.changed.clear()
             return True
         return False
@@ -273,13 +308,7 @@ def watch_loop(watcher: Watcher, rebuilder: Rebuilder, state: LiveState,
         after = watcher.snapshot()
         if after == before:
             continue
-        # Editors write in bursts (temp file, rename, chmod): wait until the files are quiet.
-        while True:
-            time.sleep(quiet)
-            settled = watcher.snapshot()
-            if settled == after:
-                break
-            after = settled
+        after = watcher.settle(after, quiet)
         paths, before = changed_paths(before, after), after
         try:
             rebuilder.changed(paths)

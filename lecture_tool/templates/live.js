@@ -19,10 +19,24 @@
       var index = window.slideshow.getCurrentSlideIndex();
       window.slideshow.loadFromString(source);
       window.slideshow.gotoSlide(Math.min(index, window.slideshow.getSlideCount() - 1) + 1);
-      window.lecture.renderMath(document);
+      index = window.slideshow.getCurrentSlideIndex();
+      // The slide on screen (and the next, whose notes the presenter previews) first: KaTeX on
+      // every slide of a long deck takes longer than the rest of the update, and would hold
+      // back the frame that shows the edit. The others follow in the next task.
+      var slides = document.querySelectorAll('.remark-slides-area .remark-slide-container');
+      var first = [slides[index], slides[index + 1]].filter(Boolean);
+      first.forEach(function (slide) { window.lecture.renderMath(slide); });
       if (window.lecture.renameHeadings) window.lecture.renameHeadings(document, window.lecture.headingIds(doc));
-      refreshNotes(window.slideshow.getCurrentSlideIndex());
-      document.documentElement.setAttribute('data-lecture-epoch', String(epoch));
+      refreshNotes(index);
+      var shown = epoch;
+      setTimeout(function () {
+        for (var i = 0; i < slides.length; i++) {
+          if (first.indexOf(slides[i]) < 0) window.lecture.renderMath(slides[i]);
+        }
+        var elsewhere = document.querySelectorAll('.remark-preview-area, .remark-notes-area');
+        for (var j = 0; j < elsewhere.length; j++) window.lecture.renderMath(elsewhere[j]);
+        document.documentElement.setAttribute('data-lecture-epoch', String(shown));
+      }, 0);
     }).catch(function () {
       location.reload();
     });
