@@ -88,14 +88,9 @@ def title_block(values: dict[str, str]) -> str:
     if "title" in values:
         # Not an <h1>: the slide's own first heading stays the one remark and the outline name.
         rows.append(f'<div class="lecture-title" role="heading" aria-level="1">{_text(values["title"])}</div>')
-    if "subtitle" in values:
-        rows.append(f'<div class="lecture-subtitle">{_text(values["subtitle"])}</div>')
-    if "author" in values:
-        rows.append(f'<div class="lecture-author">{_text(values["author"])}</div>')
-    if "institution" in values:
-        rows.append(f'<div class="lecture-institution">{_text(values["institution"])}</div>')
-    if "date" in values:
-        rows.append(f'<div class="lecture-date">{_text(values["date"])}</div>')
+    for field in ("subtitle", "author", "institution", "date"):
+        if field in values:
+            rows.append(f'<div class="lecture-{field}">{_text(values[field])}</div>')
     rows.append("</div>")
     return "\n".join(rows) + "\n"
 
