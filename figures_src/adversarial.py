@@ -1,8 +1,9 @@
-"""Fooling the digits convnet: an adversarial example, a universal perturbation, and images made
-from noise that it classifies with high confidence.
+"""Fooling the digits convnet: the smallest changes that make it sure of another digit (a quiz, its
+answer, and the digits easiest to fool), and images made from noise that it classifies with high
+confidence.
 
-After Elsayed et al. (2018), Moosavi-Dezfooli et al. (2017) and Nguyen et al. (2015), on our own
-small model and data.
+After Elsayed et al. (2018), Szegedy et al. (2014), Moosavi-Dezfooli et al. (2016) and Nguyen et
+al. (2015), on our own small model and data.
 """
 from pathlib import Path
 
@@ -11,38 +12,144 @@ import numpy as np
 import digits
 from lecture_tool import figure_style as style
 
-OUTPUTS = ["cat-vs-dog.png", "universal-pertubation.png", "imagenet_16_images_horizontal_0.png"]
+OUTPUTS = ["adversarial-quiz.png", "adversarial-answer.png", "adversarial-smallest.png",
+           "imagenet_16_images_horizontal_0.png"]
+
+# How sure of the wrong digit the network must become: p(wrong) / p(right) >= 9, i.e. at least
+# 90 % when the two share the probability. Just crossing the boundary would leave it at 50/50.
+MARGIN = float(np.log(9.0))
+SURE = 0.95  # the digits shown are those the network gets right with at least this probability
 
 
-def gradient(model, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """d(cross-entropy)/d(image): the direction that makes the model more wrong."""
+def logits_and_jacobian(model, images: np.ndarray):
+    """The class scores before the softmax, and their gradients with respect to every pixel.
+
+    The scores, not the probabilities: a saturated softmax (100 %) has no gradient left."""
+    import keras
     import tensorflow as tf
 
+    classes = model.get_layer("classes")
+    features = keras.Model(model.inputs, classes.input)
+    kernel, bias = classes.get_weights()
     x = tf.constant(images)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        loss = tf.keras.losses.sparse_categorical_crossentropy(labels, model(x, training=False))
-    return tape.gradient(loss, x).numpy()
+        z = tf.matmul(features(x, training=False), kernel) + bias
+    return z.numpy(), tape.batch_jacobian(z, x).numpy()  # (n, 10), (n, 10, 8, 8, 1)
 
 
-def fgsm(model, image: np.ndarray, label: int, epsilon: float = 0.05, steps: int = 10) -> np.ndarray:
-    """Iterated fast gradient sign method, each pixel moving at most steps × epsilon."""
-    x = image[None].copy()
+def smallest_change(model, images: np.ndarray, labels: np.ndarray, margin: float = MARGIN,
+                    steps: int = 60):
+    """A small change per image that makes the network prefer another digit by `margin`.
+
+    DeepFool's idea: linearise the scores, and take the shortest step to where the nearest other
+    class wins; repeat, because the network is not linear. Returns the changed images and, for
+    each, the digit it was pushed towards."""
+    n = len(images)
+    rows = np.arange(n)
+    z, jacobian = logits_and_jacobian(model, images)
+    gap = z - z[rows, labels][:, None]
+    direction = (jacobian - jacobian[rows, labels][:, None]).reshape(n, 10, -1)
+    distance = np.abs(gap) / (np.linalg.norm(direction, axis=2) + 1e-12)
+    distance[rows, labels] = np.inf
+    target = distance.argmin(axis=1)  # the class whose boundary is nearest
+    x = images.copy()
     for _ in range(steps):
-        x = np.clip(x + epsilon * np.sign(gradient(model, x, np.array([label]))), 0, 1)
-        if np.asarray(model(x, training=False)).argmax() != label:
+        z, jacobian = logits_and_jacobian(model, x)
+        short = margin - (z[rows, target] - z[rows, labels])  # how far each is from the goal
+        if (short <= 0).all():
             break
-    return x[0]
+        w = jacobian[rows, target] - jacobian[rows, labels]
+        squared = (w.reshape(n, -1) ** 2).sum(axis=1) + 1e-12
+        # The shortest step that closes the gap to first order, 2 % longer to get across it.
+        scale = np.where(short > 0, 1.02 * short / squared, 0.0)
+        x = np.clip(x + scale[:, None, None, None] * w, 0, 1)
+    return x, target
 
 
-def universal(model, images: np.ndarray, labels: np.ndarray, limit: float = 0.35,
-              steps: int = 40, rate: float = 0.02) -> np.ndarray:
-    """One perturbation for all images: gradient ascent on the mean loss, kept within ±limit."""
-    v = np.zeros_like(images[0])
-    for _ in range(steps):
-        g = gradient(model, np.clip(images + v, 0, 1), labels).mean(axis=0)
-        v = np.clip(v + rate * np.sign(g), -limit, limit)
-    return v
+def show(axis, image, title, cmap="gray_r", colour=style.INK, limit=1.0):
+    signed = cmap != "gray_r"
+    axis.imshow(image[:, :, 0] if image.ndim == 3 else image, cmap=cmap, interpolation="nearest",
+                vmin=-limit if signed else 0, vmax=limit)
+    axis.set_title(title, fontsize=14, color=colour)
+    axis.set_xticks([])
+    axis.set_yticks([])
+    for spine in axis.spines.values():
+        spine.set_visible(True)
+        spine.set_color(style.GREY)
+
+
+def norm(change: np.ndarray) -> float:
+    return float(np.linalg.norm(change))
+
+
+def make(out: Path) -> None:
+    model = digits.trained_model()
+    _, _, x_test, y_test = digits.split()
+    predict = lambda x: np.asarray(model(x, training=False))  # noqa: E731
+
+    # Every test digit the network gets right and is sure of (a digit it hesitates about would be
+    # an easy catch), changed as little as it takes to fool it.
+    p_test = predict(x_test)
+    right = np.flatnonzero((p_test.argmax(axis=1) == y_test) & (p_test.max(axis=1) >= SURE))
+    images, labels = x_test[right], y_test[right]
+    changed, _ = smallest_change(model, images, labels)
+    p_before, p_after = predict(images), predict(changed)
+    assert (p_after.argmax(axis=1) != labels).all(), "some digit was not fooled"
+    norms = np.linalg.norm((changed - images).reshape(len(images), -1), axis=1)
+
+    # The quiz: the 4 that needs the smallest change, beside its changed copy.
+    four = int(np.flatnonzero(labels == 4)[np.argmin(norms[labels == 4])])
+    fig, axes = style.figure(0.45, 2.9, ncols=2)
+    show(axes[0], images[four], "left")
+    show(axes[1], changed[four], "right")
+    fig.tight_layout()
+    style.save_png(fig, out / "adversarial-quiz.png")
+
+    # Its answer: what the network says about each, and the change, magnified to be seen at all.
+    before, after = p_before[four], p_after[four]
+    change = changed[four] - images[four]
+    fig, axes = style.figure(0.85, 2.9, ncols=4, gridspec_kw={"width_ratios": [1, 1, 1, 1.9]})
+    show(axes[0], images[four], f"left: {before.argmax()} ({before.max():.0%})")
+    show(axes[1], 10 * change, "change × 10", cmap="coolwarm")
+    show(axes[2], changed[four], f"right: {after.argmax()} ({after.max():.0%})", colour=style.RED)
+    axes[2].set_xlabel(f"$\\|$change$\\|$ = {norm(change):.2f}", fontsize=14)
+    axes[3].bar(np.arange(10) - 0.2, before, width=0.4, color=style.BLUE, label="left")
+    axes[3].bar(np.arange(10) + 0.2, after, width=0.4, color=style.RED, label="right")
+    axes[3].set_xticks(range(10))
+    axes[3].set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    axes[3].set_ylim(0, 1.05)
+    axes[3].set_xlabel("digit")
+    axes[3].set_title("P(digit)", fontsize=14, pad=12)
+    axes[3].legend(loc="upper left", frameon=False, fontsize=13)
+    fig.tight_layout()
+    style.save_png(fig, out / "adversarial-answer.png")
+
+    # The digit of each class that is easiest to fool, for the six easiest classes.
+    easiest = [int(np.flatnonzero(labels == d)[np.argmin(norms[labels == d])]) for d in range(10)]
+    easiest = sorted(easiest, key=lambda i: norms[i])[:6]
+    fig, axes = style.figure(0.7, 3.4, nrows=2, ncols=len(easiest), gridspec_kw={"hspace": 0.5})
+    for column, i in enumerate(easiest):
+        show(axes[0, column], images[i], f"{labels[i]} ({p_before[i].max():.0%})")
+        show(axes[1, column], changed[i], f"{p_after[i].argmax()} ({p_after[i].max():.0%})",
+             colour=style.RED)
+        axes[1, column].set_xlabel(f"by {norms[i]:.2f}", fontsize=14)
+    axes[0, 0].set_ylabel("test digit", fontsize=14)
+    axes[1, 0].set_ylabel("changed", fontsize=14)
+    own = np.median(np.linalg.norm(images.reshape(len(images), -1), axis=1))
+    fig.text(0.5, 0.01, f"by: the size (norm) of the change; median over all {len(images)} digits:"
+             f" {np.median(norms):.2f}, of a digit itself: {own:.1f}",
+             ha="center", va="bottom", fontsize=13, color=style.GREY)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.92, bottom=0.17, wspace=0.15)
+    style.save_png(fig, out / "adversarial-smallest.png")
+
+    # Images from noise that the model is sure about.
+    fig, axes = style.figure(1.0, 1.9, ncols=10)
+    dreams = dream(model)
+    for image, p, axis in zip(dreams, predict(dreams), axes):
+        show(axis, image, f"{p.argmax()}: {p.max():.0%}")
+    fig.tight_layout()
+    style.save_png(fig, out / "imagenet_16_images_horizontal_0.png")
 
 
 def dream(model, steps: int = 60, rate: float = 0.05, seed: int = 0) -> np.ndarray:
@@ -59,64 +166,6 @@ def dream(model, steps: int = 60, rate: float = 0.05, seed: int = 0) -> np.ndarr
             log_p = tf.reduce_sum(tf.math.log(tf.gather(p, targets, axis=1, batch_dims=1) + 1e-9))
         x = np.clip(x + rate * np.sign(tape.gradient(log_p, variable).numpy()), 0, 1)
     return x
-
-
-def show(axis, image, title, cmap="gray_r", colour=style.INK):
-    axis.imshow(image[:, :, 0] if image.ndim == 3 else image, cmap=cmap, interpolation="nearest",
-                vmin=0 if cmap == "gray_r" else None, vmax=1 if cmap == "gray_r" else None)
-    axis.set_title(title, fontsize=14, color=colour)
-    axis.set_xticks([])
-    axis.set_yticks([])
-    for spine in axis.spines.values():
-        spine.set_visible(True)
-        spine.set_color(style.GREY)
-
-
-def make(out: Path) -> None:
-    model = digits.trained_model()
-    _, _, x_test, y_test = digits.split()
-    predict = lambda x: np.asarray(model(x, training=False))  # noqa: E731
-
-    # An adversarial example: a correctly classified 4, nudged until it is something else.
-    index = int(np.flatnonzero((y_test == 4) & (predict(x_test).argmax(axis=1) == 4))[0])
-    original = x_test[index]
-    adversarial = fgsm(model, original, 4)
-    p_before, p_after = predict(original[None])[0], predict(adversarial[None])[0]
-    fig, axes = style.figure(0.6, 2.6, ncols=4, gridspec_kw={"width_ratios": [1, 1, 1, 1.5]})
-    show(axes[0], original, f"{p_before.argmax()} ({p_before.max():.0%})")
-    show(axes[1], adversarial - original, "+ change", cmap="coolwarm")
-    show(axes[2], adversarial, f"{p_after.argmax()} ({p_after.max():.0%})", colour=style.RED)
-    axes[3].bar(np.arange(10) - 0.2, p_before, width=0.4, color=style.BLUE, label="before")
-    axes[3].bar(np.arange(10) + 0.2, p_after, width=0.4, color=style.RED, label="after")
-    axes[3].set_xticks(range(10))
-    axes[3].set_ylim(0, 1)
-    axes[3].set_title("P(digit): before, after", fontsize=13)
-    fig.tight_layout()
-    style.save_png(fig, out / "cat-vs-dog.png")
-
-    # A universal perturbation: one pattern that changes many predictions at once.
-    x_train, y_train, _, _ = digits.split()
-    v = universal(model, x_train[:400], y_train[:400])
-    clean = predict(x_test).argmax(axis=1)
-    fooled = predict(np.clip(x_test + v, 0, 1)).argmax(axis=1)
-    rate = float(np.mean(fooled != clean))
-    fig, axes = style.figure(0.5, 3.6, nrows=2, ncols=4)
-    show(axes[0, 0], v[:, :, 0], "perturbation", cmap="coolwarm")
-    show(axes[1, 0], np.zeros((8, 8)), f"fools {rate:.0%}\nof test digits")
-    axes[1, 0].axis("off")
-    for k, i in enumerate(np.flatnonzero(fooled != clean)[:3]):
-        show(axes[0, k + 1], x_test[i], f"{clean[i]}")
-        show(axes[1, k + 1], np.clip(x_test[i] + v, 0, 1), f"→ {fooled[i]}", colour=style.RED)
-    fig.tight_layout()
-    style.save_png(fig, out / "universal-pertubation.png")
-
-    # Images from noise that the model is sure about.
-    fig, axes = style.figure(1.0, 1.9, ncols=10)
-    dreams = dream(model)
-    for image, p, axis in zip(dreams, predict(dreams), axes):
-        show(axis, image, f"{p.argmax()}: {p.max():.0%}")
-    fig.tight_layout()
-    style.save_png(fig, out / "imagenet_16_images_horizontal_0.png")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 def make(out: Path) -> None:
     probabilities = softmax(SCORES)
-    fig, (left, right) = style.figure(0.7, 2.5, ncols=2, gridspec_kw={"wspace": 0.55})
+    # Short, so that the slide has room for the formula above it and the classifier below.
+    fig, (left, right) = style.figure(0.6, 2.1, ncols=2, gridspec_kw={"wspace": 0.6})
     positions = np.arange(len(CLASSES))
     for axis, values, colour, title, fmt in (
             (left, SCORES, style.BLUE, "scores $\\mathbf{x}$", "{:+.1f}"),
@@ -29,7 +30,9 @@ def make(out: Path) -> None:
         axis.invert_yaxis()
         axis.axvline(0, color=style.INK, linewidth=1)
         axis.set_title(title, color=style.NAVY)
-        axis.spines["left"].set_visible(False)
+        # Each bar is labelled with its value: an x axis would only repeat them, smaller.
+        axis.spines[["left", "bottom"]].set_visible(False)
+        axis.set_xticks([])
         axis.tick_params(axis="y", length=0)
         span = values.max() - min(values.min(), 0)
         axis.set_xlim(min(values.min(), 0) - 0.05 * span, values.max() + 0.45 * span)
@@ -38,7 +41,7 @@ def make(out: Path) -> None:
             axis.text(x, bar.get_y() + bar.get_height() / 2, fmt.format(value), va="center")
     right.set_xlabel(f"sum = {probabilities.sum():.2f}")
     fig.text(0.495, 0.5, "→", fontsize=30, ha="center", va="center", color=style.NAVY)
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.86, bottom=0.2)
+    fig.subplots_adjust(left=0.12, right=0.98, top=0.86, bottom=0.16)
     style.save_png(fig, out / "softmax.png")
 
 

@@ -9,6 +9,11 @@ OUTPUTS = ["sunshine-temperature.png", "sunshine-too-hot.png"]
 
 TOO_HOT = 24.0  # °C: the label of the classification slide
 
+# Drawn for a .width-60 slot, but "Is it too hot?" also shows the same image at .width-50: at
+# 50/60 of the drawn size, 13 pt (18 px) text is still 15 px, above the 14 px the slides need.
+WIDTH, HEIGHT_IN = 0.6, 3.4
+SMALLEST_PT = 13
+
 
 def days(n: int = 60, seed: int = 3):
     """Synthetic summer days: hours of sunshine and the day's highest temperature."""
@@ -42,21 +47,23 @@ def make(out: Path) -> None:
     sunshine, temperature = days()
 
     w, b = fit_line(sunshine, temperature)
-    fig, axis = style.figure(0.6, 4.1)
+    fig, axis = style.figure(WIDTH, HEIGHT_IN)
+    axis.tick_params(labelsize=SMALLEST_PT)
     axis.scatter(sunshine, temperature, s=40, color=style.BLUE, alpha=0.8, label="days")
     grid = np.linspace(0, 12.5, 50)
     axis.plot(grid, w * grid + b, color=style.ORANGE, label=f"fit: y = {w:.2f} x + {b:.1f}")
     axis.set_xlabel("hours of sunshine $x$")
     axis.set_ylabel("highest temperature $y$ (°C)")
     axis.set_xlim(0, 12.5)
-    axis.legend(loc="upper left", frameon=False)
+    axis.legend(loc="upper left", frameon=False, fontsize=SMALLEST_PT)
     fig.tight_layout()
     style.save_png(fig, out / "sunshine-temperature.png")
 
     too_hot = (temperature > TOO_HOT).astype(float)
     w, b = fit_logistic(sunshine, too_hot)
     boundary = -b / w
-    fig, axis = style.figure(0.6, 4.1)
+    fig, axis = style.figure(WIDTH, HEIGHT_IN)
+    axis.tick_params(labelsize=SMALLEST_PT)
     for value, colour, name in ((0, style.BLUE, "fine"), (1, style.RED, f"too hot (> {TOO_HOT:g} °C)")):
         chosen = too_hot == value
         axis.scatter(sunshine[chosen], too_hot[chosen], s=50, color=colour, alpha=0.75, label=name)
@@ -64,12 +71,12 @@ def make(out: Path) -> None:
               label="P(too hot | $x$)")
     axis.axvline(boundary, color=style.GREY, linestyle="--", linewidth=2)
     axis.text(boundary - 0.2, 0.62, f"decision boundary\n$x$ = {boundary:.1f} h", va="center",
-              ha="right", color=style.GREY, fontsize=13)
+              ha="right", color=style.GREY, fontsize=SMALLEST_PT)
     axis.set_xlabel("hours of sunshine $x$")
     axis.set_ylabel("too hot?")
     axis.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
     axis.set_xlim(0, 12.5)
-    axis.legend(loc="upper left", frameon=False)
+    axis.legend(loc="upper left", frameon=False, fontsize=SMALLEST_PT)
     fig.tight_layout()
     style.save_png(fig, out / "sunshine-too-hot.png")
 

@@ -26,12 +26,16 @@ def profile(heights: np.ndarray) -> np.ndarray:
 def make(out: Path) -> None:
     heights = np.linspace(0, 1, 400)
     reach = profile(heights)
-    fig, axis = style.figure(0.45, 3.6)
-    axis.fill_betweenx(heights, -1.1, -1.1 + reach, color=style.INK)  # the face on the left
-    axis.fill_betweenx(heights, 1.1 - reach, 1.1, color=style.INK)  # and its mirror on the right
-    axis.fill_betweenx(heights, -1.1 + reach, 1.1 - reach, color="white")  # the vase between
-    axis.set_xlim(-1.1, 1.1)
-    axis.set_ylim(0, 1)
+    fig, axis = style.figure(0.4, 3.4)
+    # A tinted vase inside a frame: a white vase on a white slide has no outline at the top and
+    # the bottom, so only the faces would read.
+    axis.fill_betweenx(heights, -1.1, -1.1 + reach, color=style.NAVY)  # the face on the left
+    axis.fill_betweenx(heights, 1.1 - reach, 1.1, color=style.NAVY)  # and its mirror on the right
+    axis.fill_betweenx(heights, -1.1 + reach, 1.1 - reach, color=style.LIGHT_BLUE)  # the vase
+    axis.add_patch(style.plt.Rectangle((-1.1, 0), 2.2, 1, fill=False, edgecolor=style.NAVY,
+                                       linewidth=4))
+    axis.set_xlim(-1.13, 1.13)
+    axis.set_ylim(-0.015, 1.015)
     axis.set_aspect(1.6)
     axis.axis("off")
     fig.subplots_adjust(0, 0, 1, 1)
