@@ -58,7 +58,7 @@ def build(config: Config, only: list[Path] | None = None,
     began = manifest.snapshot(config, previous, seen) if whole else None
 
     from .deck import DeckError, read_deck
-    from .notebooks import discover as discover_notebooks, mentions_of
+    from .notebooks import OUTPUT_DIR as NOTEBOOK_PAGES, discover as discover_notebooks, mentions_of
     from .outputs import copy_if_changed, write_if_changed
 
     # Jinja2 and markdown-it are imported here, not at start-up, to keep `lecture --help` quick.
@@ -87,6 +87,9 @@ def build(config: Config, only: list[Path] | None = None,
                         "directory: move the file away, or set [tool.lecture] output"))
         return result
 
+    stages = [config.figures_subdir] * figures + [NOTEBOOK_PAGES] * notebooks
+    for edited in manifest.edited_outputs(config, previous, stages):
+        edited.unlink(missing_ok=True)  # its script or notebook makes it again, just below
     written, figure_outputs = _make_figures_and_notebooks(config, figures, notebooks, force,
                                                           progress, note)
     result.written += written

@@ -147,6 +147,21 @@ def record(config: Config, began: Snapshot, previous: dict, decks: int, slides: 
     })
 
 
+def edited_outputs(config: Config, previous: dict, directories: list[str]) -> list[Path]:
+    """The files under these directories of the output that the last whole build wrote and that
+    hold something else now (edited by hand): a stage whose cache says "made" would keep them."""
+    base = [os.fspath(config.output_dir / directory) + os.sep for directory in directories]
+    edited = []
+    for name, entry in previous.get("outputs", {}).items():
+        if entry is None or not name.startswith(tuple(base)):
+            continue
+        now = signature(Path(name))
+        if now is not None and not _trusted(now, entry, previous.get("taken", 0)) \
+                and _content(name) != entry[4]:
+            edited.append(Path(name))
+    return edited
+
+
 def signature(path: Path) -> list[int] | None:
     """What `stat` says of a file that changes when its content does, or None if it is gone."""
     try:

@@ -202,6 +202,7 @@ def test_a_figure_script_its_helper_and_its_data_are_inputs(tmp_path):
         (lambda: (project / "figures_src/made.py").write_text(FIGURE.replace("ran", "again")),
          "two 3,4\n"),
         (made.unlink, "two 3,4\n"),
+        (lambda: made.write_text("edited by hand"), "two 3,4\n"),
     ]
     for number, (change, expected) in enumerate(steps, start=2):
         change()
@@ -239,5 +240,8 @@ def test_a_notebook_and_the_module_beside_it_are_inputs(tmp_path):
     assert "value 42" in page.read_text()
     (project / "notebooks/calc.ipynb").write_text(
         notebook("import helper\nprint('value', helper.VALUE * 3)"))
+    build(project)
+    assert "value 63" in page.read_text()
+    page.write_text("edited by hand")
     build(project)
     assert "value 63" in page.read_text()
