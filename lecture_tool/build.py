@@ -257,7 +257,7 @@ def _make_figures_and_notebooks(config: Config, figures: bool, notebooks: bool, 
     from concurrent.futures import ThreadPoolExecutor
 
     from . import processes
-    from .figures import discover, make_figures
+    from .figures import make_figures
     from .notebooks import make_notebooks
 
     written: list[Path] = []
@@ -275,7 +275,31 @@ def _make_figures_and_notebooks(config: Config, figures: bool, notebooks: bool, 
             raise
     if made is not None:
         return written, set(made.result().outputs)
-    return written, {f"{config.figures_subdir}/{o}" for s in discover(config)[0] for o in s.outputs}
+    return written, _figure_outputs(config)
+
+
+_FIGURE_OUTPUTS: dict[tuple, frozenset[str]] = {}
+
+
+def _figure_outputs(config: Config) -> set[str]:
+    """What the figure scripts declare they make, without running them. `lecture serve` asks
+    after every Markdown edit, and reading every script's syntax tree was a third of that
+    rebuild: the answer is kept while the scripts' stat signatures stay, once they are old
+    enough to trust (manifest.RACY_NS)."""
+    from .figures import discover
+    from .sources import in_directory
+
+    signatures = tuple((path, tuple(manifest.signature(path) or ()))
+                       for path in in_directory(config.figures_dir, "*.py"))
+    key = (config.figures_dir, config.figures_subdir, signatures)
+    found = _FIGURE_OUTPUTS.get(key)
+    if found is None:
+        found = frozenset(f"{config.figures_subdir}/{o}" for s in discover(config)[0] for o in s.outputs)
+        settled = time.time_ns() - manifest.RACY_NS
+        if all(signature and signature[1] < settled for _, signature in signatures):
+            _FIGURE_OUTPUTS.clear()
+            _FIGURE_OUTPUTS[key] = found
+    return set(found)
 
 
 def _render(render: Callable[[], str], template: str, config: Config,

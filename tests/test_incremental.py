@@ -245,3 +245,26 @@ def test_a_notebook_and_the_module_beside_it_are_inputs(tmp_path):
     page.write_text("edited by hand")
     build(project)
     assert "value 63" in page.read_text()
+
+
+def test_a_one_deck_rebuild_sees_what_the_figure_scripts_declare_now(tmp_path):
+    """As `lecture serve` rebuilds after a Markdown edit (no figure runs): the outputs the
+    scripts declare are those of the scripts as they are, however often it is asked."""
+    from lecture_tool.build import build as run_build
+    from lecture_tool.config import load_config
+
+    script = "OUTPUTS = ['{name}']\nfrom pathlib import Path\nimport sys\n" \
+             "(Path(sys.argv[-1]) / '{name}').write_text('x')\n"
+    project = make_project(tmp_path, {"a.md": "# A\n\n![](images/b.txt)\n"},
+                           files={"figures_src/fig.py": script.format(name="a.txt")})
+    config, deck, figure = load_config(project), project / "slides/a.md", project / "figures_src/fig.py"
+    an_hour_ago = os.stat(figure).st_mtime_ns - 3600 * 10**9
+    os.utime(figure, ns=(an_hour_ago, an_hour_ago))  # old enough for its signature to be trusted
+
+    def problems():
+        result = run_build(config, [deck], figures=False, notebooks=False, keep_last_good=True)
+        return [d.message for d in result.diagnostics]
+    assert len(problems()) == 1 and problems()[0].startswith("image 'images/b.txt' not found")
+    figure.write_text(script.format(name="b.txt"))
+    os.utime(figure, ns=(an_hour_ago + 10**9, an_hour_ago + 10**9))
+    assert problems() == []
