@@ -84,18 +84,12 @@ def kernel_tensor():
     return fig
 
 
-def save_svg(fig, path: Path) -> None:
-    # No date, no software version: the same script makes the same bytes.
-    fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
-    style.plt.close(fig)
-
-
 def make(out: Path) -> None:
-    save_svg(scene(1, dims=True), out / "convmap1_dims.svg")
+    style.save_svg(scene(1, dims=True), out / "convmap1_dims.svg")
     for maps in range(1, FILTERS + 1):
-        save_svg(scene(maps, dims=False), out / f"convmap{maps}.svg")
-    save_svg(scene(FILTERS, dims=True), out / "convmap_dims.svg")
-    save_svg(kernel_tensor(), out / "kernel.svg")
+        style.save_svg(scene(maps, dims=False), out / f"convmap{maps}.svg")
+    style.save_svg(scene(FILTERS, dims=True), out / "convmap_dims.svg")
+    style.save_svg(kernel_tensor(), out / "kernel.svg")
 
 
 if __name__ == "__main__":
