@@ -50,6 +50,8 @@ GREY = "#6b7280"
 LIGHT_BLUE = "#cfe0f1"
 LIGHT_GREEN = "#cdeede"
 LIGHT_GREY = "#eef0f3"
+LIGHT_ORANGE = "#fde2c8"
+LIGHT_RED = "#f6d5d2"
 
 # A 1280x720 slide shows about 1160 px of content width; at 100 dpi that is 11.6 inches.
 CONTENT_WIDTH_IN = 11.6
