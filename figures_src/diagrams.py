@@ -244,15 +244,71 @@ def nn_as_dag(out: Path) -> None:
     style.save_png(fig, out / "nn-as-dag.png")
 
 
+def flower_and_its_masks():
+    """scikit-learn's sample photograph of dahlias, and one mask per flower.
+
+    The masks are found by colour (orange petals on a blue-green background), so that the
+    segmentation panel shows real outlines rather than hand-drawn ones.
+    """
+    from scipy import ndimage
+    from sklearn.datasets import load_sample_image
+
+    image = load_sample_image("flower.jpg")
+    red, blue = image[..., 0].astype(int), image[..., 2].astype(int)
+    petals = ndimage.binary_opening((red - blue > 60) & (red > 120), iterations=2)
+    petals = ndimage.binary_fill_holes(ndimage.binary_closing(petals, iterations=3))
+    labels, count = ndimage.label(petals)
+    masks = [labels == k for k in range(1, count + 1) if (labels == k).sum() > 2000]
+    masks.sort(key=lambda m: -m.sum())  # the big flower first
+    return image, masks
+
+
 def deep_nns(out: Path) -> None:
-    fig, axis = canvas(1.0, 3.0, (-0.8, 16.6), (-2.1, 1.7))
-    sizes = [3, 5, 5, 5, 5, 5, 5, 5, 2]
-    colours = [style.LIGHT_BLUE] + ["white"] * 7 + [style.LIGHT_GREEN]
-    positions = layered(axis, sizes, x_gap=1.95, y_gap=0.6, colours=colours, radius=0.18)
-    axis.annotate("", xy=(positions[-2][0][0], -1.75), xytext=(positions[1][0][0], -1.75),
-                  arrowprops={"arrowstyle": "<->", "color": style.NAVY, "lw": 1.5})
-    axis.text((positions[1][0][0] + positions[-2][0][0]) / 2, -2.05, "many hidden layers",
-              ha="center", fontsize=14, color=style.NAVY)
+    """What deep networks are trained to answer about an image: what, what and where, which pixels."""
+    from matplotlib.patches import Rectangle
+
+    image, masks = flower_and_its_masks()
+    fig, axes = style.figure(1.0, 3.75, ncols=3)
+    fig.subplots_adjust(left=0.005, right=0.995, top=0.8, bottom=0.13, wspace=0.04)
+    titles = [("classification", "what is in the picture?"),
+              ("detection", "what, and where?"),
+              ("segmentation", "which pixels?")]
+    answers = ["one label for the picture: “flower”", "a box and a label per object",
+               "a label for every pixel"]
+    for axis, (title, question), answer in zip(axes, titles, answers):
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.set_title(f"{title}\n", fontsize=18, color=style.NAVY, fontweight="bold")
+        axis.text(0.5, 1.03, question, transform=axis.transAxes, ha="center", va="bottom",
+                  fontsize=15, color=style.INK)
+        axis.text(0.5, -0.04, answer, transform=axis.transAxes, ha="center", va="top",
+                  fontsize=15, color=style.INK)
+    classify, detect, segment = axes
+    classify.imshow(image)
+    classify.text(0.04, 0.94, "flower", transform=classify.transAxes, va="top", fontsize=17,
+                  color="white", bbox={"boxstyle": "round,pad=0.3", "facecolor": style.GREEN,
+                                       "edgecolor": "none"})
+    detect.imshow(image)
+    for index, mask in enumerate(masks):
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        top, left, right = rows[0], cols[0], cols[-1]
+        detect.add_patch(Rectangle((left, top), right - left, rows[-1] - top, fill=False,
+                                   edgecolor=style.BLUE, lw=3))
+        # The big flower's label above its box; the small one's, which is at the picture's
+        # bottom edge, beside it, where it covers neither box.
+        place = {"x": left, "y": top - 4, "va": "bottom"} if index == 0 else {
+            "x": right + 8, "y": top, "va": "top"}
+        detect.text(s="flower", fontsize=14, color="white", **place,
+                    bbox={"boxstyle": "square,pad=0.15", "facecolor": style.BLUE, "edgecolor": "none"})
+    # Background dimmed, the pixels of the class "flower" painted over.
+    from matplotlib.colors import to_rgb
+
+    painted = image.astype(float) * 0.35 + 255 * 0.65 * 0.15
+    flower = np.any(masks, axis=0)
+    painted[flower] = image[flower] * 0.35 + np.array(to_rgb(style.GREEN)) * 255 * 0.65
+    segment.imshow(painted.astype(np.uint8))
+    for mask in masks:
+        segment.contour(mask, levels=[0.5], colors="white", linewidths=1.5)
     style.save_png(fig, out / "deep-nns.png")
 
 
