@@ -134,15 +134,19 @@ def link(axis, source, target, colour=style.INK, lw=1.6, rad=0.0):
                                    zorder=2))
 
 
-def legend(axis, x, y, size=14, gap=0.9):
-    """The three kinds of node, in a row starting at (x, y), `gap` apart."""
-    kinds = [("value", lambda u: value(axis, u, y, "", radius=0.22)),
-             ("parameter (learnt)", lambda u: parameter(axis, u, y, "", side=0.42)),
-             ("operation", lambda u: operation(axis, u, y, "", 0.44, 0.4))]
+def legend(axis, x, y, size=14, gap=0.9, column=False):
+    """The three kinds of node, in a row starting at (x, y), `gap` apart; or in a column going
+    down from there, `gap` apart."""
+    kinds = [("value", lambda u, v: value(axis, u, v, "", radius=0.22)),
+             ("parameter (learnt)", lambda u, v: parameter(axis, u, v, "", side=0.42)),
+             ("operation", lambda u, v: operation(axis, u, v, "", 0.44, 0.4))]
     renderer = axis.figure.canvas.get_renderer()
     for kind, draw in kinds:
-        draw(x)
+        draw(x, y)
         label = axis.text(x + 0.36, y, kind, va="center", fontsize=size, color=style.INK)
+        if column:
+            y -= gap
+            continue
         right = label.get_window_extent(renderer).transformed(axis.transData.inverted()).x1
         x = right + gap + 0.22
 
@@ -221,7 +225,7 @@ def two_layer(out: Path) -> None:
 
 def nn_as_dag(out: Path) -> None:
     """Any directed acyclic graph of operations is a network; one parameter may feed several."""
-    fig, axis = graph_canvas(0.8, (-0.3, 12.3), (-4.3, 3.4))
+    fig, axis = graph_canvas(0.8, (-0.3, 12.3), (-3.75, 3.3))
     x = value(axis, 0.5, 0, "$x$")
     phi = {k: operation(axis, cx, cy, f"$\\phi_{k}$", width=1.0, size=17)
            for k, (cx, cy) in {1: (3.0, 1.2), 2: (3.0, -1.2), 3: (6.2, 1.2), 4: (6.2, -1.2),
@@ -240,7 +244,7 @@ def nn_as_dag(out: Path) -> None:
     link(axis, parameter(axis, 6.2, -2.7, "$w_3$"), phi[4], colour=PARAMETER_EDGE)
     axis.text(6.0, -3.45, "$w_1$ feeds both $\\phi_1$ and $\\phi_3$: weight sharing, as in convolutions",
               ha="center", va="center", fontsize=14, color=style.NAVY)
-    legend(axis, 1.6, -4.0, gap=1.2)
+    legend(axis, 9.1, 2.95, gap=0.6, column=True)
     style.save_png(fig, out / "nn-as-dag.png")
 
 
