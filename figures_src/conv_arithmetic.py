@@ -34,7 +34,7 @@ class Animation:
 
 
 ANIMATIONS = [
-    Animation("numerical_no_padding_no_strides", padding=0, stride=1, numbers=True, width=0.5,
+    Animation("numerical_no_padding_no_strides", padding=0, stride=1, numbers=True, width=0.42,
               frame_ms=900),
     Animation("no_padding_strides", padding=0, stride=2, numbers=False, width=0.42, frame_ms=900),
     Animation("same_padding_no_strides", padding=1, stride=1, numbers=False, width=0.4,
