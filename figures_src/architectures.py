@@ -123,7 +123,16 @@ def built(factory, *args):
 KINDS = {"input": ("input", style.LIGHT_GREY), "conv": ("convolution", style.LIGHT_BLUE),
          "pool": ("pooling", style.LIGHT_GREEN), "dense": ("dense", style.LIGHT_ORANGE),
          "softmax": ("dense + softmax", style.LIGHT_RED)}
-FROZEN = "#c9ced6"  # the palette's grey, lightened: what transfer learning keeps as it is
+
+
+def tint(colour: str, amount: float) -> tuple:
+    """`colour` mixed with white: `amount` of it."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
+FROZEN = tint(style.GREY, 0.35)  # what transfer learning keeps as it is
 
 
 def compact(shape_label: str) -> str:
@@ -148,7 +157,7 @@ def volume(axis, x, y, width, height, depth, colour, hatch=None):
     return dx, dy
 
 
-def network(axis, items, spatial, channels, units, gap=0.35, min_step=1.35, shape_size=14,
+def network(axis, items, spatial, channels, units, gap=0.6, min_step=1.35, shape_size=14,
             name_size=14):
     """Draw tensors left to right, each one as big as it is: the height and depth of a box grow
     with the image side (log scale), its width with the channels; a dense layer's output is a
@@ -260,7 +269,7 @@ def draw_network(items, width: float, scales, kinds, extra_legend=(), name_size=
     line = name_size * 1.15 * style.DPI / 72 / unit_px
     lines = max(name.count("\n") + 1 for name, *_ in items)
     legend_y = bottom - 0.15 - lines * line - 0.55
-    low, high = legend_y - 0.4, top + 0.75
+    low, high = legend_y - 0.4, top + 0.4 + line
     axis.set_xlim(left, right)
     axis.set_ylim(low, high)
     axis.set_aspect("equal")
@@ -299,7 +308,7 @@ def make(out: Path) -> None:
     items = [(name, shape, kind, kind != "input") for (name, shape), kind
              in zip(labels[:-1], vgg_kinds[:-1])]
     items.append(("new\nsoftmax", "2", "softmax", False))
-    fig = draw_network(items, 0.8, vgg_scales, ["input"], min_step=2.1, extra_legend=[
+    fig = draw_network(items, 0.8, vgg_scales, ["input"], min_step=2.3, extra_legend=[
         ("frozen: pretrained weights kept", FROZEN, "//"),
         ("trained on our data", KINDS["softmax"][1], None)])
     style.save_png(fig, out / "vgg-transfer.png")

@@ -1,6 +1,8 @@
-"""Network diagrams: neurons, layers, computation graphs and the two ways to build a pipeline.
+"""Network diagrams: neurons, layers, computation graphs, what deep networks are trained to do,
+and the two ways to build a pipeline.
 
-Drawn in the spirit of F. Fleuret's deep-learning course figures (EPFL), with our own drawing.
+The graphs are drawn in the spirit of F. Fleuret's deep-learning course figures (EPFL), with our
+own drawing; the photograph is scikit-learn's bundled sample image.
 The boxes and arrows here are shared with `hierarchy.py`'s nn-magic figure.
 """
 from pathlib import Path
@@ -81,7 +83,7 @@ def fully_connected(out: Path) -> None:
 
 # Values, parameters and operations are three kinds of node, each with its own shape and colour on
 # every graph of the lecture, so that what is learnt (the parameters) stands out from what flows.
-PARAMETER_EDGE = "#b85d12"  # the palette's orange, darkened so that text in it stays legible
+PARAMETER_EDGE = style.ORANGE
 
 
 def value(axis, x, y, text, radius=0.42, size=16, colour=style.LIGHT_BLUE):
@@ -215,8 +217,8 @@ def two_layer(out: Path) -> None:
         previous = result
         left, right = start - 0.5, start + 2 * step + 0.5
         axis.plot([left, left, right, right], [-0.75, -0.95, -0.95, -0.75], color=style.NAVY, lw=1.8)
-        formula = (f"$h = \\sigma(W^{{(1)}} x + b^{{(1)}})$" if layer == 1
-                   else f"$f(x) = \\sigma(W^{{(2)}} h + b^{{(2)}})$")
+        formula = ("$h = \\sigma(W^{(1)} x + b^{(1)})$" if layer == 1
+                   else "$f(x) = \\sigma(W^{(2)} h + b^{(2)})$")
         axis.text((left + right) / 2, -1.15, f"layer {layer}:  {formula}", ha="center", va="top",
                   fontsize=18, color=style.NAVY)
     legend(axis, 3.6, -2.75, size=16, gap=1.5)
@@ -239,7 +241,7 @@ def nn_as_dag(out: Path) -> None:
     shared = parameter(axis, 4.6, 2.75, "$w_1$")
     link(axis, shared, phi[1], colour=PARAMETER_EDGE, lw=2.4)
     link(axis, shared, phi[3], colour=PARAMETER_EDGE, lw=2.4)
-    axis.text(5.15, 2.75, "shared", va="center", fontsize=14, color=PARAMETER_EDGE)
+    axis.text(5.15, 2.75, "shared", va="center", fontsize=14, color=style.NAVY)
     link(axis, parameter(axis, 3.0, -2.7, "$w_2$"), phi[2], colour=PARAMETER_EDGE)
     link(axis, parameter(axis, 6.2, -2.7, "$w_3$"), phi[4], colour=PARAMETER_EDGE)
     axis.text(6.0, -3.45, "$w_1$ feeds both $\\phi_1$ and $\\phi_3$: weight sharing, as in convolutions",
