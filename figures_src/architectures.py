@@ -5,7 +5,7 @@ from pathlib import Path
 
 from lecture_tool import figure_style as style
 
-OUTPUTS = ["lenet.png", "vgg.png", "resnet.png"]
+OUTPUTS = ["lenet.png", "vgg.png", "vgg-transfer.png", "resnet.png"]
 
 
 def lenet():
@@ -92,7 +92,7 @@ def vgg_labels(model) -> list[tuple[str, str]]:
     labels = [("input", shape_text(model.inputs[0].shape))]
     for block in range(1, 6):
         convs = [l for l in model.layers if l.name.startswith(f"block{block}_conv")]
-        text = f"{len(convs)}× conv 3×3" if block == 1 else f"pool +\n{len(convs)}× conv"
+        text = f"{len(convs)} conv\n3×3" if block == 1 else f"pool +\n{len(convs)} conv"
         labels.append((text, shape_text(convs[-1].output.shape)))
     labels.append(("pool", shape_text(model.get_layer("block5_pool").output.shape)))
     for layer in model.layers:
@@ -120,40 +120,92 @@ def built(factory, *args):
         return factory(*args)
 
 
-def volume(axis, x, y, width, height, depth, colour):
-    """A 3-D box: front face width×height, seen from the upper right with `depth`."""
-    dx, dy = depth * 0.6, depth * 0.45
-    front = style.plt.Rectangle((x, y), width, height, facecolor=colour, edgecolor=style.INK, lw=1)
-    top = style.plt.Polygon([(x, y + height), (x + dx, y + height + dy),
-                             (x + width + dx, y + height + dy), (x + width, y + height)],
-                            facecolor=colour, edgecolor=style.INK, lw=1, alpha=0.7)
-    side = style.plt.Polygon([(x + width, y), (x + width + dx, y + dy),
-                              (x + width + dx, y + height + dy), (x + width, y + height)],
-                             facecolor=colour, edgecolor=style.INK, lw=1, alpha=0.85)
-    for patch in (side, top, front):
-        axis.add_patch(patch)
+KINDS = {"input": ("input", style.LIGHT_GREY), "conv": ("convolution", style.LIGHT_BLUE),
+         "pool": ("pooling", style.LIGHT_GREEN), "dense": ("dense", style.LIGHT_ORANGE),
+         "softmax": ("dense + softmax", style.LIGHT_RED)}
 
 
-def row_of_volumes(labels, shapes, width: float, height_in: float, size_scale, depth_scale,
-                   colours, name_size=13, shape_size=13, label_width=1.45):
-    fig, axis = style.figure(width, height_in)
+def tint(colour: str, amount: float) -> tuple:
+    """`colour` mixed with white: `amount` of it."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
+FROZEN = tint(style.GREY, 0.35)  # what transfer learning keeps as it is
+
+
+def compact(shape_label: str) -> str:
+    """"224×224×64" -> "224²×64", so that a shape fits on one line under ten boxes."""
+    parts = shape_label.split("×")
+    if len(parts) == 3 and parts[0] == parts[1]:
+        return f"{parts[0]}²×{parts[2]}"
+    return shape_label
+
+
+def volume(axis, x, y, width, height, depth, colour, hatch=None):
+    """A 3-D box: front face width × height, receding `depth` to the upper right."""
+    dx, dy = depth * 0.5, depth * 0.35
+    faces = [[(x, y), (x + width, y), (x + width, y + height), (x, y + height)],
+             [(x, y + height), (x + dx, y + height + dy), (x + width + dx, y + height + dy),
+              (x + width, y + height)],
+             [(x + width, y), (x + width + dx, y + dy), (x + width + dx, y + height + dy),
+              (x + width, y + height)]]
+    for face, alpha in zip(faces, (1.0, 0.7, 0.85)):
+        axis.add_patch(style.plt.Polygon(face, facecolor=colour, edgecolor=style.INK, lw=1,
+                                         alpha=alpha, hatch=hatch))
+    return dx, dy
+
+
+def network(axis, items, spatial, channels, units, gap=0.6, min_step=1.35, shape_size=14,
+            name_size=14):
+    """Draw tensors left to right, each one as big as it is: the height and depth of a box grow
+    with the image side (log scale), its width with the channels; a dense layer's output is a
+    flat bar as tall as its number of units. `items` are (name, shape label, kind, frozen).
+    Returns the right end and the vertical extent."""
     x = 0.0
-    for (text, shape_label), shape, colour in zip(labels, shapes, colours):
-        spatial, channels = (shape[0], shape[-1]) if len(shape) == 3 else (1, shape[0])
-        h = size_scale(spatial if len(shape) == 3 else channels)
-        d = depth_scale(channels if len(shape) == 3 else 1)
-        w = 0.25 if len(shape) == 1 else 0.6
-        volume(axis, x, -h / 2, w, h, d, colour)
-        center = x + (w + d * 0.6) / 2
-        axis.text(center, -3.1, text, ha="center", va="top", fontsize=name_size, color=style.NAVY)
-        axis.text(center, 3.0, shape_label, ha="center", va="bottom", fontsize=shape_size,
-                  color=style.INK)
-        x += max(w + d * 0.6 + 0.55, label_width)
-    axis.set_xlim(-0.4, x)
-    axis.set_ylim(-4.3, 4.5)
+    top = bottom = 0.0
+    for name, shape_label, kind, frozen in items:
+        dims = [int(d) for d in shape_label.split("×")]
+        colour = FROZEN if frozen else KINDS[kind][1]
+        hatch = "//" if frozen else None
+        if len(dims) == 3:
+            side, width = spatial(dims[0]), channels(dims[2])
+            dx, dy = volume(axis, x, -side / 2, width, side, side, colour, hatch)
+        else:
+            side, width = max(units(dims[0]), 0.8), 0.22
+            dx, dy = volume(axis, x, -side / 2, width, side, 0.25, colour, hatch)
+        extent = width + dx
+        centre = x + extent / 2
+        high = side / 2 + dy
+        axis.text(centre, high + 0.15, compact(shape_label), ha="center", va="bottom",
+                  fontsize=shape_size, color=style.INK)
+        axis.text(centre, -side / 2 - 0.15, name, ha="center", va="top", fontsize=name_size,
+                  color=style.NAVY, linespacing=1.1)
+        top, bottom = max(top, high), min(bottom, -side / 2)
+        x += max(extent + gap, min_step)
+    return x, bottom, top
+
+
+def kinds_legend(axis, x, y, kinds, size=14, extra=()):
+    """A row of swatches: the kinds of layer drawn, then any `extra` (label, colour, hatch)."""
+    renderer = axis.figure.canvas.get_renderer()
+    entries = [(KINDS[k][0], KINDS[k][1], None) for k in kinds] + list(extra)
+    for label, colour, hatch in entries:
+        axis.add_patch(style.plt.Rectangle((x, y - 0.18), 0.36, 0.36, facecolor=colour,
+                                           edgecolor=style.INK, lw=1, hatch=hatch))
+        text = axis.text(x + 0.5, y, label, va="center", fontsize=size, color=style.INK)
+        x = text.get_window_extent(renderer).transformed(axis.transData.inverted()).x1 + 0.6
+
+
+def architecture_figure(width: float, height_in: float, xlim, ylim):
+    fig, axis = style.figure(width, height_in)
+    axis.set_xlim(*xlim)
+    axis.set_ylim(*ylim)
+    axis.set_aspect("equal")
     axis.axis("off")
-    fig.subplots_adjust(0.01, 0.01, 0.99, 0.99)
-    return fig
+    fig.subplots_adjust(0, 0, 1, 1)
+    return fig, axis
 
 
 def shortcut(axis, x, y_from, y_to, dashed):
@@ -206,30 +258,60 @@ def draw_resnet(out: Path, model) -> None:
     style.save_png(fig, out / "resnet.png")
 
 
+def draw_network(items, width: float, scales, kinds, extra_legend=(), name_size=14, min_step=1.35):
+    """A figure `width` of the slide wide, as high as the drawing needs (one unit is as long
+    both ways)."""
+    fig, axis = style.figure(width, 4.0)
+    right, bottom, top = network(axis, items, *scales, name_size=name_size, min_step=min_step)
+    left, right = -0.25, right - 0.1
+    # Below the lowest box: its name (up to two lines), then the legend.
+    unit_px = width * style.CONTENT_WIDTH_IN * style.DPI / (right - left)
+    line = name_size * 1.15 * style.DPI / 72 / unit_px
+    lines = max(name.count("\n") + 1 for name, *_ in items)
+    legend_y = bottom - 0.15 - lines * line - 0.55
+    low, high = legend_y - 0.4, top + 0.4 + line
+    axis.set_xlim(left, right)
+    axis.set_ylim(low, high)
+    axis.set_aspect("equal")
+    axis.axis("off")
+    fig.subplots_adjust(0, 0, 1, 1)
+    fig.set_size_inches(width * style.CONTENT_WIDTH_IN,
+                        width * style.CONTENT_WIDTH_IN * (high - low) / (right - left))
+    kinds_legend(axis, 0.0, legend_y, kinds, extra=extra_legend)
+    return fig
+
+
 def make(out: Path) -> None:
     import math
 
-    model = built(lenet)
-    labels = lenet_labels(model)
-    shapes = [model.inputs[0].shape[1:]] + [l.output.shape[1:] for l in model.layers
-                                           if l.name in ("C1", "S2", "C3", "S4", "C5", "F6", "output")]
-    colours = [style.LIGHT_GREY, style.LIGHT_BLUE, style.LIGHT_GREEN, style.LIGHT_BLUE,
-               style.LIGHT_GREEN, "#fde2c8", "#fde2c8", "#f6d5d2"]
-    fig = row_of_volumes(labels, shapes, 1.0, 2.9, lambda s: 0.9 + 1.6 * math.log2(s) / 5,
-                         lambda c: 0.15 + 0.12 * math.log2(c), colours)
+    kinds = {"input": "input", "conv 5×5": "conv", "avg pool 2×2": "pool", "dense": "dense",
+             "dense, softmax": "softmax"}
+    items = [(name if name != "dense, softmax" else "softmax", shape, kinds[name], False)
+             for name, shape in lenet_labels(built(lenet))]
+    lenet_scales = (lambda s: 0.5 + 0.4 * math.log2(s), lambda c: 0.15 + 0.15 * math.log2(c),
+                    lambda u: 0.36 * math.log2(u))
+    fig = draw_network(items, 1.0, lenet_scales, ["input", "conv", "pool", "dense", "softmax"],
+                       min_step=1.9)
     style.save_png(fig, out / "lenet.png")
 
-    model = built(vgg16)
-    labels = vgg_labels(model)
-    shapes = [tuple(int(v) for v in shape.split("×")) for _, shape in labels]
-    colours = [style.LIGHT_GREY] + [style.LIGHT_BLUE] * 5 + [style.LIGHT_GREEN] + ["#fde2c8"] * 3
-    # Two lines per shape, so that ten of them fit side by side.
-    wrapped = [(t, s.replace("×", "×\n", 2).replace("×\n", "×", 1)) for t, s in labels]
-    fig = row_of_volumes(wrapped, shapes, 1.0, 3.2,
-                         lambda s: 0.8 + 1.8 * math.log2(s) / math.log2(224),
-                         lambda c: 0.1 + 0.09 * math.log2(c), colours, name_size=12, shape_size=12,
-                         label_width=1.5)
+    labels = vgg_labels(built(vgg16))
+    vgg_kinds = ["input"] + ["conv"] * 5 + ["pool", "dense", "dense", "softmax"]
+    vgg_scales = (lambda s: 0.5 + 0.42 * math.log2(s), lambda c: 0.1 + 0.15 * math.log2(c),
+                  lambda u: 0.3 * math.log2(u))
+    items = [(name, shape, kind, False) for (name, shape), kind in zip(labels, vgg_kinds)]
+    fig = draw_network(items, 1.0, vgg_scales, ["input", "conv", "pool", "dense", "softmax"],
+                       min_step=1.75)
     style.save_png(fig, out / "vgg.png")
+
+    # Transfer learning: everything up to the second-to-last layer keeps its ImageNet weights;
+    # only a new, small classifier on top is trained on our few images.
+    items = [(name, shape, kind, kind != "input") for (name, shape), kind
+             in zip(labels[:-1], vgg_kinds[:-1])]
+    items.append(("new\nsoftmax", "2", "softmax", False))
+    fig = draw_network(items, 0.8, vgg_scales, ["input"], min_step=2.3, extra_legend=[
+        ("frozen: pretrained weights kept", FROZEN, "//"),
+        ("trained on our data", KINDS["softmax"][1], None)])
+    style.save_png(fig, out / "vgg-transfer.png")
 
     draw_resnet(out, built(resnet34))
 

@@ -82,17 +82,28 @@ def draw(animation: Animation, step: int, result: np.ndarray):
                 (c, top - r - 1), 1, 1, facecolor="white" if is_padding else style.LIGHT_BLUE,
                 edgecolor=style.GREY if is_padding else style.BLUE, linewidth=1.2,
                 linestyle="--" if is_padding else "-"))
-            if animation.numbers and not is_padding:
+    r0, c0 = row * animation.stride, col * animation.stride
+    for r in range(n_in if animation.numbers else 0):
+        for c in range(n_in):
+            if not (animation.padding <= r < n_in - animation.padding
+                    and animation.padding <= c < n_in - animation.padding):
+                continue  # padding shows no number
+            if 0 <= r - r0 < f and 0 <= c - c0 < f:
+                # Under the window the weight takes the top right of the cell: the pixel moves
+                # to the bottom left, so that both stay readable.
+                axis.text(c + 0.06, top - r - 0.94, str(padded[r, c]), ha="left", va="bottom",
+                          fontsize=15)
+            else:
                 axis.text(c + 0.5, top - r - 0.5, str(padded[r, c]), ha="center", va="center",
                           fontsize=15)
-    r0, c0 = row * animation.stride, col * animation.stride
     axis.add_patch(style.plt.Rectangle((c0, top - r0 - f), f, f, facecolor=style.NAVY, alpha=0.22,
                                        edgecolor=style.NAVY, linewidth=3))
     if animation.numbers:
         for r in range(f):
             for c in range(f):
-                axis.text(c0 + c + 0.96, top - r0 - r - 0.04, f"×{KERNEL[r, c]}", ha="right",
-                          va="top", fontsize=10, color=style.NAVY)
+                weight = str(KERNEL[r, c]).replace("-", "\N{MINUS SIGN}")
+                axis.text(c0 + c + 0.97, top - r0 - r - 0.04, f"×{weight}", ha="right",
+                          va="top", fontsize=12, color=style.NAVY, fontweight="bold")
 
     x0, y_top = n_in + gap, top - (n_in - n_out) / 2
     for r in range(n_out):

@@ -1,6 +1,8 @@
-"""Network diagrams: neurons, layers, computation graphs and the two ways to build a pipeline.
+"""Network diagrams: neurons, layers, computation graphs, what deep networks are trained to do,
+and the two ways to build a pipeline.
 
-Drawn in the spirit of F. Fleuret's deep-learning course figures (EPFL), with our own drawing.
+The graphs are drawn in the spirit of F. Fleuret's deep-learning course figures (EPFL), with our
+own drawing; the photograph is scikit-learn's bundled sample image.
 The boxes and arrows here are shared with `hierarchy.py`'s nn-magic figure.
 """
 from pathlib import Path
@@ -79,79 +81,240 @@ def fully_connected(out: Path) -> None:
     style.save_png(fig, out / "fully-connected-nn.png")
 
 
+# Values, parameters and operations are three kinds of node, each with its own shape and colour on
+# every graph of the lecture, so that what is learnt (the parameters) stands out from what flows.
+PARAMETER_EDGE = style.ORANGE
+
+
+def value(axis, x, y, text, radius=0.42, size=16, colour=style.LIGHT_BLUE):
+    """A value (input, intermediate result or output): a circle, wider for a long name."""
+    from matplotlib.patches import Ellipse
+
+    width = max(2 * radius, 0.22 * len(text.strip("$")) + 0.2)
+    patch = Ellipse((x, y), width, 2 * radius, facecolor=colour, edgecolor=style.INK, lw=1.5,
+                    zorder=3)
+    axis.add_patch(patch)
+    axis.text(x, y, text, ha="center", va="center", fontsize=size, zorder=4)
+    return patch
+
+
+def parameter(axis, x, y, text, side=0.78, size=16):
+    """A parameter, learnt by training: a rounded orange square."""
+    from matplotlib.patches import FancyBboxPatch
+
+    patch = FancyBboxPatch((x - side / 2, y - side / 2), side, side,
+                           boxstyle=f"round,pad=0,rounding_size={side * 0.28}",
+                           facecolor=style.LIGHT_ORANGE, edgecolor=PARAMETER_EDGE, lw=2.0, zorder=3)
+    axis.add_patch(patch)
+    axis.text(x, y, text, ha="center", va="center", fontsize=size, color=style.INK, zorder=4)
+    return patch
+
+
+def operation(axis, x, y, text, width=0.85, height=0.75, size=18):
+    """An operation: a square navy box with its symbol in white."""
+    patch = style.plt.Rectangle((x - width / 2, y - height / 2), width, height, facecolor=style.NAVY,
+                                edgecolor=style.NAVY, lw=1.5, zorder=3)
+    axis.add_patch(patch)
+    axis.text(x, y, text, ha="center", va="center", fontsize=size, color="white", zorder=4)
+    return patch
+
+
+def centre(patch):
+    if hasattr(patch, "center"):  # an ellipse
+        return patch.center
+    return patch.get_x() + patch.get_width() / 2, patch.get_y() + patch.get_height() / 2
+
+
+def link(axis, source, target, colour=style.INK, lw=1.6, rad=0.0):
+    """An arrow from one node's border to another's, clipped to both shapes: arrows that come
+    from different places end at different points of a node's border."""
+    from matplotlib.patches import FancyArrowPatch
+
+    axis.add_patch(FancyArrowPatch(centre(source), centre(target), patchA=source, patchB=target,
+                                   arrowstyle="-|>", mutation_scale=16, color=colour, lw=lw,
+                                   shrinkA=1, shrinkB=2, connectionstyle=f"arc3,rad={rad}",
+                                   zorder=2))
+
+
+def legend(axis, x, y, size=14, gap=0.9, column=False):
+    """The three kinds of node, in a row starting at (x, y), `gap` apart; or in a column going
+    down from there, `gap` apart."""
+    kinds = [("value", lambda u, v: value(axis, u, v, "", radius=0.22)),
+             ("parameter (learnt)", lambda u, v: parameter(axis, u, v, "", side=0.42)),
+             ("operation", lambda u, v: operation(axis, u, v, "", 0.44, 0.4))]
+    renderer = axis.figure.canvas.get_renderer()
+    for kind, draw in kinds:
+        draw(x, y)
+        label = axis.text(x + 0.36, y, kind, va="center", fontsize=size, color=style.INK)
+        if column:
+            y -= gap
+            continue
+        right = label.get_window_extent(renderer).transformed(axis.transData.inverted()).x1
+        x = right + gap + 0.22
+
+
+def graph_canvas(width: float, xlim, ylim):
+    """A canvas whose height follows from the spans, so that a unit is as long both ways."""
+    height_in = width * style.CONTENT_WIDTH_IN * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    return canvas(width, height_in, xlim, ylim)
+
+
 def simple_neuron(out: Path) -> None:
-    fig, axis = canvas(0.5, 2.6, (-0.8, 6.4), (-1.5, 1.3))
-    for i, y in enumerate([0.8, 0, -0.8]):
-        node(axis, 0, y, f"$x_{i + 1}$", colour=style.LIGHT_BLUE, size=13)
-        arrow(axis, (0.3, y), (2.1, 0.05 * -y), f"$w_{i + 1}$", offset=0.02 if y else 0.05)
-    node(axis, 2.5, 0, "Σ", radius=0.4, size=18, colour=style.LIGHT_GREY)
-    axis.text(2.5, -0.75, "$+\\,b$", ha="center", fontsize=14)
-    arrow(axis, (2.9, 0), (3.7, 0))
-    node(axis, 4.1, 0, "σ", radius=0.4, size=18, colour=style.LIGHT_GREEN)
-    arrow(axis, (4.5, 0), (5.5, 0))
-    axis.text(5.6, 0, "$f(x)$", va="center", fontsize=15)
+    """The neuron unit by unit: each input times its own weight, summed, plus a bias, squashed."""
+    fig, axis = graph_canvas(0.5, (-0.2, 9.4), (-3.45, 2.9))
+    total = operation(axis, 3.6, 0.15, "Σ")
+    for i, y in enumerate([2.0, 0.15, -1.7]):
+        times = operation(axis, 2.1, y, "×")
+        link(axis, value(axis, 0.45, y + 0.45, f"$x_{i + 1}$", radius=0.34, size=15), times)
+        link(axis, parameter(axis, 0.45, y - 0.45, f"$w_{i + 1}$", side=0.62, size=15), times,
+             colour=PARAMETER_EDGE)
+        link(axis, times, total)
+    plus = operation(axis, 5.1, 0.15, "+")
+    link(axis, total, plus)
+    link(axis, parameter(axis, 5.1, 1.6, "$b$"), plus, colour=PARAMETER_EDGE)
+    squash = operation(axis, 6.6, 0.15, "σ")
+    link(axis, plus, squash)
+    link(axis, squash, value(axis, 8.45, 0.15, "$f(x)$", colour=style.LIGHT_GREEN))
+    legend(axis, 0.3, -3.05)
     style.save_png(fig, out / "simple-neuron.png")
 
 
-def computation(axis, steps, y=0.0, start=0.0, gap=0.55):
-    """Boxes joined by arrows, left to right: a computation graph. Returns the last right edge."""
-    x = start
-    previous = None
-    for text, width, colour in steps:
-        left, right = box(axis, x + width / 2, y, text, width=width, height=0.7, colour=colour)
-        if previous is not None:
-            arrow(axis, previous, left)
-        previous = right
-        x += width + gap
-    return previous
-
-
 def simple_neuron_2(out: Path) -> None:
-    fig, axis = canvas(0.5, 1.7, (-0.1, 8.4), (-0.9, 0.9))
-    computation(axis, [("$x$", 0.8, style.LIGHT_BLUE), ("$w \\cdot x$", 1.4, "white"),
-                       ("$+\\, b$", 1.1, "white"), ("$\\sigma$", 0.9, style.LIGHT_GREEN),
-                       ("$f(x)$", 1.1, style.LIGHT_GREY)])
+    """The same neuron with vectors: one dot product between the input and the weights."""
+    fig, axis = graph_canvas(0.5, (-0.2, 9.4), (-2.1, 2.3))
+    x = value(axis, 0.5, 0, "$x$")
+    dot = operation(axis, 2.2, 0, "·", size=24)
+    link(axis, x, dot)
+    link(axis, parameter(axis, 2.2, 1.5, "$w$"), dot, colour=PARAMETER_EDGE)
+    plus = operation(axis, 4.0, 0, "+")
+    link(axis, dot, plus)
+    link(axis, parameter(axis, 4.0, 1.5, "$b$"), plus, colour=PARAMETER_EDGE)
+    squash = operation(axis, 5.8, 0, "σ")
+    link(axis, plus, squash)
+    link(axis, squash, value(axis, 7.9, 0, "$f(x)$", colour=style.LIGHT_GREEN))
+    legend(axis, 0.3, -1.5)
     style.save_png(fig, out / "simple-neuron-2.png")
 
 
 def two_layer(out: Path) -> None:
-    fig, axis = canvas(1.0, 1.6, (-0.1, 15.2), (-0.8, 0.8))
-    computation(axis, [("$x$", 0.8, style.LIGHT_BLUE), ("$\\times W^{(1)}$", 1.5, "white"),
-                       ("$+\\, b^{(1)}$", 1.5, "white"), ("$\\sigma$", 0.8, style.LIGHT_GREEN),
-                       ("$h$", 0.8, style.LIGHT_GREY), ("$\\times W^{(2)}$", 1.5, "white"),
-                       ("$+\\, b^{(2)}$", 1.5, "white"), ("$\\sigma$", 0.8, style.LIGHT_GREEN),
-                       ("$f(x)$", 1.1, style.LIGHT_GREY)], gap=0.45)
+    """Two layers in a row: the output of the first is the input of the second."""
+    fig, axis = graph_canvas(1.0, (-0.3, 17.0), (-3.3, 2.6))
+    step = 1.95
+    previous = value(axis, 0.4, 0, "$x$", radius=0.5, size=19)
+    for layer in (1, 2):
+        start = 0.4 + step + (layer - 1) * 4 * step
+        for k, (symbol, name) in enumerate([("×", f"$W^{{({layer})}}$"), ("+", f"$b^{{({layer})}}$")]):
+            op = operation(axis, start + k * step, 0, symbol, width=1.0, height=0.9, size=22)
+            link(axis, previous, op)
+            link(axis, parameter(axis, start + k * step, 1.75, name, side=1.0, size=19), op,
+                 colour=PARAMETER_EDGE)
+            previous = op
+        squash = operation(axis, start + 2 * step, 0, "σ", width=1.0, height=0.9, size=22)
+        link(axis, previous, squash)
+        result = value(axis, start + 3 * step, 0, "$h$" if layer == 1 else "$f(x)$", radius=0.5,
+                       size=19, colour=style.LIGHT_BLUE if layer == 1 else style.LIGHT_GREEN)
+        link(axis, squash, result)
+        previous = result
+        left, right = start - 0.5, start + 2 * step + 0.5
+        axis.plot([left, left, right, right], [-0.75, -0.95, -0.95, -0.75], color=style.NAVY, lw=1.8)
+        formula = ("$h = \\sigma(W^{(1)} x + b^{(1)})$" if layer == 1
+                   else "$f(x) = \\sigma(W^{(2)} h + b^{(2)})$")
+        axis.text((left + right) / 2, -1.15, f"layer {layer}:  {formula}", ha="center", va="top",
+                  fontsize=18, color=style.NAVY)
+    legend(axis, 3.6, -2.75, size=16, gap=1.5)
     style.save_png(fig, out / "two-layer.png")
 
 
 def nn_as_dag(out: Path) -> None:
-    fig, axis = canvas(0.8, 3.0, (-0.2, 10.6), (-1.9, 1.9))
-    places = {"x": (0.5, 0), "a": (2.8, 1.1), "b": (2.8, -1.1), "c": (5.3, 1.1), "d": (5.3, -1.1),
-              "e": (7.6, 0), "y": (9.8, 0)}
-    labels = {"x": ("$x$", style.LIGHT_BLUE), "a": ("$\\phi_1$", "white"), "b": ("$\\phi_2$", "white"),
-              "c": ("$\\phi_3$", "white"), "d": ("$\\phi_4$", "white"), "e": ("$\\phi_5$", "white"),
-              "y": ("$f(x)$", style.LIGHT_GREY)}
-    for key, (x, y) in places.items():
-        text, colour = labels[key]
-        box(axis, x, y, text, width=1.2, height=0.7, colour=colour)
-    for a, b in [("x", "a"), ("x", "b"), ("a", "c"), ("b", "c"), ("b", "d"), ("c", "e"), ("d", "e"),
-                 ("a", "e"), ("e", "y")]:
-        (x0, y0), (x1, y1) = places[a], places[b]
-        arrow(axis, (x0 + 0.6, y0), (x1 - 0.6, y1))
-    axis.text(5.3, -1.85, "each $\\phi_k$ has its own parameters $w_k$", ha="center", fontsize=13,
-              color=style.NAVY)
+    """Any directed acyclic graph of operations is a network; one parameter may feed several."""
+    fig, axis = graph_canvas(0.8, (-0.3, 12.3), (-3.75, 3.3))
+    x = value(axis, 0.5, 0, "$x$")
+    phi = {k: operation(axis, cx, cy, f"$\\phi_{k}$", width=1.0, size=17)
+           for k, (cx, cy) in {1: (3.0, 1.2), 2: (3.0, -1.2), 3: (6.2, 1.2), 4: (6.2, -1.2),
+                               5: (8.8, 0)}.items()}
+    link(axis, x, phi[1])
+    link(axis, x, phi[2])
+    for a, b in [(1, 3), (2, 3), (2, 4), (3, 5), (4, 5)]:
+        link(axis, phi[a], phi[b])
+    link(axis, phi[5], value(axis, 11.0, 0, "$f(x)$", colour=style.LIGHT_GREEN))
+    # The same numbers used in two places and learnt once, as a convolution's kernel is.
+    shared = parameter(axis, 4.6, 2.75, "$w_1$")
+    link(axis, shared, phi[1], colour=PARAMETER_EDGE, lw=2.4)
+    link(axis, shared, phi[3], colour=PARAMETER_EDGE, lw=2.4)
+    axis.text(5.15, 2.75, "shared", va="center", fontsize=14, color=style.NAVY)
+    link(axis, parameter(axis, 3.0, -2.7, "$w_2$"), phi[2], colour=PARAMETER_EDGE)
+    link(axis, parameter(axis, 6.2, -2.7, "$w_3$"), phi[4], colour=PARAMETER_EDGE)
+    axis.text(6.0, -3.45, "$w_1$ feeds both $\\phi_1$ and $\\phi_3$: weight sharing, as in convolutions",
+              ha="center", va="center", fontsize=14, color=style.NAVY)
+    legend(axis, 9.1, 2.95, gap=0.6, column=True)
     style.save_png(fig, out / "nn-as-dag.png")
 
 
+def flower_and_its_masks():
+    """scikit-learn's sample photograph of dahlias, and one mask per flower.
+
+    The masks are found by colour (orange petals on a blue-green background), so that the
+    segmentation panel shows real outlines rather than hand-drawn ones.
+    """
+    from scipy import ndimage
+    from sklearn.datasets import load_sample_image
+
+    image = load_sample_image("flower.jpg")
+    red, blue = image[..., 0].astype(int), image[..., 2].astype(int)
+    petals = ndimage.binary_opening((red - blue > 60) & (red > 120), iterations=2)
+    petals = ndimage.binary_fill_holes(ndimage.binary_closing(petals, iterations=3))
+    labels, count = ndimage.label(petals)
+    masks = [labels == k for k in range(1, count + 1) if (labels == k).sum() > 2000]
+    masks.sort(key=lambda m: -m.sum())  # the big flower first
+    return image, masks
+
+
 def deep_nns(out: Path) -> None:
-    fig, axis = canvas(1.0, 3.0, (-0.8, 16.6), (-2.1, 1.7))
-    sizes = [3, 5, 5, 5, 5, 5, 5, 5, 2]
-    colours = [style.LIGHT_BLUE] + ["white"] * 7 + [style.LIGHT_GREEN]
-    positions = layered(axis, sizes, x_gap=1.95, y_gap=0.6, colours=colours, radius=0.18)
-    axis.annotate("", xy=(positions[-2][0][0], -1.75), xytext=(positions[1][0][0], -1.75),
-                  arrowprops={"arrowstyle": "<->", "color": style.NAVY, "lw": 1.5})
-    axis.text((positions[1][0][0] + positions[-2][0][0]) / 2, -2.05, "many hidden layers",
-              ha="center", fontsize=14, color=style.NAVY)
+    """What deep networks are trained to answer about an image: what, what and where, which pixels."""
+    from matplotlib.patches import Rectangle
+
+    image, masks = flower_and_its_masks()
+    fig, axes = style.figure(1.0, 3.75, ncols=3)
+    fig.subplots_adjust(left=0.005, right=0.995, top=0.8, bottom=0.13, wspace=0.04)
+    titles = [("classification", "what is in the picture?"),
+              ("detection", "what, and where?"),
+              ("segmentation", "which pixels?")]
+    answers = ["one label for the picture: “flower”", "a box and a label per object",
+               "a label for every pixel"]
+    for axis, (title, question), answer in zip(axes, titles, answers):
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.set_title(f"{title}\n", fontsize=18, color=style.NAVY, fontweight="bold")
+        axis.text(0.5, 1.03, question, transform=axis.transAxes, ha="center", va="bottom",
+                  fontsize=15, color=style.INK)
+        axis.text(0.5, -0.04, answer, transform=axis.transAxes, ha="center", va="top",
+                  fontsize=15, color=style.INK)
+    classify, detect, segment = axes
+    classify.imshow(image)
+    classify.text(0.04, 0.94, "flower", transform=classify.transAxes, va="top", fontsize=17,
+                  color="white", bbox={"boxstyle": "round,pad=0.3", "facecolor": style.GREEN,
+                                       "edgecolor": "none"})
+    detect.imshow(image)
+    for index, mask in enumerate(masks):
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        top, left, right = rows[0], cols[0], cols[-1]
+        detect.add_patch(Rectangle((left, top), right - left, rows[-1] - top, fill=False,
+                                   edgecolor=style.BLUE, lw=3))
+        # The big flower's label above its box; the small one's, which is at the picture's
+        # bottom edge, beside it, where it covers neither box.
+        place = {"x": left, "y": top - 4, "va": "bottom"} if index == 0 else {
+            "x": right + 8, "y": top, "va": "top"}
+        detect.text(s="flower", fontsize=14, color="white", **place,
+                    bbox={"boxstyle": "square,pad=0.15", "facecolor": style.BLUE, "edgecolor": "none"})
+    # Background dimmed, the pixels of the class "flower" painted over.
+    from matplotlib.colors import to_rgb
+
+    painted = image.astype(float) * 0.35 + 255 * 0.65 * 0.15
+    flower = np.any(masks, axis=0)
+    painted[flower] = image[flower] * 0.35 + np.array(to_rgb(style.GREEN)) * 255 * 0.65
+    segment.imshow(painted.astype(np.uint8))
+    for mask in masks:
+        segment.contour(mask, levels=[0.5], colors="white", linewidths=1.5)
     style.save_png(fig, out / "deep-nns.png")
 
 

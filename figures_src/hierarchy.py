@@ -1,5 +1,5 @@
-"""What a trained convnet sees: a handwritten 4, the filters and feature maps of its layers, and
-its answer for a digit (the "neural networks = magic?" picture)."""
+"""A handwritten 4, the hierarchy of features a deep convnet learns (edges, then parts, then
+objects), and a trained network's answer for a digit (the "neural networks = magic?" picture)."""
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,130 @@ def nn_magic(out: Path, model) -> None:
     style.save_png(fig, out / "nn-magic.png")
 
 
+def gabor(theta: float, phase: float, size: int = 33) -> np.ndarray:
+    """An oriented edge (phase 90°) or bar (phase 0°) detector: what first layers learn."""
+    y, x = np.mgrid[-1:1:size * 1j, -1:1:size * 1j]
+    along = x * np.cos(theta) + y * np.sin(theta)
+    return np.exp(-(x ** 2 + y ** 2) / 0.45) * np.cos(2 * np.pi * 1.1 * along + phase)
+
+
+def draw_part(axis, kind: int) -> None:
+    """Layer 2: a few edges put together."""
+    line = {"color": style.INK, "lw": 4, "solid_capstyle": "round"}
+    if kind == 0:  # corner
+        axis.plot([0.25, 0.25, 0.75], [0.75, 0.25, 0.25], **line)
+    elif kind == 1:  # T junction
+        axis.plot([0.2, 0.8], [0.7, 0.7], **line)
+        axis.plot([0.5, 0.5], [0.7, 0.2], **line)
+    elif kind == 2:  # cross
+        axis.plot([0.2, 0.8], [0.5, 0.5], **line)
+        axis.plot([0.5, 0.5], [0.2, 0.8], **line)
+    elif kind == 3:  # circle
+        axis.add_patch(style.plt.Circle((0.5, 0.5), 0.28, fill=False, edgecolor=style.INK, lw=4))
+    elif kind == 4:  # arc
+        t = np.linspace(np.pi * 1.1, np.pi * 1.9, 30)
+        axis.plot(0.5 + 0.32 * np.cos(t), 0.7 + 0.32 * np.sin(t), **line)
+    elif kind == 5:  # stripes
+        for y in (0.3, 0.5, 0.7):
+            axis.plot([0.2, 0.8], [y, y], **line)
+    elif kind == 6:  # roof
+        axis.plot([0.15, 0.5, 0.85], [0.3, 0.75, 0.3], **line)
+    else:  # grid
+        axis.add_patch(style.plt.Rectangle((0.25, 0.25), 0.5, 0.5, fill=False, edgecolor=style.INK, lw=4))
+        axis.plot([0.5, 0.5], [0.25, 0.75], **line)
+        axis.plot([0.25, 0.75], [0.5, 0.5], **line)
+
+
+def draw_object(axis, kind: int) -> None:
+    """Layer 3: parts put together into things."""
+    edge = {"edgecolor": style.INK, "lw": 2.5}
+    if kind == 0:  # house: a roof, a wall, a window grid, a door
+        axis.add_patch(style.plt.Rectangle((0.22, 0.12), 0.56, 0.45, facecolor=style.LIGHT_ORANGE, **edge))
+        axis.add_patch(style.plt.Polygon([(0.14, 0.57), (0.5, 0.88), (0.86, 0.57)], facecolor=style.RED, **edge))
+        axis.add_patch(style.plt.Rectangle((0.3, 0.32), 0.17, 0.17, facecolor=style.LIGHT_BLUE, **edge))
+        axis.add_patch(style.plt.Rectangle((0.56, 0.12), 0.14, 0.26, facecolor=style.NAVY, **edge))
+    elif kind == 1:  # face: a circle, two dots, an arc
+        axis.add_patch(style.plt.Circle((0.5, 0.5), 0.36, facecolor=style.LIGHT_ORANGE, **edge))
+        for x in (0.37, 0.63):
+            axis.add_patch(style.plt.Circle((x, 0.6), 0.05, facecolor=style.INK))
+        t = np.linspace(np.pi * 1.2, np.pi * 1.8, 30)
+        axis.plot(0.5 + 0.2 * np.cos(t), 0.48 + 0.2 * np.sin(t), color=style.INK, lw=2.5)
+    elif kind == 2:  # tree: triangles on a trunk
+        axis.add_patch(style.plt.Rectangle((0.44, 0.1), 0.12, 0.22, facecolor=style.ORANGE, **edge))
+        for base, top in ((0.3, 0.65), (0.48, 0.88)):
+            axis.add_patch(style.plt.Polygon([(0.2, base), (0.5, top), (0.8, base)],
+                                             facecolor=style.GREEN, **edge))
+    else:  # boat: a hull, a mast, a sail
+        axis.add_patch(style.plt.Polygon([(0.12, 0.3), (0.88, 0.3), (0.74, 0.14), (0.26, 0.14)],
+                                         facecolor=style.BLUE, **edge))
+        axis.plot([0.5, 0.5], [0.3, 0.88], color=style.INK, lw=2.5)
+        axis.add_patch(style.plt.Polygon([(0.53, 0.86), (0.53, 0.36), (0.82, 0.36)],
+                                         facecolor="white", **edge))
+
+
+def hierarchy(out: Path) -> None:
+    """Input pixels, then what the units of deeper and deeper layers respond to: edges, parts
+    made of edges, objects made of parts. A schematic, drawn after the feature visualisations
+    of Zeiler and Fergus (2014)."""
+    from matplotlib.patches import FancyArrowPatch
+    from sklearn.datasets import load_sample_image
+
+    fig = style.plt.figure(figsize=(style.CONTENT_WIDTH_IN, 4.3), dpi=style.DPI)
+
+    def tiles(left, width, rows, columns, top=0.8, height=0.6, gap=0.012):
+        w = (width - gap * (columns - 1)) / columns
+        h = (height - gap * 2.6 * (rows - 1)) / rows
+        for r in range(rows):
+            for c in range(columns):
+                axis = fig.add_axes([left + c * (w + gap), top - (r + 1) * h - r * gap * 2.6, w, h])
+                axis.set_xticks([])
+                axis.set_yticks([])
+                axis.set_xlim(0, 1)
+                axis.set_ylim(0, 1)
+                axis.set_aspect("equal", adjustable="box", anchor="C")
+                for spine in axis.spines.values():
+                    spine.set_visible(True)
+                    spine.set_color(style.GREY)
+                yield axis
+
+    def heading(x, text, note):
+        fig.text(x, 0.93, text, ha="center", va="center", fontsize=17, color=style.NAVY,
+                 fontweight="bold")
+        fig.text(x, 0.1, note, ha="center", va="center", fontsize=14, color=style.INK,
+                 linespacing=1.15)
+
+    # The input, set apart: a grey panel with its own heading.
+    photo = load_sample_image("china.jpg")[40:400, 60:420]
+    fig.patches.append(style.plt.Rectangle((0.005, 0.02), 0.2, 0.96, transform=fig.transFigure,
+                                           facecolor=style.LIGHT_GREY, edgecolor="none", zorder=-1))
+    picture = fig.add_axes([0.02, 0.24, 0.17, 0.17 * 11.6 / 4.3])
+    picture.imshow(photo)
+    picture.set_xticks([])
+    picture.set_yticks([])
+    heading(0.105, "input", "pixels")
+
+    columns = [(0.25, 0.2, "layer 1: edges", "oriented edges\nand bars"),
+               (0.5, 0.2, "layer 2: parts", "edges put together:\ncorners, curves, grids"),
+               (0.75, 0.235, "layer 3: objects", "parts put together:\nwhole things")]
+    for i, (left, width, text, note) in enumerate(columns):
+        heading(left + width / 2, text, note)
+        if i < 2:
+            fig.patches.append(FancyArrowPatch((left + width + 0.008, 0.5), (columns[i + 1][0] - 0.008, 0.5),
+                                               transform=fig.transFigure, arrowstyle="-|>",
+                                               mutation_scale=22, color=style.NAVY, lw=2.5))
+    fig.patches.append(FancyArrowPatch((0.21, 0.5), (0.242, 0.5), transform=fig.transFigure,
+                                       arrowstyle="-|>", mutation_scale=22, color=style.NAVY, lw=2.5))
+    for k, axis in enumerate(tiles(0.25, 0.2, 4, 4)):
+        axis.imshow(gabor(np.pi * (k % 4) / 4, np.pi / 2 * (k // 4 % 2) + np.pi * (k // 8)),
+                    cmap="gray", vmin=-1, vmax=1, extent=(0, 1, 0, 1))
+    for k, axis in enumerate(tiles(0.5, 0.2, 4, 2, gap=0.02)):
+        axis.set_facecolor("white")
+        draw_part(axis, k)
+    for k, axis in enumerate(tiles(0.75, 0.235, 2, 2, gap=0.015)):
+        draw_object(axis, k)
+    style.save_png(fig, out / "lecunconv.png")
+
+
 def make(out: Path) -> None:
     four = a_four()
     fig, axis = style.plt.subplots(figsize=(1.2, 1.2), dpi=style.DPI)
@@ -52,39 +176,8 @@ def make(out: Path) -> None:
     fig.subplots_adjust(0, 0, 1, 1)
     style.save_png(fig, out / "four.png")
 
-    import keras
-
     model = digits.trained_model()
-    layers = ["conv1", "conv2", "conv3"]
-    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layers])
-    maps = [m[0] for m in probe.predict(four[None, :, :, None], verbose=0)]
-    filters = model.get_layer("conv1").get_weights()[0][:, :, 0, :]  # (3, 3, 8)
-    columns = 8
-    fig, axes = style.figure(1.0, 5.0, nrows=4, ncols=columns + 1,
-                             gridspec_kw={"width_ratios": [1.6] + [1] * columns})
-    rows = [("layer 1 filters", [filters[:, :, k] for k in range(8)], "coolwarm"),
-            ("layer 1 maps", [maps[0][:, :, k] for k in range(8)], "viridis"),
-            ("layer 2 maps", [maps[1][:, :, k] for k in range(8)], "viridis"),
-            ("layer 3 maps", [maps[2][:, :, k] for k in range(8)], "viridis")]
-    for row, (label, images, cmap) in enumerate(rows):
-        axes[row, 0].imshow(four if row == 0 else np.zeros((8, 8)), cmap="gray_r",
-                            interpolation="nearest", alpha=1.0 if row == 0 else 0)
-        axes[row, 0].text(-0.15, 0.5, label, transform=axes[row, 0].transAxes, ha="right",
-                          va="center", fontsize=14, color=style.NAVY)
-        for k, image in enumerate(images):
-            axes[row, k + 1].imshow(image, cmap=cmap, interpolation="nearest")
-        for axis in axes[row]:
-            axis.set_xticks([])
-            axis.set_yticks([])
-            for spine in axis.spines.values():
-                spine.set_visible(row == 0 or axis is not axes[row, 0])
-    axes[0, 0].set_title("input", fontsize=14, color=style.NAVY)
-    shape = lambda name: "×".join(str(d) for d in model.get_layer(name).output.shape[1:])  # noqa: E731
-    for row, name in zip((1, 2, 3), layers):
-        axes[row, columns].text(1.1, 0.5, shape(name), transform=axes[row, columns].transAxes,
-                                va="center", fontsize=13, color=style.GREY)
-    fig.subplots_adjust(left=0.17, right=0.9, top=0.93, bottom=0.02, wspace=0.12, hspace=0.15)
-    style.save_png(fig, out / "lecunconv.png")
+    hierarchy(out)
     nn_magic(out, model)
 
 

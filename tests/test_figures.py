@@ -186,3 +186,59 @@ def test_course_figures_are_reproducible_and_gifs_are_well_formed(built_course, 
         assert (first / name).stat().st_size < 200_000
     with Image.open(first / "softmax.png") as png:
         assert "Software" not in png.info  # no version string in the file
+
+
+def test_saved_images_record_their_smallest_text(tmp_path):
+    import re
+
+    import pytest
+
+    from lecture_tool import figure_style as style
+
+    def figure(text: bool):
+        fig, axis = style.figure(0.3, 1.5)
+        axis.axis("off")  # its tick labels are not drawn, so they must not count
+        axis.plot([0, 1], [0, 1])
+        if text:
+            axis.text(0.5, 0.5, "small", fontsize=12)
+            axis.text(0.5, 0.2, "large", fontsize=20)
+            axis.text(0.5, 0.8, "hidden", fontsize=5, visible=False)
+        return fig
+
+    def png_value(path):
+        with Image.open(path) as png:
+            return png.text.get(style.SMALLEST_TEXT_KEY)
+
+    def gif_value(path):
+        with Image.open(path) as gif:
+            comment = gif.info.get("comment", b"").decode()
+        return comment.removeprefix(style.SMALLEST_TEXT_KEY + "=") if comment else None
+
+    def svg_value(path):
+        second_line = path.read_text(encoding="utf-8").splitlines()[1]
+        found = re.fullmatch(r"<!-- lecture:smallest-text-px=([0-9.]+) -->", second_line)
+        return found and found.group(1)
+
+    for text in (True, False):
+        style.save_png(figure(text), tmp_path / f"{text}.png")
+        style.save_png(figure(text), tmp_path / f"{text}-lowdpi.png", hidpi=False)
+        style.save_svg(figure(text), tmp_path / f"{text}.svg")
+        frames = [style.frame(figure(text)) for _ in range(2)]
+        style.save_gif(frames, tmp_path / f"{text}.gif", [500, 500])
+
+    expected = {"True.png": 12 * style.DPI * style.HIDPI / 72, "True-lowdpi.png": 12 * style.DPI / 72,
+                "True.gif": 12 * style.DPI / 72, "True.svg": 12 * 100 / 72}
+    read = {".png": png_value, ".gif": gif_value, ".svg": svg_value}
+    for name, value in expected.items():
+        assert float(read[name[-4:]](tmp_path / name)) == pytest.approx(value, abs=0.05), name
+    for name in ("False.png", "False-lowdpi.png", "False.gif", "False.svg"):
+        assert read[name[-4:]](tmp_path / name) is None, name
+    # Natural size of the SVG: 100 px per inch, as the recorded value assumes.
+    svg = (tmp_path / "True.svg").read_text(encoding="utf-8")
+    assert f'width="{0.3 * style.CONTENT_WIDTH_IN * 100:g}px" height="150px"' in svg
+    with Image.open(tmp_path / "True.png") as png:  # still a valid PNG, at the stored resolution
+        assert png.size == (round(0.3 * style.CONTENT_WIDTH_IN * 200), 300)
+        png.load()
+    # Byte for byte the same again.
+    style.save_png(figure(True), tmp_path / "again.png")
+    assert (tmp_path / "again.png").read_bytes() == (tmp_path / "True.png").read_bytes()
