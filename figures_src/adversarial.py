@@ -21,21 +21,54 @@ MARGIN = float(np.log(9.0))
 SURE = 0.95  # the digits shown are those the network gets right with at least this probability
 
 
-def logits_and_jacobian(model, images: np.ndarray):
+class Scores:
     """The class scores before the softmax, and their gradients with respect to every pixel.
 
-    The scores, not the probabilities: a saturated softmax (100 %) has no gradient left."""
-    import keras
-    import tensorflow as tf
+    The scores, not the probabilities: a saturated softmax (100 %) has no gradient left. The
+    graphs are traced once: retracing TensorFlow's Jacobian on every step took most of the time."""
 
-    classes = model.get_layer("classes")
-    features = keras.Model(model.inputs, classes.input)
-    kernel, bias = classes.get_weights()
-    x = tf.constant(images)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        z = tf.matmul(features(x, training=False), kernel) + bias
-    return z.numpy(), tape.batch_jacobian(z, x).numpy()  # (n, 10), (n, 10, 8, 8, 1)
+    def __init__(self, model):
+        import keras
+        import tensorflow as tf
+
+        classes = model.get_layer("classes")
+        features = keras.Model(model.inputs, classes.input)
+        kernel, bias = (tf.constant(w) for w in classes.get_weights())
+
+        def scores(x):
+            return tf.matmul(features(x, training=False), kernel) + bias
+
+        @tf.function(reduce_retracing=True)
+        def jacobian(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                z = scores(x)
+            return z, tape.batch_jacobian(z, x)
+
+        @tf.function(reduce_retracing=True)
+        def gap_gradient(x, rows, target, label):
+            # Each image's scores depend on that image alone, so one gradient of the summed gaps
+            # is every image's own gradient of z[target] - z[label].
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                z = scores(x)
+                gaps = (tf.gather_nd(z, tf.stack([rows, target], axis=1))
+                        - tf.gather_nd(z, tf.stack([rows, label], axis=1)))
+                total = tf.reduce_sum(gaps)
+            return gaps, tape.gradient(total, x)
+
+        self._jacobian, self._gap_gradient, self._tf = jacobian, gap_gradient, tf
+
+    def jacobian(self, images: np.ndarray):
+        """(n, 10) scores and their (n, 10, 8, 8, 1) gradients."""
+        z, jacobian = self._jacobian(self._tf.constant(images))
+        return z.numpy(), jacobian.numpy()
+
+    def gap_gradient(self, images: np.ndarray, target: np.ndarray, label: np.ndarray):
+        """z[target] - z[label] for each image, and its gradient."""
+        rows = np.arange(len(images))
+        gaps, gradient = self._gap_gradient(self._tf.constant(images), rows, target, label)
+        return gaps.numpy(), gradient.numpy()
 
 
 def smallest_change(model, images: np.ndarray, labels: np.ndarray, margin: float = MARGIN,
@@ -47,7 +80,8 @@ def smallest_change(model, images: np.ndarray, labels: np.ndarray, margin: float
     each, the digit it was pushed towards."""
     n = len(images)
     rows = np.arange(n)
-    z, jacobian = logits_and_jacobian(model, images)
+    scores = Scores(model)
+    z, jacobian = scores.jacobian(images)
     gap = z - z[rows, labels][:, None]
     direction = (jacobian - jacobian[rows, labels][:, None]).reshape(n, 10, -1)
     distance = np.abs(gap) / (np.linalg.norm(direction, axis=2) + 1e-12)
@@ -55,11 +89,10 @@ def smallest_change(model, images: np.ndarray, labels: np.ndarray, margin: float
     target = distance.argmin(axis=1)  # the class whose boundary is nearest
     x = images.copy()
     for _ in range(steps):
-        z, jacobian = logits_and_jacobian(model, x)
-        short = margin - (z[rows, target] - z[rows, labels])  # how far each is from the goal
+        gaps, w = scores.gap_gradient(x, target, labels)
+        short = margin - gaps  # how far each is from the goal
         if (short <= 0).all():
             break
-        w = jacobian[rows, target] - jacobian[rows, labels]
         squared = (w.reshape(n, -1) ** 2).sum(axis=1) + 1e-12
         # The shortest step that closes the gap to first order, 2 % longer to get across it.
         scale = np.where(short > 0, 1.02 * short / squared, 0.0)
