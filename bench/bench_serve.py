@@ -16,6 +16,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def main() -> None:
                     to_paint.append(latency * 1000 - (fetch[0] - written_at) - fetch[1])
                 page.wait_for_timeout(250)
             browser.close()
-        server.send_signal(2)
+        server.send_signal(signal.SIGTERM)  # as Ctrl-C, also where a background job ignores SIGINT
         server.wait(timeout=20)
 
     rebuilds = [float(m.group(1)) for l in lines
