@@ -92,3 +92,17 @@ def test_decks_by_name_and_relative_to_dash_c(tmp_path, monkeypatch):
     result = run("-C", project, "outline", "nope")
     assert result.exit_code == 2
     assert "no deck 'nope': no such file, and slides/ has no nope.md (its decks: intro, part-2)" in result.output
+
+
+def test_a_no_op_build_imports_nothing_heavy(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# A\n\n$x^2$\n"})
+    assert run("-C", project, "build").exit_code == 0
+    probe = ("import sys\nfrom lecture_tool.cli import main\n"
+             f"try:\n    main(['-C', {str(project)!r}, 'build'])\nexcept SystemExit:\n    pass\n"
+             "heavy = {'jinja2', 'markdown_it', 'quickjs', 'lecture_tool.render', 'lecture_tool.deck',"
+             " 'subprocess', 'concurrent'}\n"
+             "print(sorted(heavy & {m if m.startswith('lecture_tool') else m.split('.')[0] "
+             "for m in sys.modules}))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "Built 1 deck (1 slides)" in out.stderr and "0 files written" in out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
