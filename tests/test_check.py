@@ -189,7 +189,7 @@ def test_the_course_decks_snippets_and_claims_hold():
     assert [d.format(REPO) for d in result.diagnostics] == []
     claims = {c.name for c in result.cases if c.name.startswith("params")}
     assert claims == {"params(z) = 922M", "params(convnet) = 433,354", "params(x) = 304",
-                      "params(model) = 138,357,544"}
+                      "params(features) = 14,714,688", "params(model) = 138,357,544"}
     assert all(c.failure is None for c in result.cases)
 
 
