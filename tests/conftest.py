@@ -23,12 +23,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic", "--disable-default-apps"]
 
 
+# Fixtures that cost tens of seconds (the course's figures and notebooks; TensorFlow in every
+# sample deck's worker; a wheel, a venv and the README's commands): under pytest-xdist, every test
+# that uses one runs in the same worker, so each is made once, not once per worker.
+SHARED_FIXTURES = {"built_course": "built-course", "checked": "check-samples", "dist": "package"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks to group
 def pytest_collection_modifyitems(items) -> None:
-    """Under pytest-xdist, every test that reads the built course runs in one worker, so the
-    course's figure scripts and notebooks run once, not once per worker."""
     for item in items:
-        if "built_course" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group("built-course"))
+        groups = [group for name, group in SHARED_FIXTURES.items() if name in item.fixturenames]
+        if groups:
+            item.add_marker(pytest.mark.xdist_group(groups[0]))
 
 
 @pytest.fixture(scope="session")
