@@ -15,15 +15,22 @@ def run(*args, cwd=None):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
-def test_help_imports_nothing_heavy():
+def imported_by(args: list[str], modules: set[str]) -> tuple[list[str], subprocess.CompletedProcess]:
+    """Which of `modules` (top-level names, or lecture_tool's own modules) `lecture ARGS` imports,
+    run in a fresh interpreter; and what it printed."""
     probe = ("import sys\nfrom lecture_tool.cli import main\n"
-             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-             "heavy = {'tensorflow', 'keras', 'matplotlib', 'nbconvert', 'nbclient', 'jinja2',"
-             " 'markdown_it', 'numpy'}\n"
-             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n")
+             f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+             f"print(sorted({modules!r} & {{m if m.startswith('lecture_tool') else m.split('.')[0] "
+             "for m in sys.modules}))\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return eval(out.stdout.strip().splitlines()[-1]), out
+
+
+def test_help_imports_nothing_heavy():
+    imported, out = imported_by(["--help"], {"tensorflow", "keras", "matplotlib", "nbconvert",
+                                             "nbclient", "jinja2", "markdown_it", "numpy"})
     assert "build" in out.stdout and "outline" in out.stdout
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert imported == []
 
 
 def test_version():
@@ -97,12 +104,8 @@ def test_decks_by_name_and_relative_to_dash_c(tmp_path, monkeypatch):
 def test_a_no_op_build_imports_nothing_heavy(tmp_path):
     project = make_project(tmp_path, {"deck.md": "# A\n\n$x^2$\n"})
     assert run("-C", project, "build").exit_code == 0
-    probe = ("import sys\nfrom lecture_tool.cli import main\n"
-             f"try:\n    main(['-C', {str(project)!r}, 'build'])\nexcept SystemExit:\n    pass\n"
-             "heavy = {'jinja2', 'markdown_it', 'quickjs', 'lecture_tool.render', 'lecture_tool.deck',"
-             " 'subprocess', 'concurrent'}\n"
-             "print(sorted(heavy & {m if m.startswith('lecture_tool') else m.split('.')[0] "
-             "for m in sys.modules}))\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    imported, out = imported_by(["-C", str(project), "build"], {
+        "jinja2", "markdown_it", "quickjs", "lecture_tool.render", "lecture_tool.deck", "subprocess",
+        "concurrent"})
     assert "Built 1 deck (1 slides)" in out.stderr and "0 files written" in out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert imported == []
