@@ -82,11 +82,16 @@ def test_a_no_op_build_parses_nothing_and_says_the_last_builds_warnings(tmp_path
     assert parsed == []
 
 
+def deck_image_and_template(root, body: str):
+    """A course of one deck that shows one image, with its own deck template."""
+    return make_project(root, {"a.md": "# A\n\n![](images/x.png)\n"},
+                        files={"slides/images/x.png": b"png", "templates/deck.html":
+                               '{% extends "base.html" %}{% block body %}<body>' + body +
+                               '</body>{% endblock %}'})
+
+
 def test_touching_files_without_changing_them_keeps_the_build_a_no_op(tmp_path, parsed):
-    project = make_project(tmp_path, {"a.md": "# A\n\n![](images/x.png)\n"},
-                           files={"slides/images/x.png": b"png", "templates/deck.html":
-                                  '{% extends "base.html" %}{% block body %}<body>{{ deck.title }}'
-                                  '</body>{% endblock %}'})
+    project = deck_image_and_template(tmp_path, "{{ deck.title }}")
     build(project)
     parsed.clear()
     for path in ("slides/a.md", "slides/images/x.png", "templates/deck.html", "pyproject.toml",
@@ -144,10 +149,7 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_a_change_after_a_no_op_build_is_built(tmp_path, change):
-    project = make_project(tmp_path, {"a.md": "# A\n\n![](images/x.png)\n"},
-                           files={"slides/images/x.png": b"png", "templates/deck.html":
-                                  '{% extends "base.html" %}{% block body %}<body>first '
-                                  '{{ deck.title }}</body>{% endblock %}'})
+    project = deck_image_and_template(tmp_path, "first {{ deck.title }}")
     build(project)
     build(project)  # the no-op build, whose shortcut must not hide the change
     make, seen = CHANGES[change]
