@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import copy_course  # noqa: E402  the course as the tests copy it
 LECTURE = Path(sys.executable).parent / "lecture"
 
 
@@ -37,12 +39,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         course = Path(scratch) / "course"
-        shutil.copytree(REPO / "slides", course / "slides")
-        shutil.copytree(REPO / "figures_src", course / "figures_src",
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(REPO / "notebooks", course / "notebooks")
-        for name in ("pyproject.toml", "requirements.lock"):
-            shutil.copy(REPO / name, course / name)
+        copy_course(course)
         lecture = [str(LECTURE), "-C", str(course)]
         cold_runs = max(2, args.runs // 5)
         wipe = lambda: shutil.rmtree(course / "build", ignore_errors=True)  # noqa: E731

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import copy_course  # noqa: E402  the course as the tests copy it
 LECTURE = [str(Path(sys.executable).parent / "lecture")]
 
 SLIDE_PARTS = [
@@ -104,10 +106,7 @@ def main() -> None:
         cold = [run_once([*lecture, "build"], wipe) for _ in range(max(2, args.runs // 3))]
 
         one = Path(scratch) / "lecture3"
-        shutil.copytree(REPO / "slides", one / "slides")
-        shutil.copytree(REPO / "figures_src", one / "figures_src", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(REPO / "notebooks", one / "notebooks")
-        shutil.copy(REPO / "pyproject.toml", one / "pyproject.toml")
+        copy_course(one)
         subprocess.run([*LECTURE, "-C", str(one), "build"], check=False, capture_output=True)
 
         deck = course / "slides" / "lecture-07.md"

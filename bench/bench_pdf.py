@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import copy_course  # noqa: E402  the course as the tests copy it
 LECTURE = [sys.executable, "-m", "lecture_tool"]
 DECKTAPE = "decktape@3.16.1"
 DECK = "lecture3-neural-networks"
@@ -155,12 +157,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         course = scratch / "course"
-        shutil.copytree(REPO / "slides", course / "slides")
-        shutil.copytree(REPO / "figures_src", course / "figures_src",
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(REPO / "notebooks", course / "notebooks")
-        for name in ("pyproject.toml", "requirements.lock"):
-            shutil.copy(REPO / name, course / name)
+        copy_course(course)
         print("building lecture 3 (figures, no notebooks)...", file=sys.stderr)
         build(course)
         outline = subprocess.run([*LECTURE, "-C", str(course), "outline", DECK, "--json"],
