@@ -116,6 +116,9 @@ class Deck:
     title: str
     layouts: list[Slide] = field(default_factory=list)  # `layout: true` slides: content, not slides
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # What later stages work out from the deck once and read several times (the Markdown regions
+    # that the checks and the page both need): derived from the fields above, never set by hand.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def _newlines(self) -> list[int]:

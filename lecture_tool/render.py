@@ -68,7 +68,7 @@ def markdown_regions(deck: Deck) -> list[list[int]]:
 
     Worked out once per deck: the build's checks (formulas, leftover delimiters) and its page
     read the same regions, and each look parses every slide with markdown-it."""
-    known = deck.__dict__.get("_markdown_regions")
+    known = deck.derived.get("markdown_regions")
     if known is not None:
         return known
     code_lines = _markdown_code_lines(deck) if any(
@@ -98,7 +98,7 @@ def markdown_regions(deck: Deck) -> list[list[int]]:
                 if number not in code_lines or number == glued:
                     text(at, min(at + len(line) + 1, token.end), passes[index])
                 at += len(line) + 1
-    deck.__dict__["_markdown_regions"] = regions
+    deck.derived["markdown_regions"] = regions
     return regions
 
 
@@ -393,20 +393,9 @@ class DeckEntry:
     pdfs: tuple[tuple[str, str], ...] = ()  # (label, href) of the deck's PDFs that exist
 
 
-@dataclass(frozen=True)
-class CourseInfo:
-    """What the course page says about the course ([tool.lecture]; "" where not set)."""
-    title: str
-    description: str = ""
-    author: str = ""
-    institution: str = ""
-    term: str = ""
-
-
 def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:
-    course = CourseInfo(config.title, config.description, config.author, config.institution,
-                        config.term)
-    return env.get_template("index.html").render(course_title=config.title, course=course,
+    # `course` is the configuration: title, description, author, institution, term.
+    return env.get_template("index.html").render(course_title=config.title, course=config,
                                                   decks=entries)
 
 
