@@ -121,7 +121,7 @@ def _rollup(pid: int) -> dict[str, int]:
 def build(course: Path, *decks: str) -> None:
     """`lecture build` of the decks named (default: all), with the figures and without the
     notebooks: a PDF shows the figures and only links the notebooks."""
-    script = ("import sys; from pathlib import Path; from lecture_tool.build import build; "
+    script = ("import sys; from pathlib import Path; from lecture_tool.commands.build import build; "
               "from lecture_tool.config import load_config; config = load_config(Path(sys.argv[1])); "
               "only = [config.deck_named(name) for name in sys.argv[2:]] or None; "
               "result = build(config, only, notebooks=False); "

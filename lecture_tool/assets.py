@@ -15,7 +15,8 @@ PACKAGED = Path(__file__).resolve().parent / "browser"
 # The files copied into the package, relative to node_modules: what the pages load, the fonts
 # KaTeX's stylesheet names, and the licences that must travel with them.
 REMARK = "remark-slide/out/remark.min.js"
-KATEX_FILES = ("katex/dist/katex.min.js", "katex/dist/katex.min.css",
+KATEX_JS = "katex/dist/katex.min.js"  # also run by the build, to check every formula
+KATEX_FILES = (KATEX_JS, "katex/dist/katex.min.css",
                "katex/dist/contrib/auto-render.min.js")
 KATEX_FONTS = "katex/dist/fonts"
 LICENCES = ("remark-slide/LICENSE", "katex/LICENSE")

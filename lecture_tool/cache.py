@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
+from .outputs import write_if_changed
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
@@ -48,11 +49,17 @@ def environment() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def environment_key() -> tuple[str, str, str]:
+    """What every cached result depends on besides its inputs: the tool, Python and the
+    installed environment."""
+    return __version__, sys.version, "\n".join(environment())
+
+
 def fingerprint(*parts: str | bytes, files: Iterable[Path] = ()) -> str:
     """The fingerprint of `parts` (inputs and settings as text) and of `files` (their names and
-    content; a missing file counts as missing), with the tool, Python and the environment."""
+    content; a missing file counts as missing), with the `environment_key`."""
     digest = hashlib.sha256()
-    for part in (__version__, sys.version, "\n".join(environment()), *parts):
+    for part in (*environment_key(), *parts):
         _add(digest, part)
     for path in files:
         _add(digest, path.name)
@@ -119,6 +126,4 @@ def read_json(path: Path) -> dict:
 
 def write_json(path: Path, data: dict) -> None:
     """Replace a cache file atomically (a build stopped midway leaves the previous one whole)."""
-    from .outputs import write_if_changed  # not at import: a no-op build writes nothing
-
     write_if_changed(path, json.dumps(data, indent=1, sort_keys=True).encode())

@@ -1,7 +1,8 @@
-"""The command line: options only. Each command calls one function of its stage's module."""
+"""The command line: options only. Each command calls one function of the command layer
+(`lecture_tool.commands`), imported when the command runs, so that `lecture --help` imports
+none of them (Jinja2, markdown-it, QuickJS, subprocess: bench_build's `--help` row)."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -10,6 +11,9 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .config import find_root, load_config
+from .diagnostics import ERROR, WARNING, count, display_path
+from .errors import LectureError
 
 
 class DeckArgument(click.ParamType):
@@ -55,8 +59,6 @@ class _Commands(click.Group):
     stop button (SIGTERM) or a closed terminal (SIGHUP) stops it as Ctrl-C does."""
 
     def invoke(self, ctx: click.Context):
-        from .errors import LectureError
-
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _stop_on)
         try:
@@ -91,8 +93,6 @@ def _config(ctx: click.Context):
 
 
 def _load(project: Path | None):
-    from .config import find_root, load_config
-
     return load_config(project or find_root(Path.cwd()))
 
 
@@ -115,8 +115,7 @@ def _print_diagnostic(config):
 @click.pass_context
 def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) -> None:
     """Make a new course in DIRECTORY (default: here): an example deck, figure, notebook, CI."""
-    from .diagnostics import display_path
-    from .init import INSTALL, init_course
+    from .commands.init import INSTALL, init_course
 
     target = (ctx.obj or Path.cwd()) / directory
     result = init_course(target, title, merge)
@@ -140,8 +139,7 @@ def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) ->
 @click.pass_context
 def build(ctx: click.Context, strict: bool, force: bool, decks: tuple[Path, ...]) -> None:
     """Make the figures and notebooks, then render the decks (all of slides/*.md, or those named)."""
-    from .build import build as run_build
-    from .diagnostics import ERROR, WARNING, count
+    from .commands.build import build as run_build
 
     config = _config(ctx)
     result = run_build(config, list(decks) or None, report=_print_diagnostic(config),
@@ -163,10 +161,10 @@ def build(ctx: click.Context, strict: bool, force: bool, decks: tuple[Path, ...]
 @click.pass_context
 def notebooks(ctx: click.Context, force: bool) -> None:
     """Execute the notebooks of notebooks/ that changed and convert them to HTML."""
-    from .notebooks import make_notebooks
+    from .commands.jobs import notebooks as run_notebooks
 
     config = _config(ctx)
-    _finish_stage("notebooks", make_notebooks(config, force=force, progress=_progress), config)
+    _finish_stage("notebooks", run_notebooks(config, force=force, progress=_progress), config)
 
 
 @main.command()
@@ -184,9 +182,7 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
           junit_xml: Path | None, add_skips: bool, exit_zero: bool,
           decks: tuple[Path, ...]) -> None:
     """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
-    from .check import add_skips as write_skips, check as run_check
-    from .junit import write_junit
-    from .diagnostics import ERROR, WARNING, count
+    from .commands.check import add_skips as write_skips, check as run_check, write_junit
 
     config = _config(ctx)
     if add_skips:
@@ -225,7 +221,7 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
 def serve(ctx: click.Context, port: int, host: str, open_browser: bool, run_checks: bool,
           deck: Path | None) -> None:
     """Build, serve the output, rebuild on every change and reload the browsers."""
-    from .serve import serve as run_serve
+    from .commands.serve import serve as run_serve
 
     config = _config(ctx)
     run_serve(config, host=host, port=port, open_browser=open_browser, deck=deck,
@@ -253,11 +249,11 @@ def _finish_stage(name: str, result, config) -> None:
 @click.pass_context
 def figures(ctx: click.Context, force: bool, names: tuple[str, ...]) -> None:
     """Run the figure scripts of figures_src/ (all, or those NAMEd) whose outputs are stale."""
-    from .figures import make_figures
+    from .commands.jobs import figures as run_figures
 
     config = _config(ctx)
-    _finish_stage("figures", make_figures(config, list(names) or None, force=force,
-                                          progress=_progress), config)
+    _finish_stage("figures", run_figures(config, list(names) or None, force=force,
+                                         progress=_progress), config)
 
 
 @main.command()
@@ -266,32 +262,14 @@ def figures(ctx: click.Context, force: bool, names: tuple[str, ...]) -> None:
 @click.pass_context
 def outline(ctx: click.Context, deck: Path, as_json: bool) -> None:
     """Print the slides of DECK as remark numbers them, with their source lines."""
-    from .deck import DeckError, read_deck
-    from .diagnostics import ERROR, display_path
+    from .commands.outline import outline as run_outline
 
-    try:
-        parsed = read_deck(deck)
-    except DeckError as exc:
-        click.echo(exc.diagnostic.format(ctx.obj), err=True)
-        sys.exit(1)
-    for diagnostic in parsed.diagnostics:
+    text, diagnostics = run_outline(deck, ctx.obj, as_json)
+    for diagnostic in diagnostics:
         click.echo(diagnostic.format(ctx.obj), err=True)
-    slides = [{"number": s.number, "index": s.index + 1, "line": s.line, "title": s.title,
-               "continued": s.continued, "name": s.name, "class": s.css_class,
-               "notes": s.has_notes} for s in parsed.slides]
-    if as_json:
-        click.echo(json.dumps({"deck": display_path(deck, ctx.obj), "title": parsed.title,
-                               "slide_count": len(slides), "slides": slides}, indent=2))
-    else:
-        click.echo(f"{display_path(deck, ctx.obj)}: {parsed.title} ({len(slides)} slides)")
-        click.echo(f"{'#':>4} {'no.':>4} {'line':>5}  {'':2} title")
-        for s in slides:
-            flags = ("--" if s["continued"] else "  ")
-            extra = "".join([f"  [name: {s['name']}]" if s["name"] else "",
-                             f"  [class: {s['class']}]" if s["class"] else "",
-                             "  [notes]" if s["notes"] else ""])
-            click.echo(f"{s['index']:>4} {s['number']:>4} {s['line']:>5}  {flags} {s['title']}{extra}")
-    if any(d.severity == ERROR for d in parsed.diagnostics):
+    if text is not None:
+        click.echo(text)
+    if any(d.severity == ERROR for d in diagnostics):
         sys.exit(1)
 
 
@@ -304,12 +282,12 @@ def outline(ctx: click.Context, deck: Path, as_json: bool) -> None:
 @click.pass_context
 def pdf(ctx: click.Context, handout: bool, notes: bool, force: bool, decks: tuple[Path, ...]) -> None:
     """Print the decks (all, or those named) to build/pdf/<deck>.pdf with Chromium."""
-    from .diagnostics import ERROR, WARNING, count
-    from .pdf import make_pdfs
+    from .commands.pdf import make_pdfs
 
     config = _config(ctx)
-    result = make_pdfs(config, list(decks) or None, handout=handout, notes=notes,
-                       progress=_progress, report=_print_diagnostic(config), force=force)
+    modes = ("slides", *(("handout",) if handout else ()), *(("notes",) if notes else ()))
+    result = make_pdfs(config, list(decks) or None, modes, progress=_progress,
+                       report=_print_diagnostic(config), force=force)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
     printed, cached = len(result.printed), len(result.cached)
     pages = f"{result.pages} page{'s' if result.pages != 1 else ''}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import find_node_modules
@@ -84,7 +84,17 @@ DEFAULT_REMARK_OPTIONS = {
 
 
 @dataclass(frozen=True)
+class CheckOptions:
+    """`[tool.lecture.check]`: how `lecture check` runs a deck's code blocks (defaults: OPTIONS)."""
+    timeout: float  # seconds one block may take
+    memory_limit_mb: int | None  # the worker's address space; None: the machine's memory, capped
+    prelude: str | None  # None: the default prelude (checking.client.DEFAULT_PRELUDE)
+    weights: str  # "deferred", or "materialised" (real weights for every block)
+
+
+@dataclass(frozen=True)
 class Config:
+    """The course's settings, every one read from OPTIONS (its defaults are declared there)."""
     root: Path  # the course repository
     title: str
     slides_dir: Path
@@ -92,19 +102,19 @@ class Config:
     templates_dir: Path  # files here override the templates shipped in the package
     node_modules: Path  # where remark-slide and katex are read from (assets.find_node_modules)
     figures_dir: Path  # figure scripts
-    figures_subdir: str = "images"  # where in the output directory figures go
-    figure_timeout: float = 300.0  # seconds one figure script may take
-    notebooks_dir: Path = Path("notebooks")  # companion notebooks
-    cell_timeout: float = 120.0  # seconds one notebook cell may take
-    notebook_timeout: float = 900.0  # seconds a whole notebook (start, run, convert) may take
-    remark: dict = field(default_factory=dict)  # options passed to remark.create()
-    pdf: tuple[str, ...] = ()  # the PDFs `lecture build` prints too (PDF_MODES), none by default
-    check: dict = field(default_factory=dict)  # [tool.lecture.check], defaults filled in
+    figures_subdir: str  # where in the output directory figures go
+    figure_timeout: float  # seconds one figure script may take
+    notebooks_dir: Path  # companion notebooks
+    cell_timeout: float  # seconds one notebook cell may take
+    notebook_timeout: float  # seconds a whole notebook (start, run, convert) may take
+    remark: dict  # options passed to remark.create()
+    pdf: tuple[str, ...]  # the PDFs `lecture build` prints too (PDF_MODES)
+    check: CheckOptions
     # What the course page says about the course besides its title ("" where not set).
-    description: str = ""
-    author: str = ""
-    institution: str = ""
-    term: str = ""
+    description: str
+    author: str
+    institution: str
+    term: str
     warnings: tuple[Diagnostic, ...] = ()  # what the configuration's reading found to say
 
     @property
@@ -121,6 +131,10 @@ class Config:
             if candidate.suffix == ".md" and candidate.is_file():
                 return candidate
         return None
+
+    def notebooks(self) -> list[Path]:
+        """Every companion notebook: notebooks/*.ipynb, in name order."""
+        return in_directory(self.notebooks_dir, "*.ipynb")
 
 
 class ConfigError(LectureError):
@@ -185,7 +199,8 @@ def load_config(root: Path) -> Config:
         notebook_timeout=float(main["notebook_timeout"]),
         remark={**DEFAULT_REMARK_OPTIONS, **values[REMARK]},
         pdf=tuple(mode for mode in PDF_MODES if mode in main["pdf"]),
-        check={key: value for key, value in check.items() if value is not None},
+        check=CheckOptions(timeout=float(check["timeout"]), memory_limit_mb=check["memory_limit_mb"],
+                           prelude=check["prelude"], weights=check["weights"]),
         description=main["description"], author=main["author"],
         institution=main["institution"], term=main["term"],
         warnings=tuple(problems),

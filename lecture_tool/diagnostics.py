@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,3 +79,28 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 def count(diagnostics, severity: str) -> int:
     return sum(1 for d in diagnostics if d.severity == severity)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == ERROR for d in diagnostics)
+
+
+class Collector:
+    """What a stage finds, in order, each problem said as it is found (`report`), and how long
+    the stage has taken: `note = Collector(report)`, then `note(diagnostic)`."""
+
+    def __init__(self, report: Callable[[Diagnostic], None] | None = None):
+        self.found: list[Diagnostic] = []
+        self.report = report or (lambda diagnostic: None)
+        self.started = time.perf_counter()
+
+    def __call__(self, diagnostic: Diagnostic) -> None:
+        self.found.append(diagnostic)
+        self.report(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            self(diagnostic)
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started

@@ -11,9 +11,11 @@ imported and no process started. Anything that differs (a file edited, added, re
 deleted or changed; the configuration, the tool or a package) runs the build as usual, and the
 per-file caches (decks, figures, notebooks) then redo only what that change touches.
 
-Only errors stop a manifest from being written: a failed figure script or a deck with errors
-must run again on the next build. Warnings are kept and said again, so a deck with a warning
-warns on every build and `--strict` still fails on it.
+A deck's problems, errors too, are kept and said again: they follow from its inputs alone, so
+a course with a broken deck still gets its no-op build (and still fails, as before). Any other
+error stops a manifest from being written: a figure script or notebook that failed (a timeout
+on a busy machine, a missing package), a template, a file that could not be written must be
+tried again by the next build.
 
 A file whose stat signature (size, mtime, ctime, inode) differs from the recorded one is hashed:
 touched but unchanged, it still counts as unchanged, and its new signature is kept. A signature
@@ -27,12 +29,15 @@ import dataclasses
 import hashlib
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
+from .assets import third_party_assets
+from .cache import environment_key, read_json
 from .config import Config
 from .diagnostics import ERROR, Diagnostic
+from .layout import cache_dir
+from .outputs import write_if_changed
 from .sources import files_under
 
 RACY_NS = 2_000_000_000
@@ -43,13 +48,11 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 def manifest_path(config: Config) -> Path:
-    return config.output_dir / ".cache" / "build.json"
+    return cache_dir(config) / "build.json"
 
 
 def read(config: Config) -> dict:
     """The last whole build's manifest, or {} (none, damaged, or written by another version)."""
-    from .cache import read_json
-
     data = read_json(manifest_path(config))
     return data if data.get("key") == _key(config) else {}
 
@@ -107,12 +110,12 @@ class Snapshot:
     inputs: dict[str, list | None]
 
 
-def snapshot(config: Config, previous: dict, seen: dict | None = None) -> Snapshot:
+def snapshot(config: Config, previous: dict, figure_inputs: list[str],
+             seen: dict | None = None) -> Snapshot:
     """The inputs' signatures and hashes before the build reads them (a file edited while the
-    build runs then differs from its record, and the next build builds it)."""
-    from .figures import discover
-
-    declared = sorted({name for script in discover(config)[0] for name in script.inputs})
+    build runs then differs from its record, and the next build builds it). `figure_inputs`:
+    the files the figure scripts declare they read, relative to the course."""
+    declared = sorted(set(figure_inputs))
     if seen and seen["figure_inputs"] == declared:
         taken, signatures = seen["taken"], seen["inputs"]
     else:
@@ -124,8 +127,9 @@ def snapshot(config: Config, previous: dict, seen: dict | None = None) -> Snapsh
 
 def record(config: Config, began: Snapshot, previous: dict, decks: int, slides: int,
            diagnostics: list[Diagnostic], by_page: dict[str, list[Diagnostic]]) -> None:
-    """Write the manifest of a whole build that found no error."""
-    if any(d.severity == ERROR for d in diagnostics):
+    """Write the manifest of a whole build whose only errors, if any, are decks' own."""
+    own = {id(d) for found in by_page.values() for d in found}
+    if any(d.severity == ERROR and id(d) not in own for d in diagnostics):
         return
     taken = time.time_ns()
     outputs = _hashed(_signatures(_outputs(config)), previous.get("outputs", {}),
@@ -174,18 +178,13 @@ def signature(path: Path) -> list[int] | None:
 def _key(config: Config) -> str:
     """What the whole build depends on besides files: the tool, Python, the installed
     packages and the settings (where remark.js is found depends on more than pyproject.toml)."""
-    from . import __version__
-    from .cache import environment
-
     settings = {f.name: repr(getattr(config, f.name)) for f in dataclasses.fields(config)
                 if f.name != "warnings"}
-    text = json.dumps([__version__, sys.version, environment(), settings])
+    text = json.dumps([*environment_key(), settings])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _inputs(config: Config, figure_inputs: list[str]) -> list[Path]:
-    from .assets import third_party_assets
-
     directories = dict.fromkeys([config.slides_dir, config.templates_dir, config.figures_dir,
                                  config.notebooks_dir])
     found = [path for directory in directories for path in files_under(directory)]
@@ -199,8 +198,7 @@ def _inputs(config: Config, figure_inputs: list[str]) -> list[Path]:
 
 
 def _outputs(config: Config) -> list[Path]:
-    cache = config.output_dir / ".cache"
-    return [*files_under(config.output_dir), *(cache / name for name in STAGE_CACHES)]
+    return [*files_under(config.output_dir), *(cache_dir(config) / name for name in STAGE_CACHES)]
 
 
 def _signatures(paths: list[Path]) -> dict[str, list[int] | None]:
@@ -254,8 +252,6 @@ def _hashed(now: dict[str, list[int] | None], recorded: dict, taken: int) -> dic
 
 
 def _write(config: Config, data: dict) -> None:
-    from .outputs import write_if_changed
-
     try:
         # Compact: it is read by the next build, not by people.
         write_if_changed(manifest_path(config), json.dumps(data, separators=(",", ":")).encode())

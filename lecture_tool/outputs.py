@@ -53,15 +53,20 @@ def _staged(path: Path, data: bytes) -> str:
     return staged
 
 
-def copy_if_changed(source: Path, target: Path) -> bool:
-    """Copy a file atomically unless the target has the same size and modification time."""
-    stat = source.stat()
+def is_current_copy(source: Path, target: Path) -> bool:
+    """The rule for a copied file: current while it has the source's size and modification
+    time (`copy2` keeps the time), so a build need not read either file."""
     try:
-        existing = target.stat()
-        if existing.st_size == stat.st_size and existing.st_mtime_ns == stat.st_mtime_ns:
-            return False
+        original, copy = source.stat(), target.stat()
     except FileNotFoundError:
-        pass
+        return False
+    return (original.st_size, original.st_mtime_ns) == (copy.st_size, copy.st_mtime_ns)
+
+
+def copy_if_changed(source: Path, target: Path) -> bool:
+    """Copy a file atomically unless the copy is current (`is_current_copy`)."""
+    if is_current_copy(source, target):
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(fd)

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 _running: set[subprocess.Popen] = set()
@@ -34,6 +35,15 @@ def child_environment(*, side_by_side: bool = False, **overrides: str | None) ->
         else:
             env[name] = value
     return env
+
+
+def load_factor() -> float:
+    """How much slower than an idle machine this one runs now: a timeout is stretched by it, so
+    that a healthy job on a busy machine is not failed (load average ÷ cores, at least 1)."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except OSError:
+        return 1.0
 
 
 def start(command: list[str], cwd: Path, env: dict[str, str], **popen) -> subprocess.Popen:
@@ -60,7 +70,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str],
         except subprocess.TimeoutExpired:
             code = None
         finally:
-            _kill_group(process)
+            kill_group(process)
             process.wait()
             forget(process)
         stdout.seek(0)
@@ -71,7 +81,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str],
 def stop(process: subprocess.Popen) -> None:
     """Kill a child, with whatever it started, and wait for it."""
     if process.poll() is None:
-        _kill_group(process)
+        kill_group(process)
         process.wait()
     forget(process)
 
@@ -88,19 +98,32 @@ def stop_all() -> None:
         running = list(_running)
         _running.clear()
     for process in running:
-        _kill_group(process)
+        kill_group(process)
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    # The session's id is the child's pid: SIGKILL, because user code may ignore anything milder.
+def kill_group(process: subprocess.Popen) -> None:
+    """Kill a child's whole session (whatever it started too), not waiting for it. The session's
+    id is the child's pid: SIGKILL, because user code may ignore anything milder."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def await_exit(process: subprocess.Popen, seconds: float = 5) -> None:
+    """Wait until a child has ended, without reaping it (where the system can: not macOS)."""
+    deadline = time.monotonic() + seconds
+    while hasattr(os, "waitid") and time.monotonic() < deadline:
+        try:
+            if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+                return
+        except ChildProcessError:  # reaped already
+            return
+        time.sleep(0.01)
 
 
 def exit_description(returncode: int | None, timeout: float = 0, subject: str = "") -> str:

@@ -101,7 +101,7 @@ def built_course(tmp_path_factory) -> BuiltCourse:
     here and nowhere else (the reproducibility test's second clean run aside). Read it, never
     change it: a test that edits a course starts from `copy_built_course`.
     """
-    from lecture_tool.build import build
+    from lecture_tool.commands.build import build
     from lecture_tool.config import load_config
 
     root = copy_course(tmp_path_factory.mktemp("built-course"))
@@ -137,3 +137,23 @@ def serve():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+class Process:
+    """A process known by its pid and its start time: a pid the system hands to another process
+    later is not taken for it (`running` of a reused pid is False)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.started = self._stat()[19] if self._stat() else None
+
+    def _stat(self) -> list[str] | None:
+        try:
+            return Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+
+    def running(self) -> bool:
+        """Alive, and the same process: a zombie (killed, not yet reaped) runs no more."""
+        stat = self._stat()
+        return stat is not None and stat[19] == self.started and stat[0] not in ("Z", "X")

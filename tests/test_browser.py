@@ -214,7 +214,7 @@ def svg_width(image: Path) -> float:
 def figure_outputs(project: Path) -> set[str]:
     """Every image the course's figure scripts declare, as the pages name it (images/x.png)."""
     from lecture_tool.config import load_config
-    from lecture_tool.figures import discover
+    from lecture_tool.jobs.figures import discover
 
     config = load_config(project)
     return {f"{config.figures_subdir}/{name}" for script in discover(config)[0] for name in script.outputs}

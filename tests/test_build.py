@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import lecture_tool
-from lecture_tool.build import build
+from lecture_tool.commands.build import build
 from lecture_tool.config import load_config
 
 from conftest import make_project

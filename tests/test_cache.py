@@ -9,10 +9,10 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from lecture_tool.cache import local_imports, read_json, write_json
-from lecture_tool.check import check
+from lecture_tool.commands.check import check
 from lecture_tool.config import load_config
-from lecture_tool.figures import make_figures
-from lecture_tool.notebooks import fingerprint as notebook_fingerprint, make_notebooks
+from lecture_tool.jobs.figures import make_figures
+from lecture_tool.jobs.notebooks import fingerprint as notebook_fingerprint, make_notebooks
 
 from conftest import REPO, make_project
 

@@ -3,7 +3,7 @@ import pytest
 from click.testing import CliRunner
 
 from lecture_tool.cli import main
-from lecture_tool.config import OPTIONS, ConfigError, load_config
+from lecture_tool.config import OPTIONS, CheckOptions, ConfigError, load_config
 
 from conftest import make_project
 
@@ -99,7 +99,8 @@ def test_good_values_and_defaults_reach_the_configuration(tmp_path):
     config = load_config(project)
     assert (config.title, config.figure_timeout, config.cell_timeout) == ("Test course", 30.0, 120.0)
     assert config.notebooks_dir == project / "nb" and config.figures_subdir == "img"
-    assert config.check == {"timeout": 2.5, "weights": "deferred"}
+    assert config.check == CheckOptions(timeout=2.5, memory_limit_mb=None, prelude=None,
+                                        weights="deferred")
     assert config.remark["ratio"] == "4:3" and config.remark["highlightLines"] is True
     assert config.warnings == ()
 
@@ -114,4 +115,4 @@ def test_every_option_is_in_the_readme_example_and_it_is_valid(tmp_path):
     example = section.split("```toml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "pyproject.toml").write_text(example)
     config = load_config(tmp_path)
-    assert config.warnings == () and config.check["timeout"] == 60
+    assert config.warnings == () and config.check.timeout == 60

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from lecture_tool.build import build
+import lecture_tool.processes
+from lecture_tool.commands.build import build
 from lecture_tool.config import load_config
-from lecture_tool.figures import discover, make_figures
-from lecture_tool.notebooks import make_notebooks
+from lecture_tool.jobs.figures import discover, make_figures
+from lecture_tool.jobs.notebooks import make_notebooks
 
 from conftest import REPO, copy_built_course, copy_course, make_project
 
@@ -98,7 +99,8 @@ def test_a_failing_script_is_reported_at_its_line_and_keeps_its_old_output(tmp_p
     assert make_figures(config).ran == ["b"]  # a failure is not cached
 
 
-def test_hangs_crashes_and_missing_outputs(tmp_path):
+def test_hangs_crashes_and_missing_outputs(tmp_path, monkeypatch):
+    monkeypatch.setattr(lecture_tool.processes, "load_factor", lambda: 1.0)  # an idle machine
     project = figure_project(
         tmp_path,
         hang=script("hang", ["h.txt"], body="import time\ntime.sleep(60)"),
@@ -113,6 +115,18 @@ def test_hangs_crashes_and_missing_outputs(tmp_path):
     assert messages["crash.py"][1].startswith("killed by SIGSEGV")
     assert messages["lazy.py"] == (5, "declared but not written: never.txt")
     assert "fine.py" not in messages and (project / "build/images/f.txt").exists()
+
+
+def test_a_timeout_says_the_seconds_the_script_really_had(tmp_path, monkeypatch):
+    # On a busy machine a timeout is stretched by its load: the message must name what the
+    # script was given, not the configured seconds it did not stop at.
+    monkeypatch.setattr(lecture_tool.processes, "load_factor", lambda: 2.5)
+    project = figure_project(tmp_path, hang=script("hang", ["h.txt"], body="import time\ntime.sleep(60)"))
+    (project / "pyproject.toml").write_text("[tool.lecture]\nfigure_timeout = 0.6\n")
+    result = make_figures(load_config(project))
+    assert [(d.path.name, d.message) for d in result.diagnostics] == [
+        ("hang.py", "timed out after 1.5 s (0.6 s as configured, stretched by the machine's load) "
+                    "and was stopped")]
 
 
 def test_build_runs_figures_first_and_a_no_op_build_runs_none(tmp_path):

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 
 from lecture_tool.cli import main
 from lecture_tool.deck import parse_deck
-from lecture_tool.references import check_references
-from lecture_tool.render import find_math, prepare_source
+from lecture_tool.deck.references import check_references
+from lecture_tool.deck.regions import find_math
+from lecture_tool.render.source import prepare_source
 
 from conftest import make_project
 
@@ -45,7 +46,7 @@ def cpu_seconds(text: str, repeat: int = 5) -> float:
         start = time.process_time()
         deck = parse_deck(text, Path("slides/deck.md"))
         prepare_source(deck)
-        check_references(deck, "", set(), "build", "slides")
+        check_references(deck, set(), "build", "slides")
         best = min(best, time.process_time() - start)
     return best
 
@@ -233,14 +234,13 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path, command, signum):
     process = subprocess.Popen([sys.executable, "-m", "lecture_tool", "-C", str(project), command],
                                stderr=subprocess.PIPE, text=True)
     _wait_for(project / "pid")
-    figure = int((project / "pid").read_text())
-    os.kill(figure, 0)  # the figure script runs now
+    figure = Process(int((project / "pid").read_text()))
+    assert figure.running()  # the figure script runs now
     process.send_signal(signum)
     output = process.communicate(timeout=60)[1]
     assert "Traceback" not in output, output
     assert process.returncode == (0 if command == "serve" else 128 + signum), output
-    with pytest.raises(ProcessLookupError):
-        os.kill(figure, 0)
+    assert not figure.running()
     scratch = [p for p in (project / "build/.cache").iterdir() if p.is_dir() and p.name.startswith("slow.")]
     assert scratch == []
 
@@ -250,11 +250,13 @@ def test_a_script_that_exits_while_its_child_holds_stdout_has_ended(tmp_path):
               'subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])\n'
               '(Path(sys.argv[sys.argv.index("--out") + 1]) / "made.txt").write_text("made")\n')
     project = make_project(tmp_path, {"deck.md": "# A\n"}, files={"figures_src/forks.py": script},
-                           config="figure_timeout = 20\n")
+                           config="figure_timeout = 50\n")
     started = time.monotonic()
     result = CliRunner().invoke(main, ["-C", str(project), "figures"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - started < 15
+    # Waiting for the child would take its 60 s (or the 50 s timeout, and fail): a margin that
+    # a loaded machine keeps, for a run of a second or two.
+    assert time.monotonic() - started < 40
     assert (project / "build/images/made.txt").read_text() == "made"
 
 
@@ -285,8 +287,8 @@ def test_sigterm_stops_snippet_workers_and_kernels(tmp_path, command):
                                 *(["--no-notebooks"] if command == "check" else [])],
                                stderr=subprocess.PIPE, text=True)
     _wait_for(project / "pid", timeout=120)
-    runner = int((project / "pid").read_text())  # the snippet worker, or the notebook's kernel
-    os.kill(runner, 0)
+    runner = Process(int((project / "pid").read_text()))  # the snippet worker, or the notebook's kernel
+    assert runner.running()
     process.send_signal(signal.SIGTERM)
     output = process.communicate(timeout=60)[1]
     assert "Traceback" not in output, output
@@ -294,17 +296,9 @@ def test_sigterm_stops_snippet_workers_and_kernels(tmp_path, command):
     # A kernel runs in a session of its own (jupyter_client), so the runner's group is not its;
     # it watches its parent (JPY_PARENT_PID) and ends within seconds of it.
     deadline = time.monotonic() + 10
-    while _alive(runner):
-        assert time.monotonic() < deadline, f"{command}: process {runner} outlived lecture"
+    while runner.running():
+        assert time.monotonic() < deadline, f"{command}: process {runner.pid} outlived lecture"
         time.sleep(0.1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has ended; only its parent's wait is missing
 
 
 def test_an_output_directory_that_cannot_be_written():

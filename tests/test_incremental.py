@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_notebook
 
+import lecture_tool.commands.build_steps
 import lecture_tool.deck
 from lecture_tool.cli import main
 
@@ -61,7 +62,8 @@ def parsed(monkeypatch):
     def spy(path, *args, **kwargs):
         seen.append(path.name)
         return read_deck(path, *args, **kwargs)
-    monkeypatch.setattr(lecture_tool.deck, "read_deck", spy)
+    # Where the build reads decks: the steps past the no-op shortcut.
+    monkeypatch.setattr(lecture_tool.commands.build_steps, "read_deck", spy)
     return seen
 
 
@@ -252,7 +254,7 @@ def test_a_notebook_and_the_module_beside_it_are_inputs(tmp_path):
 def test_a_one_deck_rebuild_sees_what_the_figure_scripts_declare_now(tmp_path):
     """As `lecture serve` rebuilds after a Markdown edit (no figure runs): the outputs the
     scripts declare are those of the scripts as they are, however often it is asked."""
-    from lecture_tool.build import build as run_build
+    from lecture_tool.commands.build import build as run_build
     from lecture_tool.config import load_config
 
     script = "OUTPUTS = ['{name}']\nfrom pathlib import Path\nimport sys\n" \
@@ -270,3 +272,17 @@ def test_a_one_deck_rebuild_sees_what_the_figure_scripts_declare_now(tmp_path):
     figure.write_text(script.format(name="b.txt"))
     os.utime(figure, ns=(an_hour_ago + 10**9, an_hour_ago + 10**9))
     assert problems() == []
+
+
+def test_a_course_whose_deck_has_an_error_still_gets_its_no_op_build(tmp_path, parsed):
+    # A deck's own errors follow from its inputs: said again, not found again.
+    project = make_project(tmp_path, {"a.md": "# A\n\n```python\nx = 1\n", "b.md": "# B\n"})
+    runner = CliRunner()
+    first = runner.invoke(main, ["-C", str(project), "build"], catch_exceptions=False)
+    errors = [line for line in first.output.splitlines() if ": error: " in line]
+    assert first.exit_code == 1 and len(errors) == 1 and errors[0].startswith("slides/a.md:3: error: ")
+    parsed.clear()
+    again = runner.invoke(main, ["-C", str(project), "build"], catch_exceptions=False)
+    assert parsed == []  # no deck parsed: the manifest answered
+    assert again.exit_code == 1
+    assert [line for line in again.output.splitlines() if ": error: " in line] == errors

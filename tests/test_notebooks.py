@@ -4,9 +4,9 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from lecture_tool.build import build
+from lecture_tool.commands.build import build
 from lecture_tool.config import load_config
-from lecture_tool.notebooks import make_notebooks
+from lecture_tool.jobs.notebooks import make_notebooks
 
 from conftest import REPO, make_project
 

@@ -206,18 +206,20 @@ def test_an_unchanged_course_is_not_printed_again(printed):
     assert (project / "build/deck.html").read_bytes() == page
 
     from lecture_tool.config import load_config
-    from lecture_tool.pdf import make_pdfs
+    from lecture_tool.commands.pdf import make_pdfs
 
     config = load_config(project)
-    best = min(_timed(lambda: make_pdfs(config, handout=True, notes=True)) for _ in range(3))
-    assert best <= 0.3, f"a cached run took {best:.2f} s"
+    # CPU time, not wall-clock time: a loaded CI machine must not fail it.
+    best = min(_timed(lambda: make_pdfs(config, modes=("slides", "handout", "notes")))
+               for _ in range(3))
+    assert best <= 0.3, f"a cached run took {best:.2f} s of CPU"
 
 
 def _timed(run) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     result = run()
     assert not result.printed and len(result.cached) == 6
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def test_a_changed_image_prints_its_deck_again(tmp_path):

@@ -42,7 +42,7 @@ def test_build_and_check_agree_on_what_the_output_holds(tmp_path):
 
 def test_notebook_mentions_are_never_taken_from_urls_or_paths():
     from lecture_tool.deck import parse_deck
-    from lecture_tool.notebooks import mentions_of
+    from lecture_tool.deck.mentions import mentions_of
 
     deck = parse_deck("# Notebooks\n\nOpen linear-regression.ipynb, then see a%20networks.ipynb, "
                       "<https://x.org/get?f=nets.ipynb>, file:cnn.ipynb, x=rnn.ipynb and "

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import make_project
+from conftest import Process, make_project
 
 LECTURE = [sys.executable, "-m", "lecture_tool"]
 DECK = "# One\n---\n# Two\n---\n# Three\n---\n# Four\n---\n# Five\n\nOriginal text.\n---\n# Six\n"
@@ -200,11 +200,10 @@ def test_ctrl_c_stops_cleanly_with_no_child_left(tmp_path):
     while time.monotonic() < deadline and not (project / "pid").exists():
         time.sleep(0.05)
     time.sleep(0.5)
-    pid = int((project / "pid").read_text())
-    os.kill(pid, 0)  # the figure script is running now
+    script = Process(int((project / "pid").read_text()))
+    assert script.running()  # the figure script is running now
     assert server.stop() == 0, server.lines
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert not script.running()
 
 
 def test_browser_updates_in_place_shows_and_clears_problems(tmp_path, served, browser):
@@ -335,7 +334,8 @@ def test_silent_connections_hold_no_thread_and_delay_no_request(tmp_path, served
     silent = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(300)]
     try:
         assert server.get("/deck.html")[0] == 200
-        assert time.monotonic() - started < 2
+        # Dropped SYNs cost 1 s and more each (the old backlog: 17 s); a loaded machine, not 5 s.
+        assert time.monotonic() - started < 5
         threads = int(re.search(r"Threads:\s+(\d+)", Path(f"/proc/{server.process.pid}/status").read_text()).group(1))
         assert threads < 80, threads
     finally:

@@ -22,12 +22,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import IO
 
-from . import processes
-from .cache import fingerprint, local_imports
-from .config import Config
-from .deck import Deck
-from .diagnostics import ERROR, Diagnostic
-from .snippets import Block, ParamsClaim, count_matches, output_difference
+from .. import processes
+from ..cache import fingerprint, local_imports
+from ..config import Config
+from ..deck import Deck
+from ..deck.annotations import Block, ParamsClaim, count_matches, output_difference
+from ..diagnostics import ERROR, Diagnostic
 
 # Time the worker may take to import something (TensorFlow, from a cold disk, takes a while);
 # it does not count against a block's timeout.
@@ -50,7 +50,7 @@ from keras.models import Model, Sequential
 """
 
 def prelude(config: Config) -> str:
-    return str(config.check.get("prelude", DEFAULT_PRELUDE))
+    return DEFAULT_PRELUDE if config.check.prelude is None else config.check.prelude
 
 
 def default_memory_limit_mb() -> int:
@@ -70,8 +70,8 @@ def default_memory_limit_mb() -> int:
 
 def memory_limit_mb(config: Config) -> int:
     """`[tool.lecture.check] memory_limit_mb` (0: none), or the default."""
-    given = config.check.get("memory_limit_mb")
-    return default_memory_limit_mb() if given is None else int(given)
+    given = config.check.memory_limit_mb
+    return default_memory_limit_mb() if given is None else given
 
 
 @dataclass
@@ -117,10 +117,10 @@ class DeckRun:
     def __init__(self, config: Config, deck: Deck):
         self.config, self.deck = config, deck
         self.filename = str(deck.path)
-        self.timeout = float(config.check.get("timeout", 60))
+        self.timeout = config.check.timeout
         self.memory_mb = memory_limit_mb(config)
         # "materialised" runs every block with real weights, as plain Python would: for the bench.
-        self.materialise = config.check.get("weights", "deferred") == "materialised"
+        self.materialise = config.check.weights == "materialised"
         self.worker: _Worker | None = None
         self.spare: _Worker | None = None
         self.completed: list[dict] = []  # requests that returned: replayed after a worker dies
@@ -245,7 +245,7 @@ class DeckRun:
         stderr = tempfile.TemporaryFile()
         # In the course root, so that a block's `import helpers` finds the course's helpers.py.
         process = processes.start(
-            [sys.executable, "-m", "lecture_tool.snippet_worker", "--memory-mb", str(self.memory_mb)],
+            [sys.executable, "-m", "lecture_tool.child_processes.snippet_worker", "--memory-mb", str(self.memory_mb)],
             self.config.root, processes.child_environment(MPLBACKEND="Agg"),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
         selector = selectors.DefaultSelector()
@@ -351,8 +351,8 @@ class DeckRun:
         """Why the worker is gone, and the deck line it was running, if its last words say."""
         # Whatever a block started goes with it: killed once the worker has ended (its own
         # exit status is the one that counts), before it is reaped and its group's number freed.
-        _await_exit(self.worker.process)
-        processes._kill_group(self.worker.process)
+        processes.await_exit(self.worker.process)
+        processes.kill_group(self.worker.process)
         code = self.worker.process.wait()
         self.worker.dead = True
         tail = self.last_words()
@@ -380,7 +380,7 @@ class DeckRun:
         # The whole process group, also when the worker is idle or has exited by itself: a
         # block's subprocess must not outlive it. Killed before it is reaped (see death).
         if not worker.dead:
-            processes._kill_group(worker.process)
+            processes.kill_group(worker.process)
         processes.stop(worker.process)
         try:
             worker.process.stdin.close()
@@ -389,18 +389,6 @@ class DeckRun:
         worker.process.stdout.close()
         worker.selector.close()
         worker.stderr.close()
-
-
-def _await_exit(process: subprocess.Popen, seconds: float = 5) -> None:
-    """Wait until a child has ended, without reaping it (where the system can: not macOS)."""
-    deadline = time.monotonic() + seconds
-    while hasattr(os, "waitid") and time.monotonic() < deadline:
-        try:
-            if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
-                return
-        except ChildProcessError:  # reaped already
-            return
-        time.sleep(0.01)
 
 
 def _address_space_mb(pid: int) -> int:

@@ -10,10 +10,12 @@ import hashlib
 import threading
 from pathlib import Path
 
-from . import cache
-from .deck import Deck
-from .diagnostics import ERROR, WARNING, Diagnostic
-from .render import formulas, leftover_delimiters
+import quickjs
+
+from .. import cache
+from .model import Deck
+from ..diagnostics import ERROR, WARNING, Diagnostic
+from .regions import formulas, leftover_delimiters
 
 # What KaTeX does not know that MathJax does, and what to write instead.
 HINTS = {
@@ -57,8 +59,6 @@ def formula_problems(deck: Deck, katex_js: Path, cache_dir: Path) -> list[Diagno
 
 
 def _engine(katex_js: Path):
-    import quickjs
-
     with _lock:
         if katex_js not in _engines:
             context = quickjs.Context()

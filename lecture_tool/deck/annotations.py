@@ -30,8 +30,10 @@ import textwrap
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
-from .deck import Deck, Slide
-from .diagnostics import ERROR, WARNING, Diagnostic
+from markdown_it import MarkdownIt
+
+from .model import Deck, Slide
+from ..diagnostics import ERROR, WARNING, Diagnostic
 
 ANNOTATION = re.compile(r"<!--[ \t]*check:[ \t]*(?P<body>.*?)-->", re.S)
 CLAIM_KINDS = ("params", "trainable", "non_trainable")
@@ -136,8 +138,6 @@ def strip_annotations(source: str) -> str:
 
 
 def deck_checks(deck: Deck, highlight_language: str = "", highlight_lines: bool = True) -> DeckChecks:
-    from markdown_it import MarkdownIt
-
     markdown = MarkdownIt("commonmark", {"html": True})
     checks = DeckChecks()
     untagged_is_python = highlight_language.lower() in PYTHON_TAGS

@@ -13,21 +13,22 @@ import ast
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from . import cache
-from .config import Config
-from .diagnostics import ERROR, Diagnostic
-from .sources import in_directory
-from .extras import explain_missing_module
-from .jobs import Job, Outcome, Runner, crash_message, exception_line
-from .processes import child_environment, exit_description
+from .. import cache
+from ..config import Config
+from ..diagnostics import ERROR, Diagnostic
+from ..extras import explain_missing_module
+from ..layout import cache_dir, figure_output
+from ..processes import child_environment, exit_description
+from ..sources import in_directory
+from .runner import Job, JobsResult, Outcome, Runner, crash_message, exception_line
 
-
-STYLE_MODULE = Path(__file__).resolve().parent / "figure_style.py"
+# The figure scripts' public API: a change in the style draws every figure again.
+STYLE_MODULE = Path(__file__).resolve().parent.parent / "figure_style.py"
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,6 @@ class FigureScript:
     @property
     def name(self) -> str:
         return self.path.stem
-
-
-@dataclass
-class FiguresResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    ran: list[str] = field(default_factory=list)  # scripts that ran (successfully or not)
-    written: list[Path] = field(default_factory=list)  # outputs replaced by a successful run
-    outputs: set[str] = field(default_factory=set)  # declared outputs, relative to the output dir
-    seconds: float = 0.0
 
 
 def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
@@ -86,6 +78,11 @@ def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
     return scripts, problems
 
 
+def declared_outputs(config: Config, scripts: list[FigureScript]) -> set[str]:
+    """Where the scripts' declared outputs go, relative to the output directory."""
+    return {figure_output(config, name) for script in scripts for name in script.outputs}
+
+
 def _declarations(tree: ast.Module) -> dict[str, tuple[tuple, int]]:
     found = {}
     for node in tree.body:
@@ -109,13 +106,13 @@ def fingerprint(script: FigureScript, root: Path) -> str:
 
 
 def make_figures(config: Config, names: list[str] | None = None, force: bool = False,
-                 progress: Callable[[str], None] = lambda line: None) -> FiguresResult:
+                 progress: Callable[[str], None] = lambda line: None) -> JobsResult:
     """Run every stale figure script (or those named), in parallel, keeping good old outputs."""
     started = time.perf_counter()
-    result = FiguresResult()
+    result = JobsResult()
     scripts, problems = discover(config)
     result.diagnostics += problems
-    result.outputs = {f"{config.figures_subdir}/{o}" for s in scripts for o in s.outputs}
+    result.outputs = declared_outputs(config, scripts)
     if names:
         unknown = sorted(set(names) - {s.name for s in scripts})
         for name in unknown:
@@ -125,9 +122,9 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
 
     # No display, no bytecode or timestamps written; helpers keep trained models in LECTURE_CACHE.
     env = child_environment(side_by_side=True, MPLBACKEND="Agg", SOURCE_DATE_EPOCH="0",
-                            PYTHONDONTWRITEBYTECODE="1", LECTURE_CACHE=str(config.output_dir / ".cache"))
+                            PYTHONDONTWRITEBYTECODE="1", LECTURE_CACHE=str(cache_dir(config)))
     runner = Runner("figures", "script", config.output_dir / config.figures_subdir,
-                    config.output_dir / ".cache", config.root, env, config.figure_timeout)
+                    cache_dir(config), config.root, env, config.figure_timeout)
     jobs = [Job(s.name, s.path, [sys.executable, str(s.path), "--out"], s.outputs,
                 fingerprint(s, config.root), partial(_diagnose, s.path, config.figure_timeout),
                 s.outputs_line) for s in scripts]

@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
-from .diagnostics import ERROR
-from .outputs import write_if_changed
-
-if TYPE_CHECKING:  # check.py imports this module
-    from .check import CaseResult, CheckResult
+from ..diagnostics import ERROR
+from ..outputs import write_if_changed
+from .decks import CaseResult, CheckResult
 
 
 def write_junit(result: CheckResult, path: Path, root: Path | None = None) -> None:
     """A JUnit XML report: one test case per code block and per claim."""
-    from xml.etree import ElementTree
-
     suites = ElementTree.Element("testsuites", name="lecture check")
     by_deck: dict[str, list[CaseResult]] = {}
     for case in result.cases:

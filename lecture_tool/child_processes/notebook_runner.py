@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from lecture_tool.processes import exit_description
+from lecture_tool.processes import exit_description, load_factor
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -41,9 +41,7 @@ def main() -> None:
         kernel = getattr(getattr(client.km, "provisioner", None), "process", None)
         running["kernel_exit"] = kernel.poll() if kernel is not None else None
 
-    from lecture_tool.jobs import load_factor
-
-    # A cell's timeout is stretched on a busy machine, as every job's is (jobs.load_factor).
+    # A cell's timeout is stretched on a busy machine, as every job's is (processes.load_factor).
     client = NotebookClient(notebook, timeout=math.ceil(args.timeout * load_factor()), kernel_name="python3",
                             resources={"metadata": {"path": str(args.notebook.parent)}},
                             on_cell_execute=on_cell_execute, on_notebook_error=on_notebook_error)
@@ -69,7 +67,7 @@ def main() -> None:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lecture",
-                            extra_template_basedirs=[str(Path(__file__).parent / "templates" / "nbconvert")])
+                            extra_template_basedirs=[str(Path(__file__).resolve().parent.parent / "templates" / "nbconvert")])
     body, _ = exporter.from_notebook_node(notebook, resources={
         "metadata": {"name": stem}, "lecture_executed": args.executed})
     (args.out / f"{stem}.html").write_text(body, encoding="utf-8")

@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
-from .deck import Deck
-from .diagnostics import ERROR, WARNING, Diagnostic
+from .model import Deck
+from ..diagnostics import ERROR, WARNING, Diagnostic
 
 _HTML_TAG = re.compile(r"<(img|a|source|video|audio|iframe)\b([^>]*)", re.I)
 _HTML_ATTRIBUTE = re.compile(r"""\b(src|href|poster)\s*=\s*["']([^"']*)["']""", re.I)
@@ -104,15 +104,14 @@ def is_local(url: str) -> bool:
     return bool(url) and not (_SCHEME.match(url) or url.startswith(("#", "//")))
 
 
-def check_references(deck: Deck, deck_dir: str, available: set[str], output_name: str,
-                     slides_name: str) -> list[Diagnostic]:
-    """Every local reference must name a file the output directory will hold.
-
-    `deck_dir` is the deck's directory relative to the output root ("" for the top level);
-    `available` holds the output-relative paths that the build copies or a stage declares.
+def check_references(deck: Deck, available: set[str], output_name: str, slides_name: str,
+                     references: list[Reference] | None = None) -> list[Diagnostic]:
+    """Every local reference (those given, else the deck's `find_references`) must name a file
+    the output directory will hold: `available` holds the output-relative paths that the build
+    copies or a stage declares. A page lies at the top of the output, as its deck in slides/.
     """
     problems = []
-    for ref in find_references(deck):
+    for ref in find_references(deck) if references is None else references:
         if not is_local(ref.url):
             continue
         path = unquote(urlsplit(ref.url).path)
@@ -123,7 +122,7 @@ def check_references(deck: Deck, deck_dir: str, available: set[str], output_name
                                        f"{ref.kind} '{ref.url}' is an absolute path: it breaks when "
                                        "the deck is opened from disk; write it relative to the deck"))
             continue
-        target = posixpath.normpath(posixpath.join(deck_dir, path))
+        target = posixpath.normpath(path)
         if target == ".." or target.startswith("../"):
             problems.append(Diagnostic(deck.path, ref.line, ERROR,
                                        f"{ref.kind} '{ref.url}' points outside {output_name}/: "

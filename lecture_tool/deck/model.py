@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-from .diagnostics import ERROR, WARNING, Diagnostic
+from ..diagnostics import ERROR, WARNING, Diagnostic
 
 # JavaScript's \s, which is not Python's: Python adds \x1c-\x1f and \x85, and lacks \ufeff.
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -63,9 +63,12 @@ class _Consuming:
 
 _LEX = {_BLOCK: _Consuming.of(_BLOCK), _INLINE: _Consuming.of(_INLINE)}
 
+# A property line as parser.js reads one (a `$` ends none), and the same as an HTML comment.
+_PROPERTY_LINE = r"\n*([-A-Za-z0-9_]+):([^$\n]*)"
 _PROPERTY = re.compile(
-    r"^\n*([-A-Za-z0-9_]+):([^$\n]*)"
+    rf"^{_PROPERTY_LINE}"
     rf"|\n*(?:<!--{_S}*)([-A-Za-z0-9_]+):([^$\n]*?)(?:{_S}*-->)")
+_LEADING_PROPERTY = re.compile(_PROPERTY_LINE)
 _SEPARATOR_LINE = re.compile(r"\n(---?)(?=\n)")
 _INNER_OPENING_FENCE = re.compile(r"\n *(?:`{3,}|~{3,}) *[^\s`~]")
 _UNCLOSED_FENCE = re.compile(r"(?:^|\n)( *(?:`{3,}|~{3,})[^`\n]*)(?=\n|\Z)")
@@ -141,9 +144,11 @@ class DeckError(Exception):
         self.diagnostic = diagnostic
 
 
-def read_deck(path: Path) -> Deck:
-    """Read and parse a deck file (UTF-8, any newline convention)."""
-    data = Path(path).read_bytes()
+def read_deck(path: Path, data: bytes | None = None) -> Deck:
+    """Read and parse a deck file (UTF-8, any newline convention); `data`: its bytes, read
+    already (so that what is parsed is what was read, once)."""
+    if data is None:
+        data = Path(path).read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -318,6 +323,18 @@ def _extract_properties(source: str, properties: dict[str, str]) -> str:
         else:
             properties[match.group(3).strip()] = match.group(4).strip()
     return source
+
+
+def leading_properties(body: str, first_line: int) -> tuple[dict[str, str], dict[str, int], int]:
+    """The property lines a slide's own text starts with (as written, not as inherited): their
+    values, their source lines (the body begins at `first_line`), and where they end in it."""
+    values, lines, at = {}, {}, 0
+    while (match := _LEADING_PROPERTY.match(body, at)) is not None:
+        name = match.group(1).strip()
+        values[name] = match.group(2).strip()
+        lines[name] = first_line + body.count("\n", 0, match.start(1))
+        at = match.end()
+    return values, lines, at
 
 
 _NOT_INHERITED = ("name", "layout", "count")

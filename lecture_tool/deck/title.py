@@ -9,17 +9,13 @@ the deck still opens in remark as it is), and every consumer of the built source
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
-from .deck import Deck, Slide, parse_deck
-from .diagnostics import ERROR, WARNING, Diagnostic
+from .model import Deck, Slide, leading_properties, parse_deck
+from .references import Reference
 
 FIELDS = ("title", "subtitle", "author", "institution", "date", "logo")
-# A property line as remark's parser reads it at the start of a slide (a `$` ends none).
-_LEADING_PROPERTY = re.compile(r"\n*([-A-Za-z0-9_]+):([^$\n]*)")
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,7 @@ def title_slides(deck: Deck) -> list[TitleSlide]:
     for slide in deck.slides:
         if slide.continued or "title-slide" not in slide.css_class:
             continue
-        own, lines, end = _leading_properties(slide.body, slide.start_line)
+        own, lines, end = leading_properties(slide.body, slide.start_line)
         if "title-slide" not in _classes(own.get("class", "")):
             continue
         values = {name: slide.properties[name] for name in FIELDS if slide.properties.get(name)}
@@ -95,41 +91,11 @@ def title_block(values: dict[str, str]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def logo_problems(deck: Deck, available: set[str], output_name: str,
-                  slides_name: str) -> list[Diagnostic]:
-    """A title slide's `logo` is an image reference like any other: it must name a file the
-    output will hold (a file beside the decks, which the build copies, or a figure)."""
-    problems = []
-    for found in title_slides(deck):
-        url = found.values.get("logo")
-        if not url or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//", url):
-            continue
-        line = found.lines.get("logo", found.slide.line)
-        path = unquote(urlsplit(url).path)
-        target = posixpath.normpath(path)
-        if path.startswith("/"):
-            problems.append(Diagnostic(deck.path, line, ERROR, f"logo '{url}' is an absolute path: "
-                                       "it breaks when the deck is opened from disk; write it "
-                                       "relative to the deck"))
-        elif target == ".." or target.startswith("../"):
-            problems.append(Diagnostic(deck.path, line, ERROR, f"logo '{url}' points outside "
-                                       f"{output_name}/: a built course can only show files inside it"))
-        elif target not in available:
-            problems.append(Diagnostic(deck.path, line, WARNING, f"logo '{url}' not found: no "
-                                       f"{slides_name}/{target} to copy and no build step makes "
-                                       f"{output_name}/{target}"))
-    return problems
-
-
-def _leading_properties(body: str, first_line: int) -> tuple[dict[str, str], dict[str, int], int]:
-    """The property lines a slide's body starts with: values, lines, and where they end."""
-    values, lines, at = {}, {}, 0
-    while (match := _LEADING_PROPERTY.match(body, at)) is not None:
-        name = match.group(1).strip()
-        values[name] = match.group(2).strip()
-        lines[name] = first_line + body.count("\n", 0, match.start(1))
-        at = match.end()
-    return values, lines, at
+def logo_references(deck: Deck) -> list[Reference]:
+    """A title slide's `logo` is an image reference like any other, checked as the others are:
+    it must name a file the output will hold."""
+    return [Reference(found.lines.get("logo", found.slide.line), "logo", found.values["logo"])
+            for found in title_slides(deck) if found.values.get("logo")]
 
 
 def _body_offsets(deck: Deck) -> dict[int, int]:

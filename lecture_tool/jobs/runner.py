@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import processes
-from .cache import read_json, write_json
-from .diagnostics import ERROR, Diagnostic
+from .. import processes
+from ..cache import read_json, write_json
+from ..diagnostics import ERROR, Diagnostic
 
 
 class _Slots:
@@ -56,21 +56,13 @@ class _Slots:
 SLOTS = _Slots(os.cpu_count() or 1)
 
 
-def load_factor() -> float:
-    """How much slower than an idle machine this one runs now: a timeout is stretched by it, so
-    that a healthy job on a busy machine is not failed (load average ÷ cores, at least 1)."""
-    try:
-        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
-    except OSError:
-        return 1.0
-
-
 @dataclass(frozen=True)
 class Outcome:
     """How a job's process ended: what `Job.diagnose` reads when it failed."""
     returncode: int | None  # None: it was stopped at the timeout
     stdout: str
     stderr: str
+    waited: float = 0.0  # the seconds it was given: the timeout, stretched by the machine's load
 
 
 @dataclass(frozen=True)
@@ -86,9 +78,12 @@ class Job:
 
 @dataclass
 class JobsResult:
-    ran: list[str] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    """What a stage's jobs did (`lecture figures`, `lecture notebooks`, and the build's share)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # jobs that ran (successfully or not)
+    written: list[Path] = field(default_factory=list)  # outputs replaced by a successful run
+    outputs: set[str] = field(default_factory=set)  # declared outputs, relative to the output dir
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -172,20 +167,26 @@ class Runner:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _execute(self, job: Job, scratch: Path, threads: int) -> Outcome:
-        timeout = self.timeout * load_factor()
+        timeout = self.timeout * processes.load_factor()
         env = self.env
         if not self.reproducible:
             # More threads change the order floats are added in: only where bytes need not repeat.
             env = dict(env, TF_NUM_INTRAOP_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                        OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
         code, stdout, stderr = processes.run([*job.command, str(scratch)], self.cwd, env, timeout)
-        return Outcome(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
+        return Outcome(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"),
+                       timeout)
 
 
-def crash_message(outcome: Outcome, timeout: float) -> str | None:
-    """The message for a job stopped at its timeout or killed by a signal, if it was."""
-    if outcome.returncode is None or outcome.returncode < 0:
-        return processes.exit_description(outcome.returncode, timeout)
+def crash_message(outcome: Outcome, configured: float) -> str | None:
+    """The message for a job stopped at its timeout or killed by a signal, if it was. A timeout
+    names the seconds the job really had: `configured`, stretched by the machine's load."""
+    if outcome.returncode is None:
+        stretched = (f" ({_seconds(configured)} s as configured, stretched by the machine's load)"
+                     if _seconds(outcome.waited) != _seconds(configured) else "")
+        return f"timed out after {_seconds(outcome.waited)} s{stretched} and was stopped"
+    if outcome.returncode < 0:
+        return processes.exit_description(outcome.returncode)
     return None
 
 
@@ -196,3 +197,7 @@ def exception_line(traceback: str) -> str:
         if not line[:1].isspace() and ("Error" in line or "Exception" in line or ":" in line):
             return line.strip()
     return lines[-1].strip() if lines else ""
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")

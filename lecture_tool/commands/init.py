@@ -9,12 +9,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .errors import LectureError
-from .extras import DISTRIBUTION
-from .outputs import write_new
+from .. import __version__
+from ..errors import LectureError
+from ..extras import DISTRIBUTION
+from ..outputs import write_new
 
-SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
 # Kept without their dot inside the package, so that no packaging rule about hidden files applies.
 DOTTED = {"gitignore": ".gitignore", "github": ".github"}
 INSTALL = f"pip install '{DISTRIBUTION}[figures,keras,notebooks]'"

@@ -17,28 +17,35 @@ turns links into link annotations.
   `img` shows a PNG of that frame while printing.
 - Cached by content (cache.py's rule): the page's HTML, every file it loaded while printing
   (stylesheets, scripts, fonts, images; a missing one counts as missing) and the mode. An
-  unchanged deck is not printed again. A deck with errors keeps its last good PDF; PDFs are
-  replaced atomically, and their dates are fixed so that the same page prints the same bytes.
+  unchanged deck is not printed again. PDFs are replaced atomically, and their dates are fixed
+  so that the same page prints the same bytes.
+
+This module prints the pages there are; it does not know how they are made. `lecture pdf` and
+`lecture build` (commands/) bring the pages up to date first.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import os
 import re
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
-from .config import Config
-from .diagnostics import ERROR, WARNING, Diagnostic, display_path
-from .errors import LectureError
+from .. import cache
+from ..config import PDF_MODES, Config
+from ..deck import DeckError, read_deck
+from ..diagnostics import ERROR, WARNING, Collector, Diagnostic, display_path
+from ..errors import LectureError
+from ..extras import install_command, missing_modules
+from ..layout import cache_dir, page_path, pdf_name
+from ..outputs import write_if_changed
 
-MODES = ("slides", "handout", "notes")
-_SUFFIX = {"slides": "", "handout": "-handout", "notes": "-notes"}
+HERE = Path(__file__).resolve().parent
 PAGE_WIDTH = 1280  # CSS px (96 per inch): 960 pt, a 13.3-inch page
 NOTES_HEIGHT = 720  # CSS px of the band under the slide that holds its notes
 # As tests/conftest.py starts it: as root and with no network but the registries, Chromium needs
@@ -47,7 +54,6 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic", "--disable-default-apps")
 LOAD_TIMEOUT_MS = 120_000  # a 1,000-slide deck loads in a few seconds; this is for a stuck page
-CACHE_FILE = Path(".cache") / "pdf.json"
 
 NO_BROWSER = ("error: no Chromium to print with: install Debian's (apt-get install chromium) or "
               "Playwright's (python -m playwright install chromium), or set LECTURE_CHROMIUM to "
@@ -67,11 +73,6 @@ class PdfResult:
         return any(d.severity == ERROR for d in self.diagnostics) or (strict and bool(self.diagnostics))
 
 
-def pdf_name(deck_path: Path, mode: str) -> str:
-    """Where a deck's PDF goes, relative to the output directory: `pdf/<stem>[-mode].pdf`."""
-    return f"pdf/{deck_path.stem}{_SUFFIX[mode]}.pdf"
-
-
 def wanted_indices(slides, mode: str) -> list[int]:
     """The slides (remark's indices) a mode prints. A handout keeps the slide that ends each
     step group: the one whose next slide is not a `--` step of it."""
@@ -81,149 +82,55 @@ def wanted_indices(slides, mode: str) -> list[int]:
             if after is None or not after.continued]
 
 
-def make_pdfs(config: Config, decks: list[Path] | None = None, handout: bool = False,
-              notes: bool = False, progress: Callable[[str], None] = lambda line: None, *,
-              report: Callable[[Diagnostic], None] = lambda d: None, force: bool = False,
-              build_stale: bool = True, modes: Iterable[str] | None = None) -> PdfResult:
-    """Print the decks (all, or those named) to PDF: the slides, and with `handout`/`notes`
-    those too (`modes` names them outright instead: `lecture build` passes the configured ones).
+def print_pdfs(config: Config, decks: list[Path], modes: Iterable[str], *,
+               report: Callable[[Diagnostic], None] | None = None,
+               progress: Callable[[str], None] = lambda line: None, force: bool = False,
+               reported: frozenset[Path] = frozenset()) -> PdfResult:
+    """Print each deck's page in each mode (PDF_MODES order), unless its PDF is up to date.
 
-    A deck page that is missing or older than its deck, pyproject.toml or the course's templates
-    is built first (`build_stale`), and so is every deck when a file of slides/ (an image)
-    differs from its copy in the output; with the figures (a PDF shows them) but not the
-    notebooks (it only links them). Otherwise the pages are printed as they are: a changed
-    figure script is `lecture build`'s (or `lecture figures`') to run.
-    """
-    started = time.perf_counter()
-    result = PdfResult()
-
-    def note(diagnostic: Diagnostic) -> None:
-        result.diagnostics.append(diagnostic)
-        report(diagnostic)
-
-    modes = tuple(m for m in MODES if m in set(modes)) if modes is not None else \
-        ("slides", *(("handout",) if handout else ()), *(("notes",) if notes else ()))
-    paths = list(decks) if decks else config.decks()
-    from . import cache
-
-    cache_path = config.output_dir / CACHE_FILE
-    saved = cache.read_json(cache_path)
-    entries = saved.get("pdfs") if isinstance(saved.get("pdfs"), dict) else {}
-    checked = saved.get("checked") if isinstance(saved.get("checked"), dict) else {}
-    built: set[Path] = set()  # decks whose build ran here: it reported their problems
-    broken: set[Path] = set()  # decks with errors: their last good PDFs stay
-    stale = []
-    if build_stale:
-        stamps = {path: _sources_stamp(config, path) for path in paths}
-        stale = paths if _copies_are_stale(config) else \
-            [p for p in paths if _page_is_stale(config, p, stamps[p], checked)]
-    if stale:
-        from .build import build
-
-        progress(f"pdf: building {', '.join(p.name for p in stale)} first")
-        outcome = build(config, stale, report=note, progress=progress, figures=True,
-                        notebooks=False, keep_last_good=True)
-        built = {p.resolve() for p in stale}
-        for path in stale:
-            page = _page(config, path)
-            if any(d.severity == ERROR for d in outcome.by_page.get(page.name, [])) \
-                    or not page.is_file():
-                broken.add(path.resolve())
-            else:
-                # The build rewrites a page only when it changes; this says "checked against
-                # sources this old", so that a touched deck is not built again and again.
-                checked[page.name] = stamps[path]
-
+    `reported`: decks (resolved) whose problems a build of this run has said already; the
+    others' are said here (a deck that cannot be read, a file its page misses)."""
+    note = Collector(report)
+    result = PdfResult(diagnostics=note.found)
+    modes = tuple(mode for mode in PDF_MODES if mode in set(modes))
+    cache_path = cache_dir(config) / "pdf.json"
+    entries = cache.read_json(cache_path)
     todo: dict[Path, list[str]] = {}
-    for path in paths:
-        if path.resolve() in broken:
-            continue
-        page = _page(config, path)
+    for path in decks:
+        page = page_path(config, path)
         if not page.is_file():
             note(Diagnostic(path, 1, ERROR, f"no page to print: {display_path(page, config.root)} "
                             "is missing; run lecture build"))
             continue
         for mode in modes:
-            name = pdf_name(path, mode)
-            entry = entries.get(name)
-            target = config.output_dir / name
+            target = config.output_dir / pdf_name(path, mode)
+            entry = entries.get(pdf_name(path, mode))
             if not force and isinstance(entry, dict) and target.is_file() and \
                     entry.get("fingerprint") == _fingerprint(config, page, mode, entry.get("inputs", [])):
                 result.cached.append(target)
             else:
                 todo.setdefault(path, []).append(mode)
     jobs = [job for path, deck_modes in todo.items()
-            if (job := _job(config, path, deck_modes, path.resolve() in built, note)) is not None]
+            if (job := _job(config, path, deck_modes, path.resolve() in reported, note)) is not None]
     if jobs:
         _print_and_write(config, jobs, entries, result, note, progress)
-    if jobs or stale:
-        cache.write_json(cache_path, {"pdfs": entries, "checked": checked})
-    result.seconds = time.perf_counter() - started
+        cache.write_json(cache_path, entries)
+    result.seconds = note.seconds()
     return result
-
-
-def _page(config: Config, deck: Path) -> Path:
-    return config.output_dir / f"{deck.stem}.html"
-
-
-def _sources_stamp(config: Config, deck: Path) -> int:
-    """The newest modification time of what a deck's page is made from: the deck, the course's
-    settings (remark's options) and its own templates."""
-    sources = [deck, config.pyproject]
-    if config.templates_dir.is_dir():
-        sources += [p for p in config.templates_dir.iterdir() if p.is_file()]
-    newest = 0
-    for source in sources:
-        try:
-            newest = max(newest, source.stat().st_mtime_ns)
-        except FileNotFoundError:
-            continue
-    return newest
-
-
-def _page_is_stale(config: Config, deck: Path, stamp: int, checked: dict) -> bool:
-    """A page is built again when it is missing, or when its sources are newer than it and
-    than the last build this module ran for it."""
-    page = _page(config, deck)
-    try:
-        made = page.stat().st_mtime_ns
-    except FileNotFoundError:
-        return True
-    last = checked.get(page.name)
-    return stamp > max(made, last if isinstance(last, int) else 0)
-
-
-def _copies_are_stale(config: Config) -> bool:
-    """Whether a file of slides/ (an image, a download) differs from its copy in the output (the
-    build's own rule: size and modification time), so that a build must copy it first."""
-    from .sources import files_under
-
-    for source in files_under(config.slides_dir):
-        if source.suffix == ".md":
-            continue
-        try:
-            copy = (config.output_dir / source.relative_to(config.slides_dir)).stat()
-        except FileNotFoundError:
-            return True
-        original = source.stat()
-        if (original.st_size, original.st_mtime_ns) != (copy.st_size, copy.st_mtime_ns):
-            return True
-    return False
 
 
 def _fingerprint(config: Config, page: Path, mode: str, inputs: list[str]) -> str:
     """A PDF's fingerprint: the page, the files it loaded when it was last printed (relative to
-    the output directory), the mode and the way this module prints."""
-    from . import cache
-
+    the output directory), the mode and the way this package prints."""
     files = [page, *(config.output_dir / name for name in inputs)]
-    return cache.fingerprint(_this_module(), mode, "\n".join(inputs), files=files)
+    return cache.fingerprint(_printing_code(), mode, "\n".join(inputs), files=files)
 
 
 @functools.cache
-def _this_module() -> bytes:
-    """This file: a change in how pages are printed prints them again."""
-    return Path(__file__).read_bytes()
+def _printing_code() -> bytes:
+    """This module and the files it adds to the tab: a change in how pages are printed prints
+    them again."""
+    return b"".join(path.read_bytes() for path in sorted(HERE.iterdir()) if path.suffix in (".py", ".css", ".js"))
 
 
 @dataclass
@@ -232,7 +139,7 @@ class _Job:
     page: Path
     modes: list[str]
     slides: list  # the deck model's slides
-    warn_missing: bool  # the build did not run here, so the page's missing files are said here
+    warn_missing: bool  # no build of this run reported the deck: its page's missing files are said here
     line_of: Callable[[str], int]
     # filled by the printing
     pdfs: dict[str, bytes] = field(default_factory=dict)
@@ -242,21 +149,19 @@ class _Job:
     problem: str | None = None
 
 
-def _job(config: Config, path: Path, modes: list[str], built: bool,
+def _job(config: Config, path: Path, modes: list[str], reported: bool,
          note: Callable[[Diagnostic], None]) -> _Job | None:
     """What printing a deck needs from its model: which slides each mode prints. A deck that
-    cannot be read, or has errors, is not printed (the build reported them, if it ran here)."""
-    from .deck import DeckError, read_deck
-
+    cannot be read, or has errors, is not printed (said here unless a build said it)."""
     try:
         deck = read_deck(path)
     except DeckError as exc:
-        if not built:
+        if not reported:
             note(exc.diagnostic)
         return None
     errors = [d for d in deck.diagnostics if d.severity == ERROR]
     if errors:
-        if not built:
+        if not reported:
             for diagnostic in errors:
                 note(diagnostic)
         return None
@@ -268,7 +173,7 @@ def _job(config: Config, path: Path, modes: list[str], built: bool,
         found = deck.source.find(name)
         return deck.line_of(found) if found >= 0 else 1
 
-    return _Job(path, _page(config, path), modes, deck.slides, not built, line_of)
+    return _Job(path, page_path(config, path), modes, deck.slides, not reported, line_of)
 
 
 def find_browser() -> str | None:
@@ -287,15 +192,10 @@ def find_browser() -> str | None:
 
 def _print_and_write(config: Config, jobs: list[_Job], entries: dict, result: PdfResult,
                      note: Callable[[Diagnostic], None], progress: Callable[[str], None]) -> None:
-    from .extras import install_command, missing_modules
-    from .outputs import write_if_changed
-
     if missing_modules("playwright"):
         raise LectureError("error: lecture pdf prints with Chromium through Playwright, which is "
                            f"not installed: {install_command('pdf')}")
     executable = find_browser()
-    import asyncio
-
     asyncio.run(_print_all(config, jobs, executable))
     for job in jobs:
         if job.warn_missing:
@@ -327,8 +227,7 @@ def _print_and_write(config: Config, jobs: list[_Job], entries: dict, result: Pd
 
 async def _print_all(config: Config, jobs: list[_Job], executable: str | None) -> None:
     """Print the decks side by side: one browser, one tab per deck, a few at a time."""
-    import asyncio
-
+    # Playwright only where printing happens: `lecture build` without PDFs never loads it.
     from playwright.async_api import Error as PlaywrightError, async_playwright
 
     async with async_playwright() as playwright:
@@ -375,15 +274,15 @@ async def _print_deck(browser, config: Config, job: _Job) -> None:
         await page.emulate_media(media="screen")
         await page.goto(job.page.resolve().as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
         await page.wait_for_function("() => window.slideshow !== undefined", timeout=LOAD_TIMEOUT_MS)
-        shown = await page.evaluate(_COUNT_SCRIPT)
+        shown = await page.evaluate(_browser_file("count.js"))
         if shown["slides"] != len(job.slides):
             job.problem = (f"the page shows {shown['slides']} slides and the deck has "
                            f"{len(job.slides)}: rebuild it (lecture build)")
             return
-        await page.add_style_tag(content=_PRINT_RULES)
-        await page.evaluate(_LAST_FRAMES_SCRIPT, _gif_data(shown["images"], output))
+        await page.add_style_tag(content=_browser_file("print.css"))
+        await page.evaluate(_browser_file("last-frames.js"), _gif_data(shown["images"], output))
         for mode in job.modes:
-            size = await page.evaluate(_LAYOUT_SCRIPT, {
+            size = await page.evaluate(_browser_file("layout.js"), {
                 "wanted": wanted_indices(job.slides, mode), "notes": mode == "notes",
                 "width": PAGE_WIDTH, "notesHeight": NOTES_HEIGHT})
             data = await page.pdf(width=f"{size['width']}px", height=f"{size['height']}px",
@@ -461,129 +360,10 @@ def _pdf_string(text: str) -> bytes:
         .replace(b")", b"\\)")
 
 
-# Added to the headless tab only. Slides to print are stacked, one per page, at the page's size;
-# the others and remark's own interface are hidden. `!important` wins over the inline sizes and
-# transforms remark gives its elements.
-_PRINT_RULES = """
-@page { margin: 0; }
-html, body, body.remark-container {
-  width: auto !important; height: auto !important; overflow: visible !important;
-  margin: 0 !important; padding: 0 !important; background: #fff !important;
-}
-.remark-slides-area { position: static !important; width: auto !important; height: auto !important; }
-.remark-preview-area, .remark-notes-area, .remark-help, .remark-pause, .remark-backdrop,
-.remark-toolbar, .remark-presenter-timer { display: none !important; }
-.remark-slides-area > .remark-slide-container { display: none !important; }
-.remark-slides-area > .remark-slide-container.lecture-print {
-  display: block !important; position: relative !important; overflow: hidden !important;
-  width: var(--lecture-page-width) !important; height: var(--lecture-page-height) !important;
-  break-after: page; break-inside: avoid;
-}
-.remark-slides-area > .remark-slide-container.lecture-print.lecture-last { break-after: auto; }
-.lecture-print .remark-slide-scaler {
-  transform: scale(var(--lecture-scale-x), var(--lecture-scale-y)) !important;
-  transform-origin: top left !important; left: 0 !important; top: 0 !important;
-  box-shadow: none !important;
-}
-.lecture-print .remark-slide-notes { display: none !important; }
-.lecture-notes .lecture-print .remark-slide-notes {
-  display: block !important; position: absolute !important; left: 0 !important;
-  top: var(--lecture-slide-height) !important; width: var(--lecture-page-width) !important;
-  height: var(--lecture-notes-height) !important; box-sizing: border-box; overflow: hidden;
-  margin: 0 !important; padding: 28px 64px; border-top: 2px solid #c7cbd1;
-  font-size: 26px; line-height: 1.4; background: #fff;
-}
-/* KaTeX's MathML copy is for screen readers; in a PDF it would be a second, invisible text. */
-.katex-mathml { display: none !important; }
-"""
-
-_COUNT_SCRIPT = """() => ({
-  slides: window.slideshow.getSlideCount(),
-  images: Array.from(new Set(Array.from(
-    document.querySelectorAll('.remark-slides-area img'), (img) => img.currentSrc || img.src)))
-})"""
-
-# Each animated GIF becomes a PNG of its last frame (decoded in the page by ImageDecoder, which
-# composes frames as the browser shows them), so that the PDF shows the complete picture.
-_LAST_FRAMES_SCRIPT = """async (gifs) => {
-  if (typeof ImageDecoder === 'undefined') return;
-  const frames = {};
-  for (const [url, data] of Object.entries(gifs)) {
-    try {
-      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-      const decoder = new ImageDecoder({data: bytes, type: 'image/gif'});
-      await decoder.tracks.ready;
-      await decoder.completed;
-      const count = decoder.tracks.selectedTrack.frameCount;
-      if (count < 2) { decoder.close(); continue; }
-      const {image} = await decoder.decode({frameIndex: count - 1});
-      const canvas = document.createElement('canvas');
-      canvas.width = image.displayWidth;
-      canvas.height = image.displayHeight;
-      canvas.getContext('2d').drawImage(image, 0, 0);
-      image.close();
-      decoder.close();
-      frames[url] = canvas.toDataURL('image/png');
-    } catch (error) { /* not decodable: it prints as the browser shows it */ }
-  }
-  const waits = [];
-  for (const img of document.querySelectorAll('.remark-slides-area img')) {
-    const frame = frames[img.currentSrc || img.src];
-    if (frame) {
-      img.src = frame;
-      waits.push(img.decode().catch(() => null));
-    }
-  }
-  await Promise.all(waits);
-}"""
-
-# Marks the slides a mode prints, sizes the page, shrinks notes that would not fit their band,
-# and waits until every font the shown slides use has loaded.
-_LAYOUT_SCRIPT = """async (options) => {
-  const containers = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
-  const [across, down] = window.slideshow.getRatio().split(':').map(Number);
-  const scaler = containers[0].querySelector('.remark-slide-scaler');
-  const slideWidth = options.width;
-  const slideHeight = options.width * down / across;
-  const pageHeight = slideHeight + (options.notes ? options.notesHeight : 0);
-  const root = document.documentElement.style;
-  root.setProperty('--lecture-page-width', slideWidth + 'px');
-  root.setProperty('--lecture-page-height', pageHeight + 'px');
-  root.setProperty('--lecture-slide-height', slideHeight + 'px');
-  root.setProperty('--lecture-notes-height', options.notesHeight + 'px');
-  root.setProperty('--lecture-scale-x', String(slideWidth / parseFloat(scaler.style.width)));
-  root.setProperty('--lecture-scale-y', String(slideHeight / parseFloat(scaler.style.height)));
-  document.documentElement.classList.toggle('lecture-notes', options.notes);
-  // remark's own stylesheet sets a landscape @page size, which Chromium would follow.
-  let pageRule = document.getElementById('lecture-page-size');
-  if (!pageRule) {
-    pageRule = document.createElement('style');
-    pageRule.id = 'lecture-page-size';
-    document.head.appendChild(pageRule);
-  }
-  pageRule.textContent = '@page { size: ' + slideWidth + 'px ' + pageHeight + 'px; margin: 0; }';
-  const wanted = new Set(options.wanted);
-  let last = null;
-  containers.forEach((container, index) => {
-    container.classList.toggle('lecture-print', wanted.has(index));
-    container.classList.remove('lecture-last');
-    if (wanted.has(index)) last = container;
-  });
-  if (last) last.classList.add('lecture-last');
-  if (options.notes) {
-    for (const index of options.wanted) {
-      const notes = containers[index].querySelector('.remark-slide-notes');
-      if (!notes) continue;
-      notes.style.fontSize = '';
-      let size = 26;
-      while (notes.scrollHeight > notes.clientHeight && size > 9) {
-        size -= 1;
-        notes.style.fontSize = size + 'px';
-      }
-    }
-  }
-  void document.body.offsetHeight;
-  await document.fonts.ready;
-  return {width: slideWidth, height: pageHeight, pages: wanted.size,
-          base: new URL('./', location.href).href};
-}"""
+@functools.cache
+def _browser_file(name: str) -> str:
+    """A stylesheet or a script for the headless tab, kept beside this module as a file of its
+    own (a JavaScript file is one function expression, which Playwright's `evaluate` calls)."""
+    text = (HERE / name).read_text(encoding="utf-8")
+    # Playwright tells a function from an expression by how the text begins: not by a comment.
+    return "\n".join(line for line in text.splitlines() if not line.startswith("//"))

@@ -1,65 +1,20 @@
-"""Render decks to self-contained remark.js pages (Jinja2 templates, overridable per course)."""
+"""The deck's source as remark's Markdown reads it: which stretches are text (not code), how
+many times each is read, and the formulas in them. The page's math, the build's KaTeX check and
+its leftover-delimiter warning all read these regions, worked out once per deck.
+"""
 from __future__ import annotations
 
 import bisect
-import dataclasses
-import html
-import json
 import re
 from dataclasses import dataclass
 
-import jinja2
+from markdown_it import MarkdownIt
 
-from .config import Config
-from .deck import Deck, headings
-from .notebooks import link_mentions
-from .snippets import strip_annotations
-from .title_slide import with_title_layout
+from .model import Deck
 
 # Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
 # are written for that: `\(` shows `(`, `\\{` shows `\{`. Math keeps that meaning with us.
-_MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
-
-
-@dataclass(frozen=True)
-class Page:
-    """What the steps that prepare a deck's source may need to know."""
-    deck: Deck
-    notebooks: frozenset[str] = frozenset()  # the course's notebooks, by name
-    # How many times remark's Markdown reads the text at hand: once, and once more for each
-    # content class around it whose HTML remark converts again (see `_markdown_passes`).
-    markdown_passes: int = 1
-
-
-def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
-    """The deck source as the page gives it to remark: each of SOURCE_STEPS in turn, as
-    nbconvert chains its preprocessors."""
-    deck = with_title_layout(deck)  # first: the steps below read offsets into its source
-    page, source = Page(deck, notebooks), deck.source
-    for step in SOURCE_STEPS:
-        source = step(source, page)
-    return source
-
-
-def rewrite_markdown_text(source: str, page: Page) -> str:
-    """Apply TEXT_STEPS to every region that remark's lexer and Markdown both treat as text.
-
-    Code, fences and inline code are left as they are, so remark finds the same slides as in the
-    original. A region runs on across the lexer's tokens wherever Markdown reads on: remark's
-    lexer calls every 4-space-indented line code, but Markdown reads one that continues a
-    paragraph or a list item (`    - $f(x)$`, `      &= c \\\\`) as text, math included. This step
-    reads the deck's own tokens, so it comes first.
-    """
-    regions = markdown_regions(page.deck)
-    pieces, at = [], 0
-    for start, end, times in regions:
-        rewritten = source[start:end]
-        for step in TEXT_STEPS:
-            rewritten = step(rewritten, dataclasses.replace(page, markdown_passes=times))
-        pieces += [source[at:start], rewritten]
-        at = end
-    pieces.append(source[at:])
-    return "".join(pieces)
+MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
 
 
 def markdown_regions(deck: Deck) -> list[list[int]]:
@@ -117,7 +72,7 @@ def formulas(deck: Deck) -> list[Formula]:
         for at, close, display in find_math(text):
             width = 2 if display else 1
             found.append(Formula(deck.line_of(start + at),
-                                 _unescaped(text[at + width:close - width], passes), display))
+                                 unescaped(text[at + width:close - width], passes), display))
     return found
 
 
@@ -171,35 +126,8 @@ def _passed_through(source: str, start: int, end: int) -> bool:
     return at_line_start and re.match(r" *(?:\n{2,}|\s*$)", source[end:end + 200]) is not None
 
 
-def link_notebook_mentions(text: str, page: Page) -> str:
-    """A bare `name.ipynb` of one of the course's notebooks becomes a link to its page."""
-    return link_mentions(text, page.notebooks) if ".ipynb" in text else text
-
-
-def math_to_spans(text: str, page: Page) -> str:
-    """Each `$…$`/`$$…$$` becomes an HTML span that KaTeX renders in the page.
-
-    remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
-    goes into an attribute, which marked passes through untouched.
-    """
-    return _replace_math(text, page.markdown_passes) if "$" in text else text
-
-
-def strip_check_annotations(source: str, page: Page) -> str:
-    """`<!-- check: ... -->` comments are for `lecture check`, not for the audience."""
-    return strip_annotations(source)
-
-
-# Applied to each Markdown text region of a deck, in order.
-TEXT_STEPS = (link_notebook_mentions, math_to_spans)
-# Applied to the whole source, in order.
-SOURCE_STEPS = (rewrite_markdown_text, strip_check_annotations)
-
-
 def _markdown_code_lines(deck: Deck) -> set[int]:
     """1-based lines that Markdown renders as code (blocks and fences), slide by slide."""
-    from markdown_it import MarkdownIt
-
     markdown = MarkdownIt("commonmark")
     lines: set[int] = set()
     for slide in (*deck.layouts, *deck.slides):
@@ -314,95 +242,10 @@ def _crosses(blank_lines: list[tuple[int, int]], start: int, end: int) -> bool:
     return at < len(blank_lines) and blank_lines[at][1] < end
 
 
-def _unescaped(tex: str, markdown_passes: int) -> str:
+def unescaped(tex: str, markdown_passes: int) -> str:
     """The TeX as KaTeX gets it from remark: marked's backslash escapes, once per reading."""
     for _ in range(markdown_passes):
-        tex = _MARKED_ESCAPE.sub(r"\1", tex)
+        tex = MARKED_ESCAPE.sub(r"\1", tex)
     return tex
 
 
-def _replace_math(text: str, markdown_passes: int = 1) -> str:
-    out, at = [], 0
-    for start, end, display in find_math(text):
-        width = 2 if display else 1
-        tex = _unescaped(text[start + width:end - width], markdown_passes)
-        attribute = html.escape(tex, quote=True).replace("\n", "&#10;")
-        kind = "lecture-math display" if display else "lecture-math"
-        out.append(text[at:start])
-        out.append(f'<span class="{kind}" data-tex="{attribute}"></span>')
-        at = end
-    out.append(text[at:])
-    return "".join(out)
-
-
-def heading_ids(deck: Deck) -> dict[str, str]:
-    """For each heading whose id our page changes, that id and the one remark gives it.
-
-    marked names a heading `raw.toLowerCase().replace(/[^\\w]+/g, '-')`, from its Markdown; the
-    math spans the page puts in its place would name `# $k$ nearest neighbours`
-    `-span-class-lecture-math-…` instead of `-k-nearest-neighbours`. The page renames them.
-    """
-    ids = {}
-    for slide in (*deck.layouts, *deck.slides):
-        for raw in headings(slide.content):
-            if "$" in raw and (ours := _slug(_replace_math(raw))) != (theirs := _slug(raw)):
-                ids[ours] = theirs
-    return ids
-
-
-def _slug(raw: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]+", "-", raw.lower())
-
-
-def json_for_script(value) -> str:
-    """JSON that is safe inside <script>: no `</script>`, no `<!--`, whatever the deck says."""
-    text = json.dumps(value, ensure_ascii=False, indent=None)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def template_environment(config: Config) -> jinja2.Environment:
-    loaders = [jinja2.FileSystemLoader(str(config.templates_dir)),
-               jinja2.PackageLoader("lecture_tool", "templates")]
-    # Compiled templates are kept between builds: compiling them is most of a no-op build's time.
-    cache = config.output_dir / ".cache" / "templates"
-    cache.mkdir(parents=True, exist_ok=True)
-    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)))
-
-
-def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
-                notebooks: frozenset[str] = frozenset()) -> str:
-    options = dict(config.remark)
-    return env.get_template("deck.html").render(
-        deck=deck, course_title=config.title,
-        source_json=json_for_script(prepare_source(deck, notebooks)),
-        heading_ids_json=json_for_script(heading_ids(deck)),
-        options_json=json_for_script(options))
-
-
-@dataclass(frozen=True)
-class DeckEntry:
-    """What the course page shows of one deck."""
-    href: str
-    title: str
-    slide_count: int
-    source: str
-    notebooks: tuple[tuple[str, str], ...] = ()  # (name, href) of the notebooks the deck mentions
-    pdfs: tuple[tuple[str, str], ...] = ()  # (label, href) of the deck's PDFs that exist
-
-
-def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:
-    # `course` is the configuration: title, description, author, institution, term.
-    return env.get_template("index.html").render(course_title=config.title, course=config,
-                                                  decks=entries)
-
-
-def render_stylesheet(config: Config, env: jinja2.Environment) -> str:
-    return env.get_template("lecture.css").render(course_title=config.title)
-
-
-def page_script(env: jinja2.Environment) -> str:
-    """The page's own script, taken as it is (no template syntax in JavaScript)."""
-    return env.loader.get_source(env, "lecture.js")[0]

@@ -1,0 +1,281 @@
+"""The steps of `lecture build` (commands/build.py runs them in order): each asks a stage for its
+part and writes what it gets into the output. Imported only when a build has work to do."""
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from .. import cache, manifest, processes
+from ..assets import KATEX_JS, third_party_assets
+from ..config import Config
+from ..deck import Deck, DeckError, read_deck
+from ..deck.lint import lint_deck
+from ..deck.mentions import mentions_of
+from ..diagnostics import ERROR, Collector, Diagnostic, display_path, has_errors
+from ..errors import LectureError
+from ..jobs.figures import declared_outputs, discover, make_figures
+from ..jobs.notebooks import make_notebooks
+from ..layout import (COURSE_PAGE, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cache_dir,
+                      made_by_the_build, notebook_page, output_targets, page_name, page_path,
+                      page_url, pdf_name, pdf_url, static_files)
+from ..outputs import copy_if_changed, write_if_changed
+from ..printing.pdf import print_pdfs
+from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_deck, render_index,
+                            render_stylesheet, rendered, template_environment)
+from ..sources import files_under, in_directory
+from .build_result import BuildResult, source_hash
+
+
+class Output:
+    """Writes into the output directory: atomically, only what changed (kept in `written`); a
+    file that cannot be written is a problem of its own, and the build goes on."""
+
+    def __init__(self, config: Config, note: Collector, written: list[Path]):
+        self.config, self.note, self.written = config, note, written
+        self.templates = template_environment(config)
+
+    def write(self, relative: str, data: bytes) -> None:
+        self._do(self.config.output_dir / relative, lambda target: write_if_changed(target, data))
+
+    def copy(self, source: Path, relative: str) -> None:
+        self._do(self.config.output_dir / relative, lambda target: copy_if_changed(source, target))
+
+    def _do(self, target: Path, write: Callable[[Path], bool]) -> None:
+        try:
+            if write(target):
+                self.written.append(target)
+        except OSError as exc:
+            self.note(Diagnostic(target, 1, ERROR, f"cannot write it: {exc.strerror or exc}"))
+
+
+def output_is_a_directory(config: Config, note: Collector) -> bool:
+    if config.output_dir.exists() and not config.output_dir.is_dir():
+        note(Diagnostic(config.output_dir, 1, ERROR, "is a file, but the site is built into this "
+                        "directory: move the file away, or set [tool.lecture] output"))
+        return False
+    return True
+
+
+def figure_inputs(config: Config) -> list[str]:
+    """The files the figure scripts declare they read, relative to the course."""
+    return [name for script in discover(config)[0] for name in script.inputs]
+
+
+def job_directories(config: Config, figures: bool, notebooks: bool) -> list[str]:
+    """The output directories of the jobs this build runs."""
+    return [config.figures_subdir] * figures + [NOTEBOOK_PAGES] * notebooks
+
+
+def run_jobs(config: Config, figures: bool, notebooks: bool, force: bool,
+             progress: Callable[[str], None], out: Output) -> set[str]:
+    """Run the stale figure scripts and notebooks, side by side (they are independent); return
+    the figure outputs the decks may refer to."""
+    with ThreadPoolExecutor(max_workers=2) as stages:
+        made = stages.submit(make_figures, config, force=force, progress=progress) if figures else None
+        ran = stages.submit(make_notebooks, config, force=force, progress=progress) if notebooks else None
+        try:
+            for stage in (made, ran):
+                if stage is not None:
+                    out.written += stage.result().written
+                    out.note.extend(stage.result().diagnostics)
+        except BaseException:
+            processes.stop_all()  # Ctrl-C: the stages' scripts and kernels must not outlive us
+            raise
+    return made.result().outputs if made is not None else known_figure_outputs(config)
+
+
+_FIGURE_OUTPUTS: dict[tuple, frozenset[str]] = {}
+
+
+def known_figure_outputs(config: Config) -> set[str]:
+    """What the figure scripts declare they make, without running them. `lecture serve` asks
+    after every Markdown edit, and reading every script's syntax tree was a third of that
+    rebuild: the answer is kept while the scripts' stat signatures stay, once they are old
+    enough to trust (manifest.RACY_NS)."""
+    signatures = tuple((path, tuple(manifest.signature(path) or ()))
+                       for path in in_directory(config.figures_dir, "*.py"))
+    key = (config.figures_dir, config.figures_subdir, signatures)
+    found = _FIGURE_OUTPUTS.get(key)
+    if found is None:
+        found = frozenset(declared_outputs(config, discover(config)[0]))
+        settled = time.time_ns() - manifest.RACY_NS
+        if all(signature and signature[1] < settled for _, signature in signatures):
+            _FIGURE_OUTPUTS.clear()
+            _FIGURE_OUTPUTS[key] = found
+    return set(found)
+
+
+def copy_assets(config: Config, out: Output) -> bool:
+    """remark.js, KaTeX, lecture's stylesheet and script; False when remark.js or KaTeX is missing
+    (a page without them is blank: the previous pages are kept rather than those written)."""
+    assets = third_party_assets(config.node_modules)
+    missing = [asset.source for asset in assets if not asset.source.is_file()]
+    if missing:
+        out.note(Diagnostic(config.pyproject, 1, ERROR,
+                            f"remark.js and KaTeX not found ({missing[0]} is missing): an installed "
+                            "lecture-tool carries them, so reinstall it; in the tool's own checkout, "
+                            "run `npm ci`; [tool.lecture] node_modules names another copy"))
+        return False
+    for asset in assets:
+        out.copy(asset.source, asset.target)
+    out.write(STYLESHEET, render_stylesheet(config, out.templates).encode())
+    out.write(PAGE_SCRIPT, page_script(out.templates).encode())
+    return True
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    decks: list[Path]  # every deck of the course (and those named outside slides/), in order
+    wanted: set[Path]  # the decks (resolved) this build renders
+    available: set[str]  # what the output holds after the build: what references may name
+    notebooks: frozenset[str]  # the course's notebooks, by name
+
+
+def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str],
+               out: Output) -> PagePlan:
+    """Which decks get a page, and the files beside them copied; a deck or a file whose name is
+    taken (by another deck's page, or a file the build writes itself) is an error."""
+    decks = config.decks()
+    wanted = {path.resolve() for path in only or decks}
+    known = {path.resolve() for path in decks}
+    decks += [path for path in only or () if path.resolve() not in known]  # built beside the others
+    made = made_by_the_build(config, figure_outputs)
+    shown = display_path(config.output_dir, config.root)
+    pages: dict[str, Path] = {}
+    for path in list(decks):
+        name = page_name(path)
+        owner = made.get(name) or (name in pages and f"the page of {display_path(pages[name], config.root)}")
+        if owner:
+            out.note(Diagnostic(path, 1, ERROR, f"not built: its page would be {shown}/{name}, which "
+                                f"is {owner}; rename the deck"))
+            decks.remove(path)
+        else:
+            pages[name] = path
+    for relative in static_files(config):
+        owner = made.get(relative) or (relative in pages and f"the page of "
+                                       f"{display_path(pages[relative], config.root)}")
+        if owner:
+            out.note(Diagnostic(config.slides_dir / relative, 1, ERROR, f"not copied: {shown}/"
+                                f"{relative} is {owner}; rename this file"))
+        else:
+            out.copy(config.slides_dir / relative, relative)
+    notebooks = frozenset(path.stem for path in config.notebooks())
+    return PagePlan(decks, wanted, output_targets(config, decks, figure_outputs), notebooks)
+
+
+def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Output,
+                result: BuildResult) -> list[DeckEntry]:
+    """Render the wanted decks' pages; return every deck's entry on the course page. A deck whose
+    inputs and page are as the last build left them is not even parsed (`decks.json`)."""
+    cache_path = cache_dir(config) / "decks.json"
+    known, fresh, entries = cache.read_json(cache_path), {}, []
+    context = _page_context(config, plan)
+    for path in plan.decks:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            out.note(Diagnostic(path, 1, ERROR, f"cannot read deck: {exc.strerror}"))
+            continue
+        if path.resolve() in plan.wanted:
+            result.sources[path] = source_hash(data)
+        key, source = cache.fingerprint(context, data), display_path(path, config.root)
+        entry = known.get(source)
+        if entry and entry["key"] == key and entry.get("page") == manifest.signature(page_path(config, path)):
+            fresh[source] = entry
+            entries.append(DeckEntry(page_url(path), entry["title"], entry["slides"], source,
+                                     tuple(map(tuple, entry["notebooks"]))))
+            if path.resolve() in plan.wanted:
+                found = [Diagnostic.from_json(d, config.root) for d in entry["diagnostics"]]
+                out.note.extend(found)
+                _count(result, path, entry["slides"], found)
+            continue
+        try:
+            deck = read_deck(path, data)
+        except DeckError as exc:
+            out.note(exc.diagnostic)
+            result.by_page[page_name(path)] = [exc.diagnostic]
+            continue
+        linked = tuple((name, notebook_page(name)) for name in mentions_of(deck) if name in plan.notebooks)
+        entries.append(DeckEntry(page_url(path), deck.title, len(deck.slides), source, linked))
+        if path.resolve() in plan.wanted:
+            written = _write_page(config, deck, plan, keep_last_good, out, result)
+            if written is not None:
+                fresh[source] = {"key": key, "page": written, "title": deck.title,
+                                 "slides": len(deck.slides), "notebooks": [list(pair) for pair in linked],
+                                 "diagnostics": [d.to_json(config.root) for d in result.by_page[page_name(path)]]}
+    try:
+        cache.write_json(cache_path, fresh)
+    except OSError as exc:
+        out.note(Diagnostic(cache_path, 1, ERROR, f"cannot write it: {exc.strerror or exc}"))
+    return entries
+
+
+def _write_page(config: Config, deck: Deck, plan: PagePlan, keep_last_good: bool, out: Output,
+                result: BuildResult) -> list[int] | None:
+    """Lint and render one deck's page; the page's signature when it may be reused next time
+    (it was written and the deck has no error)."""
+    found = lint_deck(deck, config, plan.available, plan.notebooks)
+    out.note.extend(found)
+    result.by_page[page_name(deck.path)] = found  # said, even when no page is written
+    if keep_last_good and has_errors(found):
+        return None
+    page = rendered(lambda: render_deck(deck, config, out.templates, plan.notebooks), "deck.html",
+                    config, out.note)
+    if page is None:
+        return None
+    out.write(page_name(deck.path), page.encode())
+    _count(result, deck.path, len(deck.slides), found)
+    signature = manifest.signature(page_path(config, deck.path))
+    return None if has_errors(found) else signature
+
+
+def _count(result: BuildResult, path: Path, slides: int, found: list[Diagnostic]) -> None:
+    """A deck whose page this build holds as current, with its problems."""
+    result.by_page[page_name(path)] = found
+    result.decks += 1
+    result.slides += slides
+
+
+def _page_context(config: Config, plan: PagePlan) -> str:
+    """What every deck's page and problems depend on besides the deck itself: the templates
+    (the course's and the packaged ones), the settings, what the output will hold (references),
+    the course's notebooks and KaTeX (formulas)."""
+    templates = [*files_under(config.templates_dir), *files_under(PACKAGED_TEMPLATES)]
+    return cache.fingerprint(config.title, json.dumps(config.remark, sort_keys=True),
+                             "\n".join(sorted(plan.available)), "\n".join(sorted(plan.notebooks)),
+                             "\n".join(path.as_posix() for path in templates),
+                             files=[*templates, config.node_modules / KATEX_JS])
+
+
+def print_configured_pdfs(config: Config, plan: PagePlan, entries: list[DeckEntry],
+                          result: BuildResult, progress: Callable[[str], None],
+                          out: Output) -> list[DeckEntry]:
+    """Print the configured PDFs of the decks built without errors (cached: an unchanged deck
+    is not printed again; a deck with errors keeps its last); the entries with their links."""
+    printable = [path for path in plan.decks if path.resolve() in plan.wanted
+                 and page_path(config, path).is_file()
+                 and not has_errors(result.by_page.get(page_name(path), []))]
+    if printable:
+        try:
+            printed = print_pdfs(config, printable, config.pdf, report=out.note, progress=progress,
+                                 reported=frozenset(path.resolve() for path in printable))
+            out.written += printed.written
+        except LectureError as exc:  # no browser, or no Playwright: the pages are built all the same
+            message = exc.format_message().removeprefix("error: ")
+            out.note(Diagnostic(config.pyproject, 1, ERROR, f"[tool.lecture] pdf: {message}"))
+    labels = {"slides": "PDF", "handout": "handout (PDF)", "notes": "notes (PDF)"}
+    by_href = {page_url(path): path for path in plan.decks}
+    return [replace(entry, pdfs=tuple((labels[mode], pdf_url(by_href[entry.href], mode))
+                                      for mode in config.pdf
+                                      if (config.output_dir / pdf_name(by_href[entry.href], mode)).is_file()))
+            for entry in entries]
+
+
+def write_course_page(config: Config, entries: list[DeckEntry], out: Output) -> None:
+    index = rendered(lambda: render_index(entries, config, out.templates), "index.html", config, out.note)
+    if index is not None:
+        out.write(COURSE_PAGE, index.encode())

@@ -1,0 +1,84 @@
+"""`lecture check`: every reference resolves, every Python block runs, every stated number holds.
+
+The pipeline: what the output will hold (the figure scripts' declared outputs, the notebooks),
+the notebooks run if asked, then each deck linted (as the build lints it) and its blocks and
+claims run by the checking stage. `add_skips` is how a course adopts the check.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..checking.client import DeckRun
+from ..checking.decks import CheckCache, CheckResult, checks_of, run_deck
+from ..checking.junit import write_junit
+from ..checking.skips import write_skips
+from ..config import Config
+from ..deck import DeckError, read_deck
+from ..deck.lint import lint_deck
+from ..diagnostics import Collector, Diagnostic, display_path
+from ..jobs.figures import declared_outputs, discover
+from ..jobs.notebooks import make_notebooks
+from ..layout import output_targets
+
+__all__ = ["add_skips", "check", "write_junit"]
+
+
+def check(config: Config, decks: list[Path] | None = None, use_cache: bool = True,
+          report: Callable[[Diagnostic], None] | None = None,
+          progress: Callable[[str], None] = lambda line: None,
+          notebooks: bool = False, workers: dict[str, DeckRun] | None = None) -> CheckResult:
+    """Check the decks (all of them by default) and return every problem found.
+
+    With `notebooks`, the notebooks are executed too (cached as `lecture build` does it). With
+    `workers` (`lecture serve`), each deck's worker is kept there between calls."""
+    note = Collector(report)
+    result = CheckResult(diagnostics=note.found)
+    scripts, problems = discover(config)
+    note.extend(problems)
+    available = output_targets(config, config.decks(), declared_outputs(config, scripts))
+    notebook_names = frozenset(path.stem for path in config.notebooks())
+    if notebooks:
+        note.extend(make_notebooks(config, progress=progress).diagnostics)
+    cache = CheckCache(config, use=use_cache)
+    for path in decks or config.decks():
+        try:
+            deck = read_deck(path)
+        except DeckError as exc:
+            note(exc.diagnostic)
+            continue
+        note.extend(lint_deck(deck, config, available, notebook_names))
+        plan = checks_of(deck, config)
+        note.extend(plan.diagnostics)
+        if not plan.steps:
+            continue
+        found, cases, cached = run_deck(config, deck, plan, cache, workers, progress)
+        note.extend(found)
+        result.cases += cases
+        if cached:
+            result.cached_decks.append(display_path(path, config.root))
+    cache.save()
+    result.seconds = note.seconds()
+    return result
+
+
+def add_skips(config: Config, decks: list[Path] | None = None, use_cache: bool = True,
+              progress: Callable[[str], None] = lambda line: None) -> list[Diagnostic]:
+    """Write `<!-- check: skip (fails today: …) -->` above every block that fails, and check
+    again until no block fails: a skipped block may have defined what a later one uses. One
+    note per skip written (the deck's line of the block, with the reason)."""
+    written: list[Diagnostic] = []
+    todo = decks or config.decks()
+    while todo:
+        result = check(config, todo, use_cache=use_cache, progress=progress)
+        failing: dict[Path, dict[int, str]] = {}
+        for case in result.cases:
+            if case.name.startswith("block") and case.failure:
+                failing.setdefault(config.root / case.deck, {})[case.line] = case.failure
+        todo = []
+        for path, blocks in failing.items():
+            added = write_skips(config, path, blocks)
+            written += added
+            if added:
+                todo.append(path)  # until the deck has no failing block left
+    return written

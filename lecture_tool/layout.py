@@ -1,0 +1,104 @@
+"""The layout of the output directory: every name a stage writes or a page links, in one place.
+
+A deck `slides/x.md` becomes the page `x.html`; a figure script's output `a.png` goes to
+`images/a.png` (`[tool.lecture] figures_output`); a notebook `notebooks/n.ipynb` becomes
+`notebooks/n.html` and the executed `notebooks/n.ipynb`; a deck's PDFs are `pdf/x.pdf`,
+`pdf/x-handout.pdf` and `pdf/x-notes.pdf`; the files beside the decks are copied as they lie;
+the stages keep their caches in `.cache/`. Every stage asks this module, so a name is spelled
+once (as mkdocs' `File` knows its source, destination and URL).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from .assets import third_party_assets
+from .config import Config
+from .outputs import is_current_copy
+from .sources import files_under
+
+CACHE = ".cache"
+NOTEBOOK_PAGES = "notebooks"
+PDF_SUFFIX = {"slides": "", "handout": "-handout", "notes": "-notes"}
+STYLESHEET = "assets/lecture.css"
+PAGE_SCRIPT = "assets/lecture.js"
+COURSE_PAGE = "index.html"
+# What the build writes itself, and what each file is (for "rename the deck" messages).
+OWN_FILES = {COURSE_PAGE: "the course page", STYLESHEET: "lecture's stylesheet",
+             PAGE_SCRIPT: "lecture's page script"}
+
+
+def cache_dir(config: Config) -> Path:
+    return config.output_dir / CACHE
+
+
+def page_name(deck: Path) -> str:
+    """The page of a deck, relative to the output directory."""
+    return deck.stem + ".html"
+
+
+def page_path(config: Config, deck: Path) -> Path:
+    return config.output_dir / page_name(deck)
+
+
+def page_url(deck: Path) -> str:
+    """The page's address relative to the course page: `javascript:x.md` must not become a
+    `javascript:` link, nor `a#b.md` a link to `a`."""
+    return quote(page_name(deck))
+
+
+def figure_output(config: Config, name: str) -> str:
+    """Where a figure script's declared output goes, relative to the output directory."""
+    return f"{config.figures_subdir}/{name}"
+
+
+def notebook_page(name: str) -> str:
+    """The executed notebook's page, relative to the output directory."""
+    return f"{NOTEBOOK_PAGES}/{name}.html"
+
+
+def notebook_outputs(config: Config) -> set[str]:
+    """The page and the executed copy of every notebook of the course."""
+    return {f"{NOTEBOOK_PAGES}/{path.stem}{suffix}" for path in config.notebooks()
+            for suffix in (".html", ".ipynb")}
+
+
+def pdf_name(deck: Path, mode: str) -> str:
+    """Where a deck's PDF goes, relative to the output directory: `pdf/<stem>[-mode].pdf`."""
+    return f"pdf/{deck.stem}{PDF_SUFFIX[mode]}.pdf"
+
+
+def pdf_url(deck: Path, mode: str) -> str:
+    """A deck's PDF's address relative to the course page."""
+    return quote(pdf_name(deck, mode))
+
+
+def static_files(config: Config) -> list[str]:
+    """Files beside the decks (images, downloads), copied as they lie, relative to slides/."""
+    return [path.relative_to(config.slides_dir).as_posix() for path in files_under(config.slides_dir)
+            if path.suffix != ".md"]
+
+
+def stale_copies(config: Config) -> bool:
+    """Whether a file beside the decks differs from its copy in the output (the copy's rule,
+    `outputs.is_current_copy`): a build must copy it first."""
+    return any(not is_current_copy(config.slides_dir / name, config.output_dir / name)
+               for name in static_files(config))
+
+
+def made_by_the_build(config: Config, figure_outputs: set[str]) -> dict[str, str]:
+    """What the build itself writes into the output, and what each file is, so that a deck or
+    a file of slides/ is never copied over it (nor it over them)."""
+    made = dict(OWN_FILES)
+    made |= {asset.target: f"{asset.source.name}, which the pages load"
+             for asset in third_party_assets(config.node_modules)}
+    made |= {name: "a figure script's output" for name in figure_outputs}
+    made |= {name: "a notebook's page" for name in notebook_outputs(config)}
+    return made
+
+
+def output_targets(config: Config, decks: list[Path], figure_outputs: set[str]) -> set[str]:
+    """Every file the output directory holds after a build, relative to it: what a deck's
+    images and links may name. `figure_outputs` are the figure scripts' declared outputs."""
+    return (set(static_files(config)) | {page_name(path) for path in decks}
+            | set(made_by_the_build(config, figure_outputs)))

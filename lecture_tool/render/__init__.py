@@ -1,0 +1,1 @@
+"""Rendering: a deck model in, its page's HTML out (and the course page, stylesheet, script)."""

@@ -1,0 +1,80 @@
+"""The pages: Jinja2 templates (the course's `templates/` over the packaged ones) filled with a
+deck's prepared source, the course page, the stylesheet and the page script."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from ..config import Config
+from ..deck import Deck
+from ..diagnostics import ERROR, Diagnostic
+from ..layout import cache_dir
+from .source import heading_ids, json_for_script, prepare_source
+
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_environment(config: Config) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(str(config.templates_dir)),
+               jinja2.PackageLoader("lecture_tool", "templates")]
+    # Compiled templates are kept between builds: compiling them is most of a no-op build's time.
+    cache = cache_dir(config) / "templates"
+    cache.mkdir(parents=True, exist_ok=True)
+    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)))
+
+
+def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
+                notebooks: frozenset[str] = frozenset()) -> str:
+    options = dict(config.remark)
+    return env.get_template("deck.html").render(
+        deck=deck, course_title=config.title,
+        source_json=json_for_script(prepare_source(deck, notebooks)),
+        heading_ids_json=json_for_script(heading_ids(deck)),
+        options_json=json_for_script(options))
+
+
+@dataclass(frozen=True)
+class DeckEntry:
+    """What the course page shows of one deck."""
+    href: str
+    title: str
+    slide_count: int
+    source: str
+    notebooks: tuple[tuple[str, str], ...] = ()  # (name, href) of the notebooks the deck mentions
+    pdfs: tuple[tuple[str, str], ...] = ()  # (label, href) of the deck's PDFs that exist
+
+
+def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:
+    # `course` is the configuration: title, description, author, institution, term.
+    return env.get_template("index.html").render(course_title=config.title, course=config,
+                                                  decks=entries)
+
+
+def render_stylesheet(config: Config, env: jinja2.Environment) -> str:
+    return env.get_template("lecture.css").render(course_title=config.title)
+
+
+def page_script(env: jinja2.Environment) -> str:
+    """The page's own script, taken as it is (no template syntax in JavaScript)."""
+    return env.loader.get_source(env, "lecture.js")[0]
+
+
+def rendered(render: Callable[[], str], template: str, config: Config,
+             note: Callable[[Diagnostic], None]) -> str | None:
+    """Render, or report the template's problem at its file and line (the old page stays)."""
+    try:
+        return render()
+    except RecursionError:
+        note(Diagnostic(config.templates_dir / template, 1, ERROR,
+                        f"template {template} includes or extends itself, without end"))
+        return None
+    except jinja2.TemplateError as exc:
+        origin = Path(getattr(exc, "filename", None) or config.templates_dir / template)
+        line = getattr(exc, "lineno", None) or 1
+        note(Diagnostic(origin, line, ERROR, f"template {template}: {exc.message or exc}"))
+        return None

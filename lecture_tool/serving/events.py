@@ -1,0 +1,52 @@
+"""What the browsers follow: an epoch, which pages changed, each page's problems, and whether a
+build is writing pages right now (a page request then waits for it: nobody is served a page
+that the build is about to replace)."""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+# A request waits at most this long for a build in flight, then gets what is there: a build
+# that runs figure scripts may take minutes.
+BUILD_WAIT_SECONDS = 2.0
+
+
+@dataclass
+class LiveState:
+    """What the browsers follow: an epoch, which pages changed, and each page's problems."""
+    epoch: int = 0
+    pages: list[str] = field(default_factory=list)
+    full: bool = False
+    diagnostics: dict[str, list[str]] = field(default_factory=dict)
+    stopping: bool = False
+    builds: int = 0  # builds writing pages now
+    condition: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, pages: list[str], full: bool, diagnostics: dict[str, list[str]]) -> None:
+        with self.condition:
+            self.epoch += 1
+            self.pages, self.full = sorted(pages), full
+            self.diagnostics.update(diagnostics)
+            self.condition.notify_all()
+
+    def message(self) -> str:
+        return json.dumps({"epoch": self.epoch, "pages": self.pages, "full": self.full,
+                           "diagnostics": self.diagnostics})
+
+    @contextmanager
+    def building(self):
+        """While the body runs, page requests wait (at most BUILD_WAIT_SECONDS)."""
+        with self.condition:
+            self.builds += 1
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.builds -= 1
+                self.condition.notify_all()
+
+    def wait_for_build(self) -> None:
+        with self.condition:
+            self.condition.wait_for(lambda: not self.builds or self.stopping, timeout=BUILD_WAIT_SECONDS)
