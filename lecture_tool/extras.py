@@ -8,6 +8,7 @@ needs more: figure scripts `[figures]`, code blocks that use Keras `[keras]`, no
 from __future__ import annotations
 
 import re
+from importlib.util import find_spec
 
 DISTRIBUTION = "lecture-tool"
 
@@ -36,8 +37,6 @@ def missing_module_hint(module: str | None) -> str:
 
 def missing_modules(*modules: str) -> list[str]:
     """The modules of `modules` that cannot be imported here (found without importing them)."""
-    from importlib.util import find_spec
-
     missing = []
     for module in modules:
         try:

@@ -57,10 +57,14 @@ def notebook_page(name: str) -> str:
     return f"{NOTEBOOK_PAGES}/{name}.html"
 
 
+def notebook_files(notebook: Path) -> tuple[str, str]:
+    """A notebook's page and its executed copy, relative to NOTEBOOK_PAGES."""
+    return f"{notebook.stem}.html", f"{notebook.stem}.ipynb"
+
+
 def notebook_outputs(config: Config) -> set[str]:
     """The page and the executed copy of every notebook of the course."""
-    return {f"{NOTEBOOK_PAGES}/{path.stem}{suffix}" for path in config.notebooks()
-            for suffix in (".html", ".ipynb")}
+    return {f"{NOTEBOOK_PAGES}/{name}" for path in config.notebooks() for name in notebook_files(path)}
 
 
 def pdf_name(deck: Path, mode: str) -> str:

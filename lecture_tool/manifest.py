@@ -1,6 +1,6 @@
 """A no-op `lecture build` in a few hundred `stat` calls: the manifest of the last whole build.
 
-After a build of the whole course that found no error, `build/.cache/build.json` records every
+After a build of the whole course (see below for its errors), `build/.cache/build.json` records every
 file the build read (the decks and the other files of slides/, the templates, the figure scripts
 and the inputs they declare, the notebooks and the modules beside them, remark.js and KaTeX,
 pyproject.toml, the tool's own source and templates) and every file the output holds, each by

@@ -593,6 +593,7 @@ def test_no_cache_for_one_deck_keeps_the_other_decks_cached(tmp_path):
 
 
 def test_a_moved_course_keeps_its_check_cache_and_its_paths(tmp_path):
+    (tmp_path / "here").mkdir()
     one_deck_course(tmp_path / "here", "# A\n\n```python\nraise ValueError('no')\n```\n", prelude="")
     check(load_config(tmp_path / "here"))
     moved = tmp_path / "there"

@@ -106,6 +106,6 @@ def test_a_no_op_build_imports_nothing_heavy(tmp_path):
     assert run("-C", project, "build").exit_code == 0
     imported, out = imported_by(["-C", str(project), "build"], {
         "jinja2", "markdown_it", "quickjs", "lecture_tool.render", "lecture_tool.deck", "subprocess",
-        "concurrent"})
+        "concurrent", "lecture_tool.commands.build_steps", "lecture_tool.jobs", "lecture_tool.printing"})
     assert "Built 1 deck (1 slides)" in out.stderr and "0 files written" in out.stderr
     assert imported == []

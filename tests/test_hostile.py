@@ -21,7 +21,7 @@ from lecture_tool.deck.references import check_references
 from lecture_tool.deck.regions import find_math
 from lecture_tool.render.source import prepare_source
 
-from conftest import make_project
+from conftest import Process, make_project
 
 # One-line decks of each construct that was once quadratic or recursive, by the text repeated.
 PATHOLOGICAL = {

@@ -375,3 +375,36 @@ def test_serve_check_reports_a_wrong_claim_after_an_edit(tmp_path, served):
     (project / "slides/deck.md").write_text(CHECKED_DECK.replace("15", "16"))
     server.wait_for_log(r"slides/deck\.md:7: error: Sequential model '\w+' has 15 parameters, "
                         r"slide says 16", timeout=60)
+
+
+def test_a_deck_read_while_it_was_being_saved_is_built_again_before_anyone_sees_it(tmp_path, monkeypatch):
+    # An editor that saves in place truncates the file, then writes it: a rebuild that reads
+    # in between reads half a deck. Here the save lands just after the build read the deck.
+    import lecture_tool.commands.serve as serve_command
+    from lecture_tool.config import load_config
+    from lecture_tool.serving.events import LiveState
+
+    project = make_project(tmp_path, {"deck.md": DECK})
+    deck = project / "slides/deck.md"
+    config = load_config(project)
+    rebuilder = serve_command.Rebuilder(config, LiveState(), lambda line: None, run_checks=False)
+    rebuilder.full()
+    real_build, saved = serve_command.build, DECK.replace("Original text.", "Saved text.")
+    calls = []
+
+    def build_during_a_save(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 1:
+            deck.write_text("")  # truncated: what the build reads
+            result = real_build(*args, **kwargs)
+            deck.write_text(saved)  # and written, once the build has read it
+            return result
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(serve_command, "build", build_during_a_save)
+    with rebuilder.state.condition:
+        epoch = rebuilder.state.epoch
+    rebuilder.changed({deck})
+    assert len(calls) == 2  # built again at once, within the same rebuild
+    assert source_of((project / "build/deck.html").read_bytes()) == saved
+    assert rebuilder.state.epoch == epoch + 1  # one publication, of the whole deck

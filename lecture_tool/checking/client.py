@@ -1,5 +1,5 @@
-"""The `lecture check` side of the snippet worker (`snippet_worker.py`): one deck's blocks and
-claims sent in order to a worker process, its replies read, its death explained.
+"""The `lecture check` side of the snippet worker (`child_processes/snippet_worker.py`): one
+deck's blocks and claims sent in order to a worker process, its replies read, its death explained.
 
 A block that hangs, crashes the worker or exhausts its memory is reported at its line; a new
 worker then replays the blocks that completed before it (their side effects happen again), and

@@ -1,4 +1,4 @@
-"""Execute one notebook in a fresh kernel and convert it: `python -m lecture_tool.notebook_runner`.
+"""Execute one notebook in a fresh kernel and convert it: `python -m lecture_tool.child_processes.notebook_runner`.
 
 Runs in the course's Python (it needs nbclient, nbconvert and a kernel). Writes NAME.ipynb (with
 outputs) and NAME.html into the directory given last. On failure it prints one JSON line,
@@ -13,6 +13,11 @@ import re
 import sys
 from pathlib import Path
 
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+
 from lecture_tool.processes import exit_description, load_factor
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -25,10 +30,6 @@ def main() -> None:
     parser.add_argument("--executed", default="", help="date shown on the page")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
-
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(args.notebook, as_version=4)
     running = {"cell": 0, "kernel_exit": None}
@@ -64,7 +65,6 @@ def main() -> None:
 
     stem = args.notebook.stem
     nbformat.write(notebook, args.out / f"{stem}.ipynb")
-    from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lecture",
                             extra_template_basedirs=[str(Path(__file__).resolve().parent.parent / "templates" / "nbconvert")])

@@ -1,4 +1,4 @@
-"""The process that runs one deck's code blocks: `python -m lecture_tool.snippet_worker`.
+"""The process that runs one deck's code blocks: `python -m lecture_tool.child_processes.snippet_worker`.
 
 It reads one JSON request a line on its original stdin and answers one JSON line on its
 original stdout. The snippets get neither: their stdin is empty (`input()` raises EOFError at
@@ -22,11 +22,13 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import ctypes
 import faulthandler
 import json
 import math
 import os
 import re
+import resource
 import sys
 import tempfile
 import traceback
@@ -406,8 +408,6 @@ def capture_stdout(printed: list[str], limit: int = 1 << 20):
 def _flush_c_stdout() -> None:
     # What native code printed with printf may still sit in the C library's buffer.
     try:
-        import ctypes
-
         ctypes.CDLL(None).fflush(None)
     except (OSError, AttributeError):
         pass
@@ -431,8 +431,6 @@ def main() -> None:
     faulthandler.enable()  # a crash in native code still names the deck line
     worker = Worker(notify=lambda message: replies.write(json.dumps(message) + "\n"))
     if args.memory_mb:
-        import resource
-
         limit = args.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     replies.write(json.dumps({"ok": True, "ready": True}) + "\n")

@@ -46,7 +46,7 @@ class Rebuilder:
         self.check_thread: threading.Thread | None = None
         self.check_lock, self.check_pending = threading.Lock(), set()
         # One snippet worker per deck, kept between edits: a check after an edit goes on in a
-        # worker that has Keras imported already (snippet_client.DeckRun), not a fresh one.
+        # worker that has Keras imported already (checking.client.DeckRun), not a fresh one.
         self.check_workers: dict = {}
 
     def full(self) -> None:

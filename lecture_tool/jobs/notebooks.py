@@ -20,7 +20,7 @@ from .. import cache
 from ..config import Config
 from ..diagnostics import ERROR, Diagnostic
 from ..extras import explain_missing_module, install_command, missing_modules
-from ..layout import NOTEBOOK_PAGES, cache_dir, notebook_outputs
+from ..layout import NOTEBOOK_PAGES, cache_dir, notebook_files, notebook_outputs
 from ..processes import child_environment
 from .runner import Job, JobsResult, Outcome, Runner, crash_message, exception_line
 
@@ -61,7 +61,7 @@ def make_notebooks(config: Config, force: bool = False,
     jobs = [Job(p.stem, p,
                 [sys.executable, "-m", "lecture_tool.child_processes.notebook_runner", str(p),
                  "--timeout", str(config.cell_timeout), "--executed", today],
-                (f"{p.stem}.html", f"{p.stem}.ipynb"), fingerprint(p, config),
+                notebook_files(p), fingerprint(p, config),
                 partial(_diagnose, p, config.notebook_timeout)) for p in notebooks]
     ran = runner.run(jobs, force=force, progress=progress)
     result.ran, result.written, result.diagnostics = ran.ran, ran.written, ran.diagnostics

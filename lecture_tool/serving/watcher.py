@@ -92,7 +92,7 @@ class _OsEvents:
     watcher costs nothing, however many files the course has."""
 
     def __init__(self) -> None:
-        import watchfiles
+        import watchfiles  # optional at run time: without it, the watcher polls (see Watcher)
 
         self._watch = watchfiles.watch
         self.changed = threading.Event()
