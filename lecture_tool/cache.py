@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
-from .outputs import write_if_changed
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
@@ -126,4 +125,8 @@ def read_json(path: Path) -> dict:
 
 def write_json(path: Path, data: dict) -> None:
     """Replace a cache file atomically (a build stopped midway leaves the previous one whole)."""
+    # Not at import: a no-op build writes nothing, and tempfile and shutil are 4.5 ms of its
+    # imports (python -X importtime).
+    from .outputs import write_if_changed
+
     write_if_changed(path, json.dumps(data, indent=1, sort_keys=True).encode())

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from .assets import third_party_assets
 from .config import Config
-from .outputs import is_current_copy
 from .sources import files_under
 
 CACHE = ".cache"
@@ -83,9 +82,19 @@ def static_files(config: Config) -> list[str]:
             if path.suffix != ".md"]
 
 
+def is_current_copy(source: Path, target: Path) -> bool:
+    """The rule for a copied file: current while it has the source's size and modification
+    time (`copy2` keeps the time), so a build need not read either file."""
+    try:
+        original, copy = source.stat(), target.stat()
+    except FileNotFoundError:
+        return False
+    return (original.st_size, original.st_mtime_ns) == (copy.st_size, copy.st_mtime_ns)
+
+
 def stale_copies(config: Config) -> bool:
-    """Whether a file beside the decks differs from its copy in the output (the copy's rule,
-    `outputs.is_current_copy`): a build must copy it first."""
+    """Whether a file beside the decks differs from its copy in the output (`is_current_copy`):
+    a build must copy it first."""
     return any(not is_current_copy(config.slides_dir / name, config.output_dir / name)
                for name in static_files(config))
 

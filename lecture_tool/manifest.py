@@ -37,7 +37,6 @@ from .cache import environment_key, read_json
 from .config import Config
 from .diagnostics import ERROR, Diagnostic
 from .layout import cache_dir
-from .outputs import write_if_changed
 from .sources import files_under
 
 RACY_NS = 2_000_000_000
@@ -252,6 +251,8 @@ def _hashed(now: dict[str, list[int] | None], recorded: dict, taken: int) -> dic
 
 
 def _write(config: Config, data: dict) -> None:
+    from .outputs import write_if_changed  # as in cache.write_json: a no-op build writes nothing
+
     try:
         # Compact: it is read by the next build, not by people.
         write_if_changed(manifest_path(config), json.dumps(data, separators=(",", ":")).encode())

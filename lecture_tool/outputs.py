@@ -6,6 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .layout import is_current_copy
+
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` unless it already holds exactly that; return whether it wrote."""
@@ -53,18 +55,8 @@ def _staged(path: Path, data: bytes) -> str:
     return staged
 
 
-def is_current_copy(source: Path, target: Path) -> bool:
-    """The rule for a copied file: current while it has the source's size and modification
-    time (`copy2` keeps the time), so a build need not read either file."""
-    try:
-        original, copy = source.stat(), target.stat()
-    except FileNotFoundError:
-        return False
-    return (original.st_size, original.st_mtime_ns) == (copy.st_size, copy.st_mtime_ns)
-
-
 def copy_if_changed(source: Path, target: Path) -> bool:
-    """Copy a file atomically unless the copy is current (`is_current_copy`)."""
+    """Copy a file atomically unless the copy is current (`layout.is_current_copy`)."""
     if is_current_copy(source, target):
         return False
     target.parent.mkdir(parents=True, exist_ok=True)

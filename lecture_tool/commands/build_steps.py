@@ -23,7 +23,6 @@ from ..layout import (COURSE_PAGE, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cach
                       made_by_the_build, notebook_page, output_targets, page_name, page_path,
                       page_url, pdf_name, pdf_url, static_files)
 from ..outputs import copy_if_changed, write_if_changed
-from ..printing.pdf import print_pdfs
 from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_deck, render_index,
                             render_stylesheet, rendered, template_environment)
 from ..sources import files_under, in_directory
@@ -260,6 +259,10 @@ def print_configured_pdfs(config: Config, plan: PagePlan, entries: list[DeckEntr
                  and page_path(config, path).is_file()
                  and not has_errors(result.by_page.get(page_name(path), []))]
     if printable:
+        # Only for a course that prints PDFs: printing brings asyncio (15 ms, -X importtime) into
+        # every rebuild after an edit otherwise.
+        from ..printing.pdf import print_pdfs
+
         try:
             printed = print_pdfs(config, printable, config.pdf, report=out.note, progress=progress,
                                  reported=frozenset(path.resolve() for path in printable))

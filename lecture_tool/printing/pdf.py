@@ -25,7 +25,6 @@ This module prints the pages there are; it does not know how they are made. `lec
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import os
@@ -38,7 +37,6 @@ from urllib.parse import unquote, urlsplit
 
 from .. import cache
 from ..config import PDF_MODES, Config
-from ..deck import DeckError, read_deck
 from ..diagnostics import ERROR, WARNING, Collector, Diagnostic, display_path
 from ..errors import LectureError
 from ..extras import install_command, missing_modules
@@ -153,6 +151,10 @@ def _job(config: Config, path: Path, modes: list[str], reported: bool,
          note: Callable[[Diagnostic], None]) -> _Job | None:
     """What printing a deck needs from its model: which slides each mode prints. A deck that
     cannot be read, or has errors, is not printed (said here unless a build said it)."""
+    # Here, not at the top: `lecture pdf` with every PDF up to date reads no deck, and the
+    # parser's import is 13 ms of its 90 ms (python -X importtime).
+    from ..deck import DeckError, read_deck
+
     try:
         deck = read_deck(path)
     except DeckError as exc:
@@ -196,6 +198,10 @@ def _print_and_write(config: Config, jobs: list[_Job], entries: dict, result: Pd
         raise LectureError("error: lecture pdf prints with Chromium through Playwright, which is "
                            f"not installed: {install_command('pdf')}")
     executable = find_browser()
+    # Only when something is printed: asyncio is 24 ms of imports (python -X importtime), a
+    # quarter of `lecture pdf` with every PDF up to date.
+    import asyncio
+
     asyncio.run(_print_all(config, jobs, executable))
     for job in jobs:
         if job.warn_missing:
@@ -227,6 +233,8 @@ def _print_and_write(config: Config, jobs: list[_Job], entries: dict, result: Pd
 
 async def _print_all(config: Config, jobs: list[_Job], executable: str | None) -> None:
     """Print the decks side by side: one browser, one tab per deck, a few at a time."""
+    import asyncio
+
     # Playwright only where printing happens: `lecture build` without PDFs never loads it.
     from playwright.async_api import Error as PlaywrightError, async_playwright
 
