@@ -12,7 +12,10 @@ Importing it sets matplotlib's defaults (fonts, sizes, colours) for slides, and 
 - `frame(fig)` and `save_gif(frames, path, durations_ms)`: a looping palette GIF;
 - the palette (`NAVY`, `INK`, `BLUE`, `ORANGE`, `GREEN`, `RED`, `GREY`, light tints), which is
   the default theme's;
-- `run(make, OUTPUTS)`: `python figures_src/x.py --out DIR` runs a script on its own.
+- `run(make, OUTPUTS)`: `python figures_src/x.py --out DIR` runs a script on its own;
+- `record(name, value)`: a value the figure shows (a probability, a norm, a digit), recorded
+  beside its outputs, for slides to check their words against or to show (README: "Numbers on
+  slides"): `style.record("right_p", p.max())`.
 
 Every image saved here that has text records the height of its smallest text in its own pixels
 (`fontsize_pt * dpi / 72`), so that a test in a browser can multiply it by the displayed scale
@@ -39,6 +42,8 @@ import matplotlib.pyplot as plt
 import matplotlib.text
 import numpy as np
 from PIL import Image
+
+from lecture_tool import values
 
 NAVY = "#123e6b"  # headings
 INK = "#1d2433"  # text
@@ -199,6 +204,18 @@ def save_gif(frames: list[np.ndarray], path: Path, durations_ms: list[int]) -> N
     Path(path).write_bytes(buffer.getvalue())
 
 
+_recorded: dict[str, object] = {}
+
+
+def record(name: str, value) -> None:
+    """Record a value that the figure shows, by name: a number, a string, True/False, or a list
+    of them (NumPy's too). `lecture build` keeps it with the outputs; a slide claims it as
+    `figure("SCRIPT").NAME` (SCRIPT: this script's name, without .py)."""
+    if not values.NAME.fullmatch(name):
+        raise ValueError(f"cannot record a value named {name!r}: use a Python name, such as right_p")
+    _recorded[name] = values.plain(value)
+
+
 def run(make, outputs: list[str]) -> None:
     """Run a figure script from the command line: `python figures_src/x.py --out DIR`."""
     script = sys.modules["__main__"]
@@ -212,5 +229,7 @@ def run(make, outputs: list[str]) -> None:
     missing = [name for name in outputs if not (out / name).is_file()]
     if missing:
         raise SystemExit(f"declared in OUTPUTS but not written: {', '.join(missing)}")
+    if _recorded:
+        values.write(out, _recorded)
     for name in outputs:
         print(out / name)

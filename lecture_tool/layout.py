@@ -31,6 +31,16 @@ def cache_dir(config: Config) -> Path:
     return config.output_dir / CACHE
 
 
+def values_root(config: Config) -> Path:
+    """Where the values that figure scripts and notebooks recorded are kept (values.py)."""
+    return cache_dir(config) / "values"
+
+
+def values_dir(config: Config, kind: str) -> Path:
+    """Those of one kind ("figure", "notebook"): one JSON file a script or notebook."""
+    return values_root(config) / kind
+
+
 def page_name(deck: Path) -> str:
     """The page of a deck, relative to the output directory."""
     return deck.stem + ".html"

@@ -99,7 +99,9 @@ def test_every_failure_kind_is_reported_at_its_deck_line(checked):
     found = messages(checked["failures"])
     assert found[:-1] == [
         (83, "unknown check annotation 'frobnicate': use skip, raises, values, deferred, setup, "
-             "output or params(...) = N (trainable(...), non_trainable(...))"),
+             "output, params(...) = N (trainable(...), non_trainable(...)), value(...) = X, "
+             'shape(...) = (...), len(...) = N, figure("...").NAME = X, notebook("...").NAME = X '
+             "or not-computed"),
         (84, "check: skip needs a reason: <!-- check: skip (why it cannot run) -->"),
         (11, "ValueError: broken on purpose"),  # the raising line, not the block's first
         (18, "the block called sys.exit(3); a snippet must not end the program"),

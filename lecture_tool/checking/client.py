@@ -26,8 +26,10 @@ from .. import processes
 from ..cache import fingerprint, local_imports
 from ..config import Config
 from ..deck import Deck
-from ..deck.annotations import Block, ParamsClaim, count_matches, output_difference
+from ..deck.annotations import Block, ParamsClaim, ValueClaim, count_matches, output_difference
+from ..deck.numbers import parse_stated, shown_value
 from ..diagnostics import ERROR, Diagnostic
+from ..shapes import shape_text, stated_shape
 
 # Time the worker may take to import something (TensorFlow, from a cold disk, takes a while);
 # it does not count against a block's timeout.
@@ -77,7 +79,7 @@ def memory_limit_mb(config: Config) -> int:
 @dataclass
 class StepRun:
     """What running one block or checking one claim found, and how long it took."""
-    step: Block | ParamsClaim
+    step: Block | ParamsClaim | ValueClaim
     diagnostics: list[Diagnostic]
     seconds: float
 
@@ -151,7 +153,8 @@ class DeckRun:
                                        f"the prelude failed: {error['message']}")], done
             for step in steps[len(done):]:
                 started = time.perf_counter()
-                found = self.block(step) if isinstance(step, Block) else self.claim(step)
+                found = (self.block(step) if isinstance(step, Block) else self.claim(step)
+                         if isinstance(step, ParamsClaim) else self.value_claim(step))
                 done.append(StepRun(step, found, time.perf_counter() - started))
             if keep and not self.environment:
                 self.kept = (list(steps), list(done), modules)
@@ -237,6 +240,30 @@ class DeckRun:
         return [Diagnostic(self.deck.path, claim.line, ERROR,
                            f"{reply['what']} has {reply['count']:,} {counted}, "
                            f"slide says {claim.stated}")]
+
+    def value_claim(self, claim: ValueClaim) -> list[Diagnostic]:
+        try:
+            reply = self.request({"op": "value", "expr": claim.expression, "line": claim.line,
+                                  "kind": claim.kind})
+        except WorkerDied as exc:
+            return [Diagnostic(self.deck.path, claim.line, ERROR, exc.message)]
+        if not reply.get("ok"):
+            self.environment |= bool(reply["error"].get("environment"))
+            return [Diagnostic(self.deck.path, claim.line, ERROR, reply["error"]["message"])]
+        actual = reply["value"]
+        what = claim.expression if claim.kind == "value" else f"{claim.kind}({claim.expression})"
+        if claim.kind == "shape":
+            shown, holds = shape_text(tuple(actual)), tuple(actual) == stated_shape(claim.stated)
+        else:
+            shown, holds = shown_value(actual), parse_stated(claim.stated).holds(actual)
+        if not claim.shown:
+            return [Diagnostic(self.deck.path, claim.line, ERROR,
+                               f"the claim says the slide states '{claim.stated}', but the slide "
+                               f"does not; {what} is {shown}")]
+        if holds:
+            return []
+        return [Diagnostic(self.deck.path, claim.line, ERROR, f"{what} is {shown}, the slide says "
+                           f"{claim.stated}")]
 
     # The worker process.
 

@@ -35,10 +35,12 @@ class CheckResult:
     seconds: float = 0.0
 
 
-def checks_of(deck: Deck, config: Config) -> DeckChecks:
-    """The deck's blocks and claims, read as the page's highlighting reads its code."""
+def checks_of(deck: Deck, config: Config,
+              figure_values: dict[str, tuple[str, list[str]]] | None = None) -> DeckChecks:
+    """The deck's blocks and claims, read as the page's highlighting reads its code.
+    `figure_values`: the images of the figure scripts that record values (deck_checks)."""
     return deck_checks(deck, str(config.remark.get("highlightLanguage", "")),
-                       bool(config.remark.get("highlightLines", False)))
+                       bool(config.remark.get("highlightLines", False)), figure_values)
 
 
 class CheckCache:

@@ -18,9 +18,15 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 
+from lecture_tool import values
 from lecture_tool.processes import exit_description, load_factor
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Run after the notebook's own cells, and taken out before it is saved: what the notebook put in
+# `lecture_values` (a plain dict: the notebook runs the same without lecture), as JSON.
+VALUES_CELL = ("import json as _lecture_json\n"
+               "print(_lecture_json.dumps(globals().get('lecture_values', {}), default=lambda v: "
+               "v.tolist() if hasattr(v, 'tolist') else repr(v)))")
 
 
 def main() -> None:
@@ -32,6 +38,8 @@ def main() -> None:
     args = parser.parse_args()
 
     notebook = nbformat.read(args.notebook, as_version=4)
+    own_cells = len(notebook.cells)
+    notebook.cells.append(nbformat.v4.new_code_cell(VALUES_CELL))
     running = {"cell": 0, "kernel_exit": None}
 
     def on_cell_execute(cell, cell_index):
@@ -43,13 +51,17 @@ def main() -> None:
         running["kernel_exit"] = kernel.poll() if kernel is not None else None
 
     # A cell's timeout is stretched on a busy machine, as every job's is (processes.load_factor).
-    client = NotebookClient(notebook, timeout=math.ceil(args.timeout * load_factor()), kernel_name="python3",
+    cell_timeout = math.ceil(args.timeout * load_factor())
+    client = NotebookClient(notebook, timeout=cell_timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(args.notebook.parent)}},
                             on_cell_execute=on_cell_execute, on_notebook_error=on_notebook_error)
     try:
         client.execute()
     except CellTimeoutError:
-        fail(running["cell"], None, f"the cell ran longer than {args.timeout:g} s and was stopped")
+        stretched = (f" ({args.timeout:g} s as configured, stretched by the machine's load)"
+                     if cell_timeout > args.timeout else "")
+        fail(running["cell"], None, f"the cell ran longer than {cell_timeout:g} s{stretched} and "
+             "was stopped")
     except DeadKernelError:
         code = running["kernel_exit"]
         # Killed by a signal: worded as for every child the tool runs (processes.py).
@@ -62,6 +74,17 @@ def main() -> None:
         lines = re.findall(r"Cell In\[\d+\], line (\d+)", traceback)
         fail(running["cell"], int(lines[-1]) if lines else None,
              f"{exc.ename}: {exc.evalue}".strip())
+
+    recorded = notebook.cells.pop()
+    try:
+        printed = "".join(o.get("text", "") for o in recorded.outputs if o.get("name") == "stdout")
+        found = json.loads(printed.strip().splitlines()[-1]) if printed.strip() else {}
+        if not isinstance(found, dict):
+            raise TypeError(f"lecture_values must be a dict, not {type(found).__name__}")
+        if found:
+            values.write(args.out, found)
+    except (TypeError, ValueError) as exc:
+        fail(own_cells, None, f"lecture_values: {exc}")
 
     stem = args.notebook.stem
     nbformat.write(notebook, args.out / f"{stem}.ipynb")

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lecture_tool.extras import missing_module_hint
+from lecture_tool.shapes import shape_text, stated_shape
 
 NEEDS_VALUES = {"predict", "fit", "evaluate", "predict_on_batch", "train_on_batch",
                 "test_on_batch", "get_weights", "set_weights", "numpy", "save", "save_weights",
@@ -85,6 +86,8 @@ class Worker:
             return self.block(request)
         if op == "params":
             return self.params(request)
+        if op == "value":
+            return self.value(request)
         if op == "warm":
             # A spare worker, started ahead of the next run: Keras imported before it is needed.
             self.import_keras()
@@ -227,14 +230,14 @@ class Worker:
                     f"{type(exc).__name__}: {exc}"}
         actual = tuple(None if d is None else int(d) for d in getattr(value, "shape", ()))
         try:
-            stated = _stated_shape(claim["stated"])
+            stated = stated_shape(claim["stated"])
         except ValueError as exc:
             return {"line": claim["line"], "message": str(exc)}
         if actual != stated:
             return {"line": claim["line"], "message":
-                    f"{claim['name']} has shape {_shape_text(actual)}, the comment says "
-                    f"{claim['stated']}" + (f" = {_shape_text(stated)}" if claim["stated"]
-                                            != _shape_text(stated) else "")}
+                    f"{claim['name']} has shape {shape_text(actual)}, the comment says "
+                    f"{claim['stated']}" + (f" = {shape_text(stated)}" if claim["stated"]
+                                            != shape_text(stated) else "")}
         return None
 
     def params(self, request: dict) -> dict:
@@ -262,6 +265,25 @@ class Worker:
         what = (f"{kind} model '{layer.name}'" if isinstance(layer, keras.Model)
                 else f"{kind} layer")
         return {"ok": True, "count": count, "what": what}
+
+    def value(self, request: dict) -> dict:
+        """A claim's expression where the slide's blocks left off: its value (a number, a string,
+        True/False), its shape, or its length."""
+        failure = self.import_names(_names_in(request["expr"]), "the claim", request["line"])
+        if failure:
+            return failure
+        try:
+            found = eval(request["expr"], self.namespace)  # noqa: S307 - the deck's own code
+            if request["kind"] == "len":
+                result = len(found)
+            elif request["kind"] == "shape":
+                result = [None if d is None else int(d) for d in found.shape]
+            else:
+                result = _plain_value(found)
+        except Exception as exc:  # noqa: BLE001
+            return _failure(request["line"], f"cannot evaluate {request['expr']}: " + _error_text(exc),
+                            environment=isinstance(exc, ImportError))
+        return {"ok": True, "value": result}
 
     def materialise(self, names: set[str]) -> None:
         """Make the deferred weights of the models and layers a block names."""
@@ -321,27 +343,16 @@ def _imports_keras_in(source: str) -> bool:
         return False
 
 
-def _stated_shape(text: str) -> tuple:
-    inner = text.strip()
-    if not (inner.startswith("(") and inner.endswith(")")):
-        raise ValueError(f"cannot read the shape {text}: write it as a tuple, (None, 28, 28, 3)")
-    parts = [p.strip() for p in inner[1:-1].split(",") if p.strip()]
-    shape = []
-    for part in parts:
-        if part == "None":
-            shape.append(None)
-            continue
-        expression = re.sub(r"(?<=[\d\s])[x×](?=[\s\d])", "*", part)
-        if not re.fullmatch(r"[\d\s+\-*/()]+", expression):
-            raise ValueError(f"cannot read '{part}' in the shape {text}: use numbers, None, "
-                             "+, - and x")
-        shape.append(int(eval(expression, {"__builtins__": {}})))  # noqa: S307 - digits only
-    return tuple(shape)
-
-
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
-        ("," if len(shape) == 1 else "") + ")"
+def _plain_value(value):
+    """A number (NumPy's, a 0-d tensor's too), a string or True/False, as JSON carries it;
+    anything else as its repr, which no number matches."""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "numpy"):
+        value = value.numpy()  # a TensorFlow or Keras tensor
+    if hasattr(value, "item") and getattr(value, "size", 1) == 1:
+        return value.item()
+    return repr(value)
 
 
 def _failure(line: int, message: str, environment: bool = False) -> dict:

@@ -21,11 +21,12 @@ from ..jobs.figures import declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
 from ..layout import (COURSE_PAGE, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cache_dir,
                       made_by_the_build, notebook_page, output_targets, page_name, page_path,
-                      page_url, pdf_name, pdf_url, static_files)
+                      page_url, pdf_name, pdf_url, static_files, values_root)
 from ..outputs import copy_if_changed, write_if_changed
 from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_deck, render_index,
                             render_stylesheet, rendered, template_environment)
 from ..sources import files_under, in_directory
+from ..values import Values, read_all
 from .build_result import BuildResult, source_hash
 
 
@@ -132,6 +133,7 @@ class PagePlan:
     wanted: set[Path]  # the decks (resolved) this build renders
     available: set[str]  # what the output holds after the build: what references may name
     notebooks: frozenset[str]  # the course's notebooks, by name
+    values: Values  # what the figure scripts and notebooks recorded
 
 
 def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str],
@@ -163,7 +165,8 @@ def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str]
         else:
             out.copy(config.slides_dir / relative, relative)
     notebooks = frozenset(path.stem for path in config.notebooks())
-    return PagePlan(decks, wanted, output_targets(config, decks, figure_outputs), notebooks)
+    return PagePlan(decks, wanted, output_targets(config, decks, figure_outputs), notebooks,
+                    read_all(values_root(config)))
 
 
 def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Output,
@@ -217,13 +220,13 @@ def _write_page(config: Config, deck: Deck, plan: PagePlan, keep_last_good: bool
                 result: BuildResult) -> list[int] | None:
     """Lint and render one deck's page; the page's signature when it may be reused next time
     (it was written and the deck has no error)."""
-    found = lint_deck(deck, config, plan.available, plan.notebooks)
+    found = lint_deck(deck, config, plan.available, plan.notebooks, plan.values)
     out.note.extend(found)
     result.by_page[page_name(deck.path)] = found  # said, even when no page is written
     if keep_last_good and has_errors(found):
         return None
-    page = rendered(lambda: render_deck(deck, config, out.templates, plan.notebooks), "deck.html",
-                    config, out.note)
+    page = rendered(lambda: render_deck(deck, config, out.templates, plan.notebooks, plan.values),
+                    "deck.html", config, out.note)
     if page is None:
         return None
     out.write(page_name(deck.path), page.encode())
@@ -242,10 +245,11 @@ def _count(result: BuildResult, path: Path, slides: int, found: list[Diagnostic]
 def _page_context(config: Config, plan: PagePlan) -> str:
     """What every deck's page and problems depend on besides the deck itself: the templates
     (the course's and the packaged ones), the settings, what the output will hold (references),
-    the course's notebooks and KaTeX (formulas)."""
+    the course's notebooks, the values figures and notebooks recorded, and KaTeX (formulas)."""
     templates = [*files_under(config.templates_dir), *files_under(PACKAGED_TEMPLATES)]
     return cache.fingerprint(config.title, json.dumps(config.remark, sort_keys=True),
                              "\n".join(sorted(plan.available)), "\n".join(sorted(plan.notebooks)),
+                             json.dumps(plan.values, sort_keys=True),
                              "\n".join(path.as_posix() for path in templates),
                              files=[*templates, config.node_modules / KATEX_JS])
 

@@ -14,12 +14,14 @@ from ..checking.decks import CheckCache, CheckResult, checks_of, run_deck
 from ..checking.junit import write_junit
 from ..checking.skips import write_skips
 from ..config import Config
-from ..deck import DeckError, read_deck
+from ..deck import Deck, DeckError, read_deck
 from ..deck.lint import lint_deck
+from ..deck.numbers import recorded_references
 from ..diagnostics import Collector, Diagnostic, display_path
-from ..jobs.figures import declared_outputs, discover
+from ..jobs.figures import declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
-from ..layout import output_targets
+from ..layout import figure_output, output_targets, values_root
+from ..values import read_all
 
 __all__ = ["add_skips", "check", "write_junit"]
 
@@ -30,7 +32,8 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
           notebooks: bool = False, workers: dict[str, DeckRun] | None = None) -> CheckResult:
     """Check the decks (all of them by default) and return every problem found.
 
-    With `notebooks`, the notebooks are executed too (cached as `lecture build` does it). With
+    With `notebooks`, the notebooks are executed too (cached as `lecture build` does it). The
+    figure scripts whose recorded values the decks claim or show run when they are stale. With
     `workers` (`lecture serve`), each deck's worker is kept there between calls."""
     note = Collector(report)
     result = CheckResult(diagnostics=note.found)
@@ -40,15 +43,19 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     notebook_names = frozenset(path.stem for path in config.notebooks())
     if notebooks:
         note.extend(make_notebooks(config, progress=progress).diagnostics)
+    read = _read_decks(decks or config.decks(), note)
+    figures = sorted({ref.name for deck in read for ref in recorded_references(deck)
+                      if ref.kind == "figure"} & {script.name for script in scripts})
+    if figures:
+        note.extend(make_figures(config, figures, progress=progress).diagnostics)
+    values = read_all(values_root(config))
+    figure_values = {figure_output(config, output): (script.name, sorted(values["figure"][script.name]))
+                     for script in scripts if values["figure"].get(script.name)
+                     for output in script.outputs}
     cache = CheckCache(config, use=use_cache)
-    for path in decks or config.decks():
-        try:
-            deck = read_deck(path)
-        except DeckError as exc:
-            note(exc.diagnostic)
-            continue
-        note.extend(lint_deck(deck, config, available, notebook_names))
-        plan = checks_of(deck, config)
+    for deck in read:
+        note.extend(lint_deck(deck, config, available, notebook_names, values))
+        plan = checks_of(deck, config, figure_values)
         note.extend(plan.diagnostics)
         if not plan.steps:
             continue
@@ -56,10 +63,20 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
         note.extend(found)
         result.cases += cases
         if cached:
-            result.cached_decks.append(display_path(path, config.root))
+            result.cached_decks.append(display_path(deck.path, config.root))
     cache.save()
     result.seconds = note.seconds()
     return result
+
+
+def _read_decks(paths: list[Path], note: Collector) -> list[Deck]:
+    read = []
+    for path in paths:
+        try:
+            read.append(read_deck(path))
+        except DeckError as exc:
+            note(exc.diagnostic)
+    return read
 
 
 def add_skips(config: Config, decks: list[Path] | None = None, use_cache: bool = True,

@@ -12,6 +12,13 @@ Annotations are HTML comments, invisible on the slide (the build also removes th
     <!-- check: params(z) = 922M -->      the slide states 922M; it is the parameter count of z,
                                           after the slide's blocks (`= 922M here`: where it stands)
     <!-- check: trainable(m) = 2,241 -->  the same for trainable (non_trainable) parameters
+    <!-- check: value(acc) = 93 % -->     the value of an expression, after the slide's blocks,
+                                          at the stated precision or within `± tolerance`
+    <!-- check: shape(x) = (None, 10) --> <!-- check: len(layers) = 5 -->
+    <!-- check: not-computed -->          this slide's numbers come from elsewhere (a paper)
+
+Claims of values that figures and notebooks record (`figure("x").name = 90 %`) are numbers.py's:
+the build checks them, with no code run.
 
 Code comments of the form `# shape of x is: (None, 640 x 480 x 3)` are checked as they stand;
 comments that begin like one but do not read like one are warned about.
@@ -32,12 +39,15 @@ from decimal import Decimal, InvalidOperation
 
 from markdown_it import MarkdownIt
 
-from .model import Deck, Slide
 from ..diagnostics import ERROR, WARNING, Diagnostic
+from ..shapes import stated_shape
+from .model import Deck, Slide
+from .numbers import ANNOTATION, NOT_COMPUTED, RECORDED_CLAIM, parse_stated, stated_line, uncovered_numbers
 
-ANNOTATION = re.compile(r"<!--[ \t]*check:[ \t]*(?P<body>.*?)-->", re.S)
-CLAIM_KINDS = ("params", "trainable", "non_trainable")
-_CLAIM = re.compile(r"^(?P<kind>params|trainable|non_trainable)\((?P<expr>.+)\)\s*=\s*"
+COUNT_KINDS = ("params", "trainable", "non_trainable")
+VALUE_KINDS = ("value", "shape", "len")
+CLAIM_KINDS = COUNT_KINDS + VALUE_KINDS
+_CLAIM = re.compile(r"^(?P<kind>params|trainable|non_trainable|value|shape|len)\((?P<expr>.+)\)\s*=\s*"
                     r"(?P<stated>\S.*?)(?:\s+(?P<here>here))?\s*$", re.S)
 _SHAPE_COMMENT = re.compile(r"#\s*shape of\s+(?P<name>[A-Za-z_][\w.]*)\s+is\s*:?\s*(?P<shape>\(.*\))\s*$")
 # A comment that begins like a shape comment: if the one above does not read it, say so.
@@ -99,10 +109,21 @@ class ParamsClaim:
     kind: str = "params"  # or trainable, non_trainable: which weights are counted
 
 
+@dataclass(frozen=True)
+class ValueClaim:
+    """`value(EXPR) = 0.93`, `shape(EXPR) = (None, 10)`, `len(EXPR) = 5`: checked in the worker,
+    after the slide's blocks."""
+    line: int  # where the slide states it (or the annotation, when it does not)
+    expression: str
+    stated: str  # as the claim writes it, tolerance included
+    kind: str  # value, shape or len
+    shown: bool = True  # whether the slide shows the stated number
+
+
 @dataclass
 class DeckChecks:
     """Everything to run and verify for one deck, in deck order."""
-    steps: list[Block | ParamsClaim] = field(default_factory=list)
+    steps: list[Block | ParamsClaim | ValueClaim] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -137,18 +158,24 @@ def strip_annotations(source: str) -> str:
     return ANNOTATION.sub("", source)
 
 
-def deck_checks(deck: Deck, highlight_language: str = "", highlight_lines: bool = True) -> DeckChecks:
+def deck_checks(deck: Deck, highlight_language: str = "", highlight_lines: bool = True,
+                figure_values: dict[str, tuple[str, list[str]]] | None = None) -> DeckChecks:
+    """`figure_values`: the images (as the slides name them) of the figure scripts that record
+    values, with the script and the names it records: a slide that shows one has its
+    percentages and decimals tied to it, or warned about."""
     markdown = MarkdownIt("commonmark", {"html": True})
     checks = DeckChecks()
     untagged_is_python = highlight_language.lower() in PYTHON_TAGS
     # A slide's own source only: a `--` step's earlier part (and a layout) already ran with its slide.
     for slide in deck.slides:
-        _slide_checks(deck, slide, markdown, untagged_is_python, highlight_lines, checks)
+        _slide_checks(deck, slide, markdown, untagged_is_python, highlight_lines, checks,
+                      figure_values or {})
     return checks
 
 
 def _slide_checks(deck: Deck, slide: Slide, markdown, untagged_is_python: bool,
-                  highlight_lines: bool, checks: DeckChecks) -> None:
+                  highlight_lines: bool, checks: DeckChecks,
+                  figure_values: dict[str, tuple[str, list[str]]]) -> None:
     text = slide.body
     first_line = slide.start_line
     code_spans = []
@@ -219,9 +246,35 @@ def _slide_checks(deck: Deck, slide: Slide, markdown, untagged_is_python: bool,
                                              "a check annotation here has no Python code block "
                                              "after it on this slide"))
     checks.steps.extend(claims)
-    claimed = {re.sub(r"\s", "", m.group("stated")) for a in ANNOTATION.finditer(text)
-               if (m := _CLAIM.match(a.group("body").strip()))}
+    claimed = _claimed(text)
     _unchecked_counts(deck, slide, text, code_spans, claimed, checks)
+    _unchecked_numbers(deck, slide, text, code_spans, claimed, figure_values, checks)
+
+
+def _unchecked_numbers(deck: Deck, slide: Slide, text: str, code_spans: list, claimed: set[str],
+                       figure_values: dict[str, tuple[str, list[str]]], checks: DeckChecks) -> None:
+    """A warning for each percentage and decimal that nothing ties to the slide's code or figure."""
+    figures = {script: names for image, (script, names) in figure_values.items() if image in text}
+    in_code = {n for start, end in code_spans for n in range(start, end)}
+    for line, shown, tie in uncovered_numbers(slide, text, in_code, claimed, figures,
+                                              bool(code_spans) or _previous_slide_has_code(deck, slide)):
+        checks.diagnostics.append(Diagnostic(deck.path, line, WARNING, (
+            f"'{shown}' is a number that nothing checks: tie it with {tie}, show a recorded value "
+            f"with <!-- value: ... -->, or mark the slide <!-- check: {NOT_COMPUTED} --> if its "
+            "numbers come from elsewhere")))
+
+
+def _claimed(text: str) -> set[str]:
+    """The numbers the slide's claims state, without spaces or tolerances ("93%", "1,797")."""
+    claimed = set()
+    for annotation in ANNOTATION.finditer(text):
+        body = annotation.group("body").strip()
+        match = _CLAIM.match(body) or RECORDED_CLAIM.match(body)
+        if match:
+            stated = parse_stated(match.group("stated"))
+            shown = stated.shown if stated else match.group("stated")
+            claimed.add(re.sub(r"\s", "", shown))
+    return claimed
 
 
 def _role(source: str, explicit: bool) -> str:
@@ -283,7 +336,7 @@ def _shape_comments(deck: Deck, source: str, first_line: int, pending: dict,
 
 
 def _annotation(body: str, line: int, deck: Deck, slide: Slide, text: str, pending: dict,
-                checks: DeckChecks) -> tuple[ParamsClaim, bool] | None:
+                checks: DeckChecks) -> tuple[ParamsClaim | ValueClaim, bool] | None:
     """Read one annotation into `pending` (for the next block); a claim is returned, with
     whether it is to be checked where it stands (`here`)."""
     body = body.strip()
@@ -306,7 +359,7 @@ def _annotation(body: str, line: int, deck: Deck, slide: Slide, text: str, pendi
         pending["setup_line"] = line + (0 if argument else 1)
     elif word == "output":
         pending["output"] = line
-    elif word.startswith(tuple(kind + "(" for kind in CLAIM_KINDS)):
+    elif word.startswith(tuple(kind + "(" for kind in COUNT_KINDS)):
         match = _CLAIM.match(body)
         if not match or parse_count(match.group("stated")) is None:
             kind = word.partition("(")[0]
@@ -315,33 +368,51 @@ def _annotation(body: str, line: int, deck: Deck, slide: Slide, text: str, pendi
                        "'= 922M here' to check it where it stands)")
         else:
             stated = match.group("stated")
-            where = _stated_line(text, stated, slide.start_line, line)
+            spaced = r"\s+".join(re.escape(part) for part in stated.split())
+            where = stated_line(text, re.compile(r"(?<![\w.,])" + spaced + r"(?![\w])"),
+                                slide.start_line, line)
             if where is None:
                 problem = (f"the claim says the slide states '{stated}', but the slide does not "
                            "(was the number on the slide changed?)")
             else:
                 claim = (ParamsClaim(where, match.group("expr").strip(), stated,
                                      match.group("kind")), bool(match.group("here")))
+    elif word.startswith(tuple(kind + "(" for kind in VALUE_KINDS)):
+        claim, problem = _value_claim(body, word, text, slide, line)
+    elif word.startswith(("figure(", "notebook(")) or word == NOT_COMPUTED:
+        pass  # recorded values are the build's to check (numbers.py); not-computed is read there
     else:
         problem = (f"unknown check annotation '{word}': use skip, raises, values, deferred, setup, "
-                   "output or params(...) = N (trainable(...), non_trainable(...))")
+                   "output, params(...) = N (trainable(...), non_trainable(...)), value(...) = X, "
+                   "shape(...) = (...), len(...) = N, figure(\"...\").NAME = X, "
+                   f"notebook(\"...\").NAME = X or {NOT_COMPUTED}")
     if problem:
         checks.diagnostics.append(Diagnostic(deck.path, line, ERROR, problem))
     return claim
 
 
-def _stated_line(text: str, stated: str, first_line: int, annotation_line: int) -> int | None:
-    """The line where the slide states `stated` (outside annotations) nearest the annotation:
-    on its line, else the closest above it, else the first below."""
-    visible = ANNOTATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    # "4.2 million" may break across lines on the slide, or have two spaces.
-    spaced = r"\s+".join(re.escape(part) for part in stated.split())
-    pattern = re.compile(r"(?<![\w.,])" + spaced + r"(?![\w])")
-    lines = [first_line + visible.count("\n", 0, m.start()) for m in pattern.finditer(visible)]
-    if not lines:
-        return None
-    above = [n for n in lines if n <= annotation_line]
-    return max(above) if above else min(lines)
+def _value_claim(body: str, word: str, text: str, slide: Slide,
+                 line: int) -> tuple[tuple[ValueClaim, bool] | None, str | None]:
+    """A value, shape or len claim and whether it is checked where it stands, or the problem."""
+    match = _CLAIM.match(body)
+    kind = word.partition("(")[0]
+    if match and kind == "shape":
+        try:
+            stated_shape(match.group("stated"))
+        except ValueError as exc:
+            return None, str(exc)
+        spaced = r"\s*".join(re.escape(part) for part in re.sub(r"\s", "", match.group("stated")))
+        pattern = re.compile(spaced)
+    else:
+        stated = parse_stated(match.group("stated")) if match else None
+        if stated is None:
+            return None, (f"a claim is written <!-- check: {kind}(EXPRESSION) = 0.93 --> (a number as "
+                          "the slide shows it: 0.93, 93 %, 1,797, -0.5; a tolerance after ±, "
+                          "0.93 ± 0.02 or 93 % ± 2; \"text\" in quotes; a shape as (None, 10))")
+        pattern = stated.slide_pattern()
+    where = stated_line(text, pattern, slide.start_line, line)
+    return (ValueClaim(where or line, match.group("expr").strip(), match.group("stated").strip(),
+                       match.group("kind"), where is not None), bool(match.group("here"))), None
 
 
 def _unchecked_counts(deck: Deck, slide: Slide, text: str, code_spans: list, claimed: set[str],

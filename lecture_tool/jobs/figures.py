@@ -22,13 +22,14 @@ from .. import cache
 from ..config import Config
 from ..diagnostics import ERROR, Diagnostic
 from ..extras import explain_missing_module
-from ..layout import cache_dir, figure_output
+from ..layout import cache_dir, figure_output, values_dir
 from ..processes import child_environment, exit_description
 from ..sources import in_directory
 from .runner import Job, JobsResult, Outcome, Runner, crash_message, exception_line
 
-# The figure scripts' public API: a change in the style draws every figure again.
-STYLE_MODULE = Path(__file__).resolve().parent.parent / "figure_style.py"
+# The figure scripts' public API (and how it records values): a change draws every figure again.
+STYLE_MODULES = tuple(Path(__file__).resolve().parent.parent / name
+                      for name in ("figure_style.py", "values.py"))
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def fingerprint(script: FigureScript, root: Path) -> str:
     declared inputs and outputs, and the packaged figure style it draws with."""
     inputs = [root / name for name in script.inputs]
     return cache.fingerprint(repr(script.outputs), repr(script.inputs),
-                             files=[script.path, *script.helpers, STYLE_MODULE, *inputs])
+                             files=[script.path, *script.helpers, *STYLE_MODULES, *inputs])
 
 
 def make_figures(config: Config, names: list[str] | None = None, force: bool = False,
@@ -124,7 +125,8 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
     env = child_environment(side_by_side=True, MPLBACKEND="Agg", SOURCE_DATE_EPOCH="0",
                             PYTHONDONTWRITEBYTECODE="1", LECTURE_CACHE=str(cache_dir(config)))
     runner = Runner("figures", "script", config.output_dir / config.figures_subdir,
-                    cache_dir(config), config.root, env, config.figure_timeout)
+                    cache_dir(config), config.root, env, config.figure_timeout,
+                    values_dir=values_dir(config, "figure"))
     jobs = [Job(s.name, s.path, [sys.executable, str(s.path), "--out"], s.outputs,
                 fingerprint(s, config.root), partial(_diagnose, s.path, config.figure_timeout),
                 s.outputs_line) for s in scripts]

@@ -20,26 +20,29 @@ from .. import cache
 from ..config import Config
 from ..diagnostics import ERROR, Diagnostic
 from ..extras import explain_missing_module, install_command, missing_modules
-from ..layout import NOTEBOOK_PAGES, cache_dir, notebook_files, notebook_outputs
+from ..layout import NOTEBOOK_PAGES, cache_dir, notebook_files, notebook_outputs, values_dir
 from ..processes import child_environment
 from .runner import Job, JobsResult, Outcome, Runner, crash_message, exception_line
 
 # What notebook_runner.py imports, in the Python that runs lecture.
 RUNNER_MODULES = ("nbformat", "nbclient", "nbconvert", "ipykernel")
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "nbconvert" / "lecture" / "index.html.j2"
+PACKAGE = Path(__file__).resolve().parent.parent
+TEMPLATE = PACKAGE / "templates" / "nbconvert" / "lecture" / "index.html.j2"
+# How a notebook is run and what it records: a change there runs every notebook again.
+RUNNER = (PACKAGE / "child_processes" / "notebook_runner.py", PACKAGE / "values.py")
 
 
 def fingerprint(notebook: Path, config: Config) -> str:
     """What an executed notebook depends on, by cache.py's rule: the notebook, the modules of its
-    directory (where its kernel runs) that its code imports, and the page template."""
+    directory (where its kernel runs) that its code imports, the page template and the runner."""
     try:
         cells = json.loads(notebook.read_bytes()).get("cells", [])
         code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
     except (OSError, ValueError, AttributeError):
         code = ""  # not a notebook: the runner will say so
     helpers = cache.local_imports([code], [notebook.parent])
-    return cache.fingerprint(files=[notebook, *helpers, TEMPLATE])
+    return cache.fingerprint(files=[notebook, *helpers, TEMPLATE, *RUNNER])
 
 
 def make_notebooks(config: Config, force: bool = False,
@@ -56,7 +59,8 @@ def make_notebooks(config: Config, force: bool = False,
     env = child_environment(side_by_side=True, MPLBACKEND=None)  # the kernel draws inline
     runner = Runner("notebooks", "notebook", config.output_dir / NOTEBOOK_PAGES,
                     cache_dir(config), config.notebooks_dir, env,
-                    config.notebook_timeout, reproducible=False)
+                    config.notebook_timeout, reproducible=False,
+                    values_dir=values_dir(config, "notebook"))
     today = datetime.date.today().isoformat()
     jobs = [Job(p.stem, p,
                 [sys.executable, "-m", "lecture_tool.child_processes.notebook_runner", str(p),

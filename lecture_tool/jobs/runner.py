@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import processes
+from .. import processes, values
 from ..cache import read_json, write_json
 from ..diagnostics import ERROR, Diagnostic
 
@@ -98,6 +98,8 @@ class Runner:
     # Outputs the same to the byte in every run (figures): keep to one thread. Otherwise
     # (notebooks) a job may use as many threads as there are cores for the jobs in play.
     reproducible: bool = True
+    # Where the values a job records go (values.FILE in its scratch directory), one file a job.
+    values_dir: Path | None = None
 
     def run(self, jobs: list[Job], force: bool = False,
             progress: Callable[[str], None] = lambda line: None) -> JobsResult:
@@ -162,9 +164,21 @@ class Runner:
             if problem is None:
                 for output in job.outputs:
                     os.replace(scratch / output, self.out_dir / output)
+                self._keep_values(job, scratch)
             return problem, time.perf_counter() - started
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _keep_values(self, job: Job, scratch: Path) -> None:
+        """The values the run recorded replace the last run's; a run that recorded none leaves none."""
+        if self.values_dir is None:
+            return
+        target = self.values_dir / f"{job.name}.json"
+        if (scratch / values.FILE).is_file():
+            self.values_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(scratch / values.FILE, target)
+        else:
+            target.unlink(missing_ok=True)
 
     def _execute(self, job: Job, scratch: Path, threads: int) -> Outcome:
         timeout = self.timeout * processes.load_factor()

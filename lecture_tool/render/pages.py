@@ -12,6 +12,7 @@ from ..config import Config
 from ..deck import Deck
 from ..diagnostics import ERROR, Diagnostic
 from ..layout import cache_dir
+from ..values import Values
 from .source import heading_ids, json_for_script, prepare_source
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -29,11 +30,11 @@ def template_environment(config: Config) -> jinja2.Environment:
 
 
 def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
-                notebooks: frozenset[str] = frozenset()) -> str:
+                notebooks: frozenset[str] = frozenset(), values: Values | None = None) -> str:
     options = dict(config.remark)
     return env.get_template("deck.html").render(
         deck=deck, course_title=config.title,
-        source_json=json_for_script(prepare_source(deck, notebooks)),
+        source_json=json_for_script(prepare_source(deck, notebooks, values)),
         heading_ids_json=json_for_script(heading_ids(deck)),
         options_json=json_for_script(options))
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from ..deck import Deck, headings
 from ..deck.annotations import strip_annotations
 from ..deck.mentions import link_mentions
+from ..deck.numbers import INLINE_VALUE, formatted, inline_value
 from ..deck.regions import find_math, markdown_regions, unescaped
 from ..deck.title import with_title_layout
+from ..values import Values
 
 
 @dataclass(frozen=True)
@@ -22,16 +24,18 @@ class Page:
     """What the steps that prepare a deck's source may need to know."""
     deck: Deck
     notebooks: frozenset[str] = frozenset()  # the course's notebooks, by name
+    values: Values = dataclasses.field(default_factory=dict)  # what figures and notebooks recorded
     # How many times remark's Markdown reads the text at hand: once, and once more for each
     # content class around it whose HTML remark converts again (see `_markdown_passes`).
     markdown_passes: int = 1
 
 
-def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset()) -> str:
+def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset(),
+                   values: Values | None = None) -> str:
     """The deck source as the page gives it to remark: each of SOURCE_STEPS in turn, as
     nbconvert chains its preprocessors."""
     deck = with_title_layout(deck)  # first: the steps below read offsets into its source
-    page, source = Page(deck, notebooks), deck.source
+    page, source = Page(deck, notebooks, values or {}), deck.source
     for step in SOURCE_STEPS:
         source = step(source, page)
     return source
@@ -72,6 +76,24 @@ def math_to_spans(text: str, page: Page) -> str:
     return _replace_math(text, page.markdown_passes) if "$" in text else text
 
 
+def show_recorded_values(source: str, page: Page) -> str:
+    """Each `<!-- value: figure("x").key:FORMAT -->text<!-- /value -->` becomes the recorded
+    value, formatted; one that cannot be shown keeps its text (the build reported why)."""
+    if "value:" not in source:
+        return source
+
+    def shown(match: re.Match) -> str:
+        parsed = inline_value(match)
+        value, missing = parsed.reference.look_up(page.values) if parsed.reference else (None, "")
+        if missing is not None:
+            return match.group("fallback")
+        try:
+            return html.escape(formatted(value, parsed.format), quote=False)
+        except (ValueError, TypeError):
+            return match.group("fallback")
+    return INLINE_VALUE.sub(shown, source)
+
+
 def strip_check_annotations(source: str, page: Page) -> str:
     """`<!-- check: ... -->` comments are for `lecture check`, not for the audience."""
     return strip_annotations(source)
@@ -80,7 +102,7 @@ def strip_check_annotations(source: str, page: Page) -> str:
 # Applied to each Markdown text region of a deck, in order.
 TEXT_STEPS = (link_notebook_mentions, math_to_spans)
 # Applied to the whole source, in order.
-SOURCE_STEPS = (rewrite_markdown_text, strip_check_annotations)
+SOURCE_STEPS = (rewrite_markdown_text, strip_check_annotations, show_recorded_values)
 
 
 def _replace_math(text: str, markdown_passes: int = 1) -> str:
