@@ -49,8 +49,10 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     if figures:
         note.extend(make_figures(config, figures, progress=progress).diagnostics)
     values = read_all(values_root(config))
-    figure_values = {figure_output(config, output): (script.name, sorted(values["figure"][script.name]))
-                     for script in scripts if values["figure"].get(script.name)
+    # The names a script records, as recorded, else as its source spells them (not run yet).
+    figure_values = {figure_output(config, output): (script.name,
+                                                     sorted(values["figure"].get(script.name, script.records)))
+                     for script in scripts if values["figure"].get(script.name) or script.records
                      for output in script.outputs}
     cache = CheckCache(config, use=use_cache)
     for deck in read:

@@ -39,6 +39,7 @@ class FigureScript:
     outputs_line: int  # where OUTPUTS is declared, for messages about outputs
     inputs: tuple[str, ...] = ()
     helpers: tuple[Path, ...] = ()  # local modules it imports, transitively
+    records: tuple[str, ...] = ()  # the names of the values it records, as its source spells them
 
     @property
     def name(self) -> str:
@@ -68,7 +69,8 @@ def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
                                        "(no directories)"))
             continue
         helpers = cache.local_imports([modules[name]], [directory])
-        scripts.append(FigureScript(modules[name], tuple(outputs), line, tuple(inputs), tuple(helpers)))
+        scripts.append(FigureScript(modules[name], tuple(outputs), line, tuple(inputs), tuple(helpers),
+                                    _recorded_names(tree)))
     seen: dict[str, FigureScript] = {}
     for script in scripts:
         for output in script.outputs:
@@ -82,6 +84,16 @@ def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
 def declared_outputs(config: Config, scripts: list[FigureScript]) -> set[str]:
     """Where the scripts' declared outputs go, relative to the output directory."""
     return {figure_output(config, name) for script in scripts for name in script.outputs}
+
+
+def _recorded_names(tree: ast.Module) -> tuple[str, ...]:
+    """The names of `style.record("name", ...)` calls, read from the source (no run needed to
+    know that a figure records values, nor which)."""
+    names = {node.args[0].value for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr == "record" and node.args and isinstance(node.args[0], ast.Constant)
+             and isinstance(node.args[0].value, str)}
+    return tuple(sorted(names))
 
 
 def _declarations(tree: ast.Module) -> dict[str, tuple[tuple, int]]:
