@@ -57,9 +57,13 @@ def test_dead_kernels_and_slow_cells_are_errors_not_hangs(tmp_path):
         config="cell_timeout = 3\n")
     result = make_notebooks(load_config(project))
     messages = sorted(d.format(project) for d in result.diagnostics)
-    assert messages == [
-        "notebooks/dies.ipynb: cell 2: error: the kernel died (out of memory, or a crash in native code)",
-        "notebooks/slow.ipynb: cell 1: error: the cell ran longer than 3 s and was stopped"]
+    assert messages[0] == ("notebooks/dies.ipynb: cell 2: error: the kernel died (out of memory, "
+                           "or a crash in native code)")
+    # The timeout the cell really had: 3 s, or more on a machine busier than its cores.
+    assert re.fullmatch(r"notebooks/slow\.ipynb: cell 1: error: the cell ran longer than (3 s|\d+ s "
+                        r"\(3 s as configured, stretched by the machine's load\)) and was stopped",
+                        messages[1]), messages[1]
+    assert len(messages) == 2
 
 
 def test_slides_link_to_notebook_pages_that_work_offline(tmp_path, browser):

@@ -228,7 +228,9 @@ def shown_value(value: object) -> str:
 
 
 # Numbers in the prose that nothing ties to the code or a figure: percentages and decimals.
-_PROSE_NUMBER = re.compile(r"(?<![\w.,/#=-])[-\u2212]?(?:\d+(?:\.\d+)?\s?%|\d+\.\d+)(?![\w%]|\.\d)")
+# A decimal followed by a unit (`4.2 million`, `1.2k`) is a count: the parameter-count rule's.
+_PROSE_NUMBER = re.compile(r"(?<![\w.,/#=-])[-\u2212]?(?:\d+(?:\.\d+)?\s?%|\d+\.\d+)(?![\w%]|\.\d)"
+                           rf"(?!\s?(?:{_UNIT}))")
 _URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+|\barxiv:\S+", re.I)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$", re.S)
