@@ -225,14 +225,9 @@ class DeckRun:
         return []
 
     def claim(self, claim: ParamsClaim) -> list[Diagnostic]:
-        try:
-            reply = self.request({"op": "params", "expr": claim.expression, "line": claim.line,
-                                  "kind": claim.kind})
-        except WorkerDied as exc:
-            return [Diagnostic(self.deck.path, claim.line, ERROR, exc.message)]
-        if not reply.get("ok"):
-            self.environment |= bool(reply["error"].get("environment"))
-            return [Diagnostic(self.deck.path, claim.line, ERROR, reply["error"]["message"])]
+        reply, problems = self.claim_reply(claim, "params")
+        if reply is None:
+            return problems
         if count_matches(reply["count"], claim.stated):
             return []
         counted = {"params": "parameters", "trainable": "trainable parameters",
@@ -242,14 +237,9 @@ class DeckRun:
                            f"slide says {claim.stated}")]
 
     def value_claim(self, claim: ValueClaim) -> list[Diagnostic]:
-        try:
-            reply = self.request({"op": "value", "expr": claim.expression, "line": claim.line,
-                                  "kind": claim.kind})
-        except WorkerDied as exc:
-            return [Diagnostic(self.deck.path, claim.line, ERROR, exc.message)]
-        if not reply.get("ok"):
-            self.environment |= bool(reply["error"].get("environment"))
-            return [Diagnostic(self.deck.path, claim.line, ERROR, reply["error"]["message"])]
+        reply, problems = self.claim_reply(claim, "value")
+        if reply is None:
+            return problems
         actual = reply["value"]
         what = claim.expression if claim.kind == "value" else f"{claim.kind}({claim.expression})"
         if claim.kind == "shape":
@@ -264,6 +254,18 @@ class DeckRun:
             return []
         return [Diagnostic(self.deck.path, claim.line, ERROR, f"{what} is {shown}, the slide says "
                            f"{claim.stated}")]
+
+    def claim_reply(self, claim: ParamsClaim | ValueClaim, op: str) -> tuple[dict | None, list[Diagnostic]]:
+        """The worker's answer to a claim, or None and the problem at the claim's line."""
+        try:
+            reply = self.request({"op": op, "expr": claim.expression, "line": claim.line,
+                                  "kind": claim.kind})
+        except WorkerDied as exc:
+            return None, [Diagnostic(self.deck.path, claim.line, ERROR, exc.message)]
+        if not reply.get("ok"):
+            self.environment |= bool(reply["error"].get("environment"))
+            return None, [Diagnostic(self.deck.path, claim.line, ERROR, reply["error"]["message"])]
+        return reply, []
 
     # The worker process.
 

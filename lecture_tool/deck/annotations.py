@@ -35,7 +35,7 @@ import doctest
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from markdown_it import MarkdownIt
 
@@ -55,9 +55,8 @@ _NEAR_SHAPE_COMMENT = re.compile(r"#\s*shape\s+of\b\s*(?P<name>[A-Za-z_][\w.]*)?
                                  r"(?:[^(\[]*(?P<shape>[(\[][^)\]]*[)\]]))?", re.I)
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
 _UNIT = r"[kKMBG]|(?i:thousand|million|billion)"
-_COUNT = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})?$")
-_UNITS = {None: 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9,
-          "thousand": 10**3, "million": 10**6, "billion": 10**9}
+# A count as a claim states it: no sign, no percent, no tolerance (numbers.py reads its value).
+_COUNT = re.compile(rf"^(?:{_NUMBER})\s*(?:{_UNIT})?$")
 # A count stated in prose: "304 parameters", "138M params", "4.2 million weights", "2,241
 # trainable parameters"; or a bare "922M" near code.
 _PROSE_PARAMS = re.compile(
@@ -130,27 +129,14 @@ class DeckChecks:
 def parse_count(stated: str) -> tuple[Decimal, Decimal] | None:
     """("922M") -> (922000000, 1000000): the value and the precision it is stated with.
     ("4.2 million") -> (4200000, 100000)."""
-    match = _COUNT.match(stated.strip())
-    if not match:
-        return None
-    number = match.group("number").replace(",", "")
-    unit = match.group("unit")
-    scale = _UNITS[unit if unit is None or len(unit) == 1 else unit.lower()]
-    try:
-        value = Decimal(number)
-    except InvalidOperation:
-        return None
-    quantum = Decimal(1).scaleb(value.as_tuple().exponent) * scale
-    return value * scale, quantum
+    parsed = parse_stated(stated) if _COUNT.match(stated.strip()) else None
+    return None if parsed is None else (parsed.value, parsed.tolerance * 2)
 
 
 def count_matches(actual: int, stated: str) -> bool:
     """Does `actual` round to `stated` at the precision it is written with?"""
-    parsed = parse_count(stated)
-    if parsed is None:
-        return False
-    value, quantum = parsed
-    return abs(Decimal(actual) - value) * 2 <= quantum
+    parsed = parse_stated(stated) if _COUNT.match(stated.strip()) else None
+    return parsed is not None and parsed.holds(actual)
 
 
 def strip_annotations(source: str) -> str:
