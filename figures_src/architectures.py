@@ -158,11 +158,12 @@ def volume(axis, x, y, width, height, depth, colour, hatch=None):
 
 
 def network(axis, items, spatial, channels, units, gap=0.6, min_step=1.35, shape_size=14,
-            name_size=14):
+            name_size=14, depth_ratio=1.0):
     """Draw tensors left to right, each one as big as it is: the height and depth of a box grow
     with the image side (log scale), its width with the channels; a dense layer's output is a
-    flat bar as tall as its number of units. `items` are (name, shape label, kind, frozen).
-    Returns the right end and the vertical extent."""
+    flat bar as tall as its number of units. `items` are (name, shape label, kind, frozen);
+    `depth_ratio`: how deep a box is drawn for its height (below 1, a taller drawing for the
+    same width). Returns the right end and the vertical extent."""
     x = 0.0
     top = bottom = 0.0
     for name, shape_label, kind, frozen in items:
@@ -171,7 +172,7 @@ def network(axis, items, spatial, channels, units, gap=0.6, min_step=1.35, shape
         hatch = "//" if frozen else None
         if len(dims) == 3:
             side, width = spatial(dims[0]), channels(dims[2])
-            dx, dy = volume(axis, x, -side / 2, width, side, side, colour, hatch)
+            dx, dy = volume(axis, x, -side / 2, width, side, side * depth_ratio, colour, hatch)
         else:
             side, width = max(units(dims[0]), 0.8), 0.22
             dx, dy = volume(axis, x, -side / 2, width, side, 0.25, colour, hatch)
@@ -299,11 +300,13 @@ def draw_resnet(out: Path, model) -> None:
     style.save_png(fig, out / "resnet.png")
 
 
-def draw_network(items, width: float, scales, kinds, extra_legend=(), name_size=14, min_step=1.35):
+def draw_network(items, width: float, scales, kinds, extra_legend=(), name_size=14, min_step=1.35,
+                 depth_ratio=1.0, shape_size=14):
     """A figure `width` of the slide wide, as high as the drawing needs (one unit is as long
     both ways)."""
     fig, axis = style.figure(width, 4.0)
-    right, bottom, top = network(axis, items, *scales, name_size=name_size, min_step=min_step)
+    right, bottom, top = network(axis, items, *scales, name_size=name_size, min_step=min_step,
+                                 depth_ratio=depth_ratio, shape_size=shape_size)
     left, right = -0.25, right - 0.1
     # Below the lowest box: its name (up to two lines), then the legend.
     unit_px = width * style.CONTENT_WIDTH_IN * style.DPI / (right - left)
@@ -329,10 +332,12 @@ def make(out: Path) -> None:
              "dense, softmax": "softmax"}
     items = [(name if name != "dense, softmax" else "softmax", shape, kinds[name], False)
              for name, shape in lenet_labels(built(lenet))]
-    lenet_scales = (lambda s: 0.5 + 0.4 * math.log2(s), lambda c: 0.15 + 0.15 * math.log2(c),
-                    lambda u: 0.36 * math.log2(u))
+    # LeNet and VGG fill the width of their slides, and boxes drawn less deep than tall let
+    # them fill its height too, with 15 pt labels (21 px).
+    lenet_scales = (lambda s: 0.8 + 0.6 * math.log2(s), lambda c: 0.15 + 0.15 * math.log2(c),
+                    lambda u: 0.55 * math.log2(u))
     fig = draw_network(items, 1.0, lenet_scales, ["input", "conv", "pool", "dense", "softmax"],
-                       min_step=1.9)
+                       min_step=1.9, depth_ratio=0.45, name_size=15, shape_size=15)
     style.save_png(fig, out / "lenet.png")
 
     labels = vgg_labels(built(vgg16))
@@ -340,8 +345,10 @@ def make(out: Path) -> None:
     vgg_scales = (lambda s: 0.5 + 0.42 * math.log2(s), lambda c: 0.1 + 0.15 * math.log2(c),
                   lambda u: 0.3 * math.log2(u))
     items = [(name, shape, kind, False) for (name, shape), kind in zip(labels, vgg_kinds)]
-    fig = draw_network(items, 1.0, vgg_scales, ["input", "conv", "pool", "dense", "softmax"],
-                       min_step=1.75)
+    tall_vgg_scales = (lambda s: 0.8 + 0.62 * math.log2(s), vgg_scales[1],
+                       lambda u: 0.45 * math.log2(u))
+    fig = draw_network(items, 1.0, tall_vgg_scales, ["input", "conv", "pool", "dense", "softmax"],
+                       min_step=1.75, depth_ratio=0.38, name_size=15, shape_size=15)
     style.save_png(fig, out / "vgg.png")
 
     # Transfer learning: everything up to the second-to-last layer keeps its ImageNet weights;
