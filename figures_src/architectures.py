@@ -264,10 +264,11 @@ def draw_resnet(out: Path, model) -> None:
             for x in (plain_x, residual_x):
                 axis.add_patch(style.plt.Rectangle((x, y - box), column_width, box, facecolor=colour,
                                                    edgecolor=style.INK, lw=0.8, zorder=2))
+            group_bottom = y - box
             if group.startswith("stage") and layer % 2 == 1:
-                # A block of two convolutions, and the skip connection around it: its first block
-                # of a stage after the first halves the size and doubles the channels, so x goes
-                # through a 1×1 convolution (dashed) before it is added.
+                # A block of two convolutions, and the skip connection around it. The first block
+                # of each stage after the first halves the size and doubles the channels, so there
+                # x goes through a 1×1 convolution (dashed) before it is added.
                 block_top = y + pitch + block_gap / 2
                 block_bottom = y - box - block_gap / 2
                 skip_connection(axis, residual_x + column_width + 0.02, block_top, block_bottom,
@@ -280,8 +281,9 @@ def draw_resnet(out: Path, model) -> None:
                 axis.add_patch(style.plt.Rectangle((x, y - 0.05), column_width, 0.05,
                                                    facecolor=KINDS["pool"][1], edgecolor=style.INK,
                                                    lw=0.8, zorder=2))
+            group_bottom = y - 0.05
             y -= 0.05 + 0.06
-        spans.append((group_top, y + pitch - box))
+        spans.append((group_top, group_bottom))
         y -= stage_gap
 
     (conv, conv_shape), (pool, pool_shape), *rest = labels

@@ -11,8 +11,7 @@ OUTPUTS = ["convmap1_dims.svg", "convmap1.svg", "convmap2.svg", "convmap3.svg", 
 IMAGE, CHANNELS, KERNEL, FILTERS = 28, 3, 5, 4
 MAP_COLOURS = [style.GREEN, style.ORANGE, style.BLUE, style.RED]
 DEPTH = (0.55, 0.35)  # how one unit of depth is drawn: to the right and up
-CHANNEL = 0.3  # depth units per channel (kernel_tensor)
-STACK = 0.8  # depth units between two feature maps, so that each one shows (kernel_tensor)
+CHANNEL = 0.3  # depth units per channel, in kernel_tensor
 
 # The scenes' geometry, in inches of a figure 10.2 inches wide (scaled to the width drawn); the
 # text keeps its size in points whatever the width, so its offsets are in real inches.
