@@ -158,11 +158,12 @@ def volume(axis, x, y, width, height, depth, colour, hatch=None):
 
 
 def network(axis, items, spatial, channels, units, gap=0.6, min_step=1.35, shape_size=14,
-            name_size=14):
+            name_size=14, depth_ratio=1.0):
     """Draw tensors left to right, each one as big as it is: the height and depth of a box grow
     with the image side (log scale), its width with the channels; a dense layer's output is a
-    flat bar as tall as its number of units. `items` are (name, shape label, kind, frozen).
-    Returns the right end and the vertical extent."""
+    flat bar as tall as its number of units. `items` are (name, shape label, kind, frozen);
+    `depth_ratio`: how deep a box is drawn for its height (below 1, a taller drawing for the
+    same width). Returns the right end and the vertical extent."""
     x = 0.0
     top = bottom = 0.0
     for name, shape_label, kind, frozen in items:
@@ -171,7 +172,7 @@ def network(axis, items, spatial, channels, units, gap=0.6, min_step=1.35, shape
         hatch = "//" if frozen else None
         if len(dims) == 3:
             side, width = spatial(dims[0]), channels(dims[2])
-            dx, dy = volume(axis, x, -side / 2, width, side, side, colour, hatch)
+            dx, dy = volume(axis, x, -side / 2, width, side, side * depth_ratio, colour, hatch)
         else:
             side, width = max(units(dims[0]), 0.8), 0.22
             dx, dy = volume(axis, x, -side / 2, width, side, 0.25, colour, hatch)
@@ -208,61 +209,106 @@ def architecture_figure(width: float, height_in: float, xlim, ylim):
     return fig, axis
 
 
-def shortcut(axis, x, y_from, y_to, dashed):
-    from matplotlib.patches import FancyArrowPatch
+# The ResNet figure is drawn for the slide's right column (64 % of the content width), shown at
+# .width-95 of it: one figure pixel is about one pixel of the slide, so 13 pt text is 18 px there.
+RESNET_WIDTH = 0.64 * 0.95
+SKIP = style.ORANGE  # the skip connections: the one thing the residual column adds
 
-    axis.add_patch(FancyArrowPatch((x, y_from), (x, y_to), connectionstyle="arc3,rad=-0.9",
-                                   arrowstyle="-|>", mutation_scale=7, lw=1.1, color=style.NAVY,
-                                   linestyle="--" if dashed else "-"))
+
+def skip_connection(axis, x, y_from, y_to, projection: bool, bulge=0.3, lw=3.2):
+    """A skip connection on the right of a column, from above a block to below it, where it is
+    added to the block's output: a curve that bulges `bulge` to the right. Dashed where a 1×1
+    convolution changes the shape of x to match."""
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path as Curve
+
+    reach = bulge * 4 / 3  # a cubic Bézier reaches 3/4 of the way to its control points
+    curve = Curve([(x, y_from), (x + reach, y_from), (x + reach, y_to), (x, y_to)],
+                  [Curve.MOVETO, Curve.CURVE4, Curve.CURVE4, Curve.CURVE4])
+    axis.add_patch(FancyArrowPatch(path=curve, arrowstyle="-|>", mutation_scale=9, lw=lw,
+                                   color=SKIP, linestyle=(0, (2.6, 1.3)) if projection else "-",
+                                   capstyle="butt", joinstyle="miter", zorder=4))
 
 
 def draw_resnet(out: Path, model) -> None:
-    import math
-
+    """ResNet-34 and its plain twin side by side, one box per weight layer, what each stage does
+    and outputs between them; the residual column differs only by its skip connections."""
     labels = resnet_labels(model)
-    fig, axis = style.figure(0.5, 5.4)
-    colours = [style.GREY, style.LIGHT_GREY, style.LIGHT_BLUE, style.LIGHT_GREEN, "#fde2c8",
-               "#f6d5d2", style.GREY]
-    layers_per_group = [1, 0] + [2 * b for _, b in RESNET34_STAGES] + [1]
-    total = sum(layers_per_group)
-    step = 4.6 / total
-    for column, (x0, title) in enumerate([(0.35, "34-layer plain"), (2.0, "34-layer residual")]):
-        axis.text(x0 + 0.35, 5.15, title, ha="center", fontsize=13, color=style.NAVY)
-        y = 4.85
-        index = 0
-        for group, count in enumerate(layers_per_group):
-            for _ in range(count):
-                axis.add_patch(style.plt.Rectangle((x0, y - step * 0.8), 0.7, step * 0.7,
-                                                   facecolor=colours[group], edgecolor=style.INK, lw=0.6))
-                if column == 1 and 2 <= group <= 5 and index % 2 == 1:
-                    # a shortcut around each pair of convolutions: dashed where the shape changes
-                    first_of_stage = (index - sum(layers_per_group[:group])) == 1
-                    shortcut(axis, x0 + 0.7, y + step * 1.1, y - step * 0.5,
-                             dashed=first_of_stage and group > 2)
-                index += 1
-                y -= step
-            if group == 1:
-                y -= step * 0.2
-    (conv, conv_shape), (pool, pool_shape), *rest = labels
-    axis.text(3.05, 4.85 - step / 2, f"{conv} → {conv_shape}\n{pool} → {pool_shape}", va="center",
-              fontsize=11, color=style.INK, linespacing=1.15)
-    y = 4.85 - step * 1.2
-    for (text, shape_label), count in zip(rest, layers_per_group[2:]):
-        axis.text(3.05, y - count * step / 2, f"{text}\n→ {shape_label}", va="center", fontsize=12,
-                  color=style.INK, linespacing=1.15)
-        y -= count * step
-    axis.set_xlim(-0.05, 5.75)
-    axis.set_ylim(math.floor(y) - 0.05, 5.45)
+    width_in, height_in = RESNET_WIDTH * style.CONTENT_WIDTH_IN, 6.1
+    fig, axis = style.figure(RESNET_WIDTH, height_in)
+    axis.set_xlim(0, width_in)
+    axis.set_ylim(0, height_in)
+    axis.set_aspect("equal")
     axis.axis("off")
-    fig.subplots_adjust(0.01, 0.01, 0.99, 0.99)
+    fig.subplots_adjust(0, 0, 1, 1)
+
+    column_width = 1.4
+    plain_x, residual_x = 0.05, width_in - 0.45 - column_width
+    middle = (plain_x + column_width + residual_x) / 2
+    # Groups of layers, top to bottom: the stem (a 7×7 convolution, then max pooling), the four
+    # stages of pairs of 3×3 convolutions, then average pooling and the classifier.
+    groups = [("stem", 1)] + [(f"stage{stage}", 2 * blocks)
+                              for stage, (_, blocks) in enumerate(RESNET34_STAGES, 2)] + [("fc", 1)]
+    pitch, box, block_gap, stage_gap = 0.1, 0.075, 0.03, 0.12
+    top = height_in - 0.6
+    for x, title in ((plain_x, "34-layer\nplain"), (residual_x, "34-layer\nresidual")):
+        axis.text(x + column_width / 2, height_in - 0.05, title, ha="center", va="top", fontsize=14,
+                  color=style.NAVY, fontweight="bold", linespacing=1.1)
+
+    y = top
+    spans = []  # (top, bottom) of each group, for its label
+    for group, count in groups:
+        group_top = y
+        colour = (style.LIGHT_BLUE if group != "fc" else style.LIGHT_RED)
+        for layer in range(count):
+            for x in (plain_x, residual_x):
+                axis.add_patch(style.plt.Rectangle((x, y - box), column_width, box, facecolor=colour,
+                                                   edgecolor=style.INK, lw=0.8, zorder=2))
+            group_bottom = y - box
+            if group.startswith("stage") and layer % 2 == 1:
+                # A block of two convolutions, and the skip connection around it. The first block
+                # of each stage after the first halves the size and doubles the channels, so there
+                # x goes through a 1×1 convolution (dashed) before it is added.
+                block_top = y + pitch + block_gap / 2
+                block_bottom = y - box - block_gap / 2
+                skip_connection(axis, residual_x + column_width + 0.02, block_top, block_bottom,
+                                projection=layer == 1 and group != "stage2")
+                y -= block_gap
+            y -= pitch
+        if group == "stem":
+            # max pooling: no weights, a thin bar in the colour of pooling
+            for x in (plain_x, residual_x):
+                axis.add_patch(style.plt.Rectangle((x, y - 0.05), column_width, 0.05,
+                                                   facecolor=KINDS["pool"][1], edgecolor=style.INK,
+                                                   lw=0.8, zorder=2))
+            group_bottom = y - 0.05
+            y -= 0.05 + 0.06
+        spans.append((group_top, group_bottom))
+        y -= stage_gap
+
+    (conv, conv_shape), (pool, pool_shape), *rest = labels
+    texts = [f"{conv} → {compact(conv_shape)}\n{pool} → {compact(pool_shape)}"]
+    texts += [f"{text}\n→ {shape_label}" for text, shape_label in rest]
+    for (group_top, group_bottom), text in zip(spans, texts):
+        centre = (group_top + group_bottom) / 2
+        axis.text(middle, centre, text, ha="center", va="center", fontsize=13, color=style.INK,
+                  linespacing=1.15)
+    # The legend: what the orange arcs are.
+    for row, (text, projection) in enumerate([("skip connection: $x$ added to the block's output", False),
+                                              ("through a 1×1 conv where the shape changes", True)]):
+        y = 0.6 - row * 0.34
+        skip_connection(axis, 0.12, y + 0.13, y - 0.13, projection=projection, bulge=0.2)
+        axis.text(0.5, y, text, va="center", fontsize=13, color=style.INK)
     style.save_png(fig, out / "resnet.png")
 
 
-def draw_network(items, width: float, scales, kinds, extra_legend=(), name_size=14, min_step=1.35):
+def draw_network(items, width: float, scales, kinds, extra_legend=(), name_size=14, min_step=1.35,
+                 depth_ratio=1.0, shape_size=14):
     """A figure `width` of the slide wide, as high as the drawing needs (one unit is as long
     both ways)."""
     fig, axis = style.figure(width, 4.0)
-    right, bottom, top = network(axis, items, *scales, name_size=name_size, min_step=min_step)
+    right, bottom, top = network(axis, items, *scales, name_size=name_size, min_step=min_step,
+                                 depth_ratio=depth_ratio, shape_size=shape_size)
     left, right = -0.25, right - 0.1
     # Below the lowest box: its name (up to two lines), then the legend.
     unit_px = width * style.CONTENT_WIDTH_IN * style.DPI / (right - left)
@@ -288,10 +334,12 @@ def make(out: Path) -> None:
              "dense, softmax": "softmax"}
     items = [(name if name != "dense, softmax" else "softmax", shape, kinds[name], False)
              for name, shape in lenet_labels(built(lenet))]
-    lenet_scales = (lambda s: 0.5 + 0.4 * math.log2(s), lambda c: 0.15 + 0.15 * math.log2(c),
-                    lambda u: 0.36 * math.log2(u))
+    # LeNet and VGG fill the width of their slides, and boxes drawn less deep than tall let
+    # them fill its height too, with 15 pt labels (21 px).
+    lenet_scales = (lambda s: 0.8 + 0.6 * math.log2(s), lambda c: 0.15 + 0.15 * math.log2(c),
+                    lambda u: 0.55 * math.log2(u))
     fig = draw_network(items, 1.0, lenet_scales, ["input", "conv", "pool", "dense", "softmax"],
-                       min_step=1.9)
+                       min_step=1.9, depth_ratio=0.45, name_size=15, shape_size=15)
     style.save_png(fig, out / "lenet.png")
 
     labels = vgg_labels(built(vgg16))
@@ -299,8 +347,10 @@ def make(out: Path) -> None:
     vgg_scales = (lambda s: 0.5 + 0.42 * math.log2(s), lambda c: 0.1 + 0.15 * math.log2(c),
                   lambda u: 0.3 * math.log2(u))
     items = [(name, shape, kind, False) for (name, shape), kind in zip(labels, vgg_kinds)]
-    fig = draw_network(items, 1.0, vgg_scales, ["input", "conv", "pool", "dense", "softmax"],
-                       min_step=1.75)
+    tall_vgg_scales = (lambda s: 0.8 + 0.62 * math.log2(s), vgg_scales[1],
+                       lambda u: 0.45 * math.log2(u))
+    fig = draw_network(items, 1.0, tall_vgg_scales, ["input", "conv", "pool", "dense", "softmax"],
+                       min_step=1.75, depth_ratio=0.38, name_size=15, shape_size=15)
     style.save_png(fig, out / "vgg.png")
 
     # Transfer learning: everything up to the second-to-last layer keeps its ImageNet weights;

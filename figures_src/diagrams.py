@@ -332,25 +332,38 @@ def pipeline(out: Path, name: str, steps) -> None:
     style.save_png(fig, out / name)
 
 
+# The residual block is drawn at the width the slide shows it (.width-100 of the 32 % left column):
+# one unit is an inch, a figure pixel about a pixel of the slide, so 13 pt text is 18 px there.
+RESIDUAL_WIDTH = 0.32
+SKIP = style.ORANGE  # the skip connection, in the colour of resnet.png's (architectures.py)
+
+
 def residual_block(out: Path) -> None:
-    # Shown at 0.72 of its drawn width (.width-90 of a 32 % column): 14.5 pt is 14.5 px there.
-    fig, axis = canvas(0.4, 3.4, (-3.2, 3.4), (-0.4, 6.2))
-    arrow(axis, (0, -0.3), (0, 0.95))
-    axis.text(0.15, -0.25, "$x$", fontsize=16)
-    box(axis, 0, 1.3, "weight layer", width=3.0, height=0.7, size=15)
-    arrow(axis, (0, 1.65), (0, 2.35))
-    axis.text(0.15, 1.85, "relu", fontsize=14.5)
-    box(axis, 0, 2.7, "weight layer", width=3.0, height=0.7, size=15)
-    arrow(axis, (0, 3.05), (0, 3.75))
-    axis.text(-1.5, 2.0, "$F(x)$", fontsize=16, color=style.NAVY, ha="right")
-    node(axis, 0, 4.05, "+", radius=0.3, size=16, colour=style.LIGHT_GREEN)
-    # The shortcut: x goes around the two layers and is added back.
-    axis.plot([0, 2.1, 2.1], [0.35, 0.35, 4.05], color=style.NAVY, lw=1.6)
-    arrow(axis, (2.1, 4.05), (0.3, 4.05), colour=style.NAVY)
-    axis.text(2.25, 2.2, "$x$\nidentity", fontsize=14.5, color=style.NAVY, va="center")
-    arrow(axis, (0, 4.35), (0, 5.2))
-    axis.text(0.15, 4.6, "relu", fontsize=14.5)
-    axis.text(0, 5.45, "$F(x) + x$", ha="center", fontsize=16)
+    """Two weight layers compute F(x); the skip connection carries x around them and adds it."""
+    width_in, height_in = RESIDUAL_WIDTH * style.CONTENT_WIDTH_IN, 2.9
+    fig, axis = canvas(RESIDUAL_WIDTH, height_in, (0, width_in), (0, height_in))
+    x, layer_width, layer_height = 1.45, 1.5, 0.36
+    first, second, plus = 0.8, 1.53, 2.18
+    arrow(axis, (x, 0.12), (x, first - layer_height / 2))
+    axis.text(x + 0.1, 0.1, "$x$", fontsize=15, va="bottom")
+    box(axis, x, first, "weight layer", width=layer_width, height=layer_height, size=13)
+    arrow(axis, (x, first + layer_height / 2), (x, second - layer_height / 2))
+    axis.text(x + 0.1, (first + second) / 2, "relu", fontsize=13, va="center")
+    box(axis, x, second, "weight layer", width=layer_width, height=layer_height, size=13)
+    arrow(axis, (x, second + layer_height / 2), (x, plus - 0.16))
+    axis.text(x - layer_width / 2 - 0.1, (first + second) / 2, "$F(x)$", fontsize=15,
+              color=style.NAVY, ha="right", va="center")
+    node(axis, x, plus, "+", radius=0.16, size=15, colour=style.LIGHT_GREEN)
+    # The skip connection: x goes around the two layers and is added back.
+    right = x + layer_width / 2 + 0.35
+    skip = {"color": SKIP, "lw": 3.2, "solid_capstyle": "butt", "solid_joinstyle": "miter"}
+    axis.plot([x, right, right], [0.4, 0.4, plus], **skip)
+    arrow(axis, (right, plus), (x + 0.17, plus), colour=SKIP, lw=3.2, mutation_scale=16)
+    axis.text(right + 0.1, (0.4 + plus) / 2, "$x$\nidentity", fontsize=13, color=SKIP,
+              va="center", fontweight="bold", linespacing=1.2)
+    arrow(axis, (x, plus + 0.16), (x, 2.6))
+    axis.text(x + 0.1, plus + 0.26, "relu", fontsize=13, va="center")
+    axis.text(x, 2.63, "$F(x) + x$", ha="center", va="bottom", fontsize=15)
     style.save_png(fig, out / "residualblock.png")
 
 

@@ -19,7 +19,7 @@ Importing it sets matplotlib's defaults (fonts, sizes, colours) for slides, and 
 
 Every image saved here that has text records the height of its smallest text in its own pixels
 (`fontsize_pt * dpi / 72`), so that a test in a browser can multiply it by the displayed scale
-(rendered width / natural width) and check it against the 14 px a slide needs: a PNG has it in a
+(rendered width / natural width) and check it against the 16 px a slide needs: a PNG has it in a
 tEXt chunk `lecture:smallest-text-px`, a GIF in its comment and an SVG in an XML comment after its
 first line, both as `lecture:smallest-text-px=38.9`.
 

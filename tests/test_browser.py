@@ -257,9 +257,9 @@ def test_every_slide_fits_loads_its_images_and_renders_its_math(browser, built_c
             measured.add(name)
             stored_width = svg_width(image) if image.suffix.lower() == ".svg" else natural_width
             text = marks[name] * shown_width / stored_width
-            if text < 14 - 0.01:
+            if text < 16 - 0.01:
                 problems.append(f"slide {number}: the smallest text of {name} shows at {text:.1f} px, "
-                                f"under 14 px ({marks[name]:g} px in the image, shown at "
+                                f"under 16 px ({marks[name]:g} px in the image, shown at "
                                 f"{shown_width / stored_width:.2f}x)")
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
     assert visit.console_errors == []
