@@ -6,7 +6,7 @@ After Elsayed et al. (2018), Szegedy et al. (2014), Moosavi-Dezfooli et al. (201
 al. (2015), on our own small model and data: the network of digits.py, whose gradients with
 respect to the pixels are written by hand too, so that the changed images, the dreams and the
 numbers printed on the figures are the same bits on every machine (digits.py says what that
-promise covers).
+promise covers). The numbers the figures print are recorded (`style.record`) for the slides.
 """
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from lecture_tool import figure_style as style
 OUTPUTS = ["adversarial-quiz.png", "adversarial-answer.png", "adversarial-smallest.png",
            "imagenet_16_images_horizontal_0.png"]
 
+QUIZ_DIGIT = 4  # the true digit of the quiz image: the one of its kind easiest to fool
 # How sure of the wrong digit the network must become: p(wrong) / p(right) >= 9, i.e. at least
 # 90 % when the two share the probability. Just crossing the boundary would leave it at 50/50.
 MARGIN = 9
@@ -109,8 +110,10 @@ def study(network: digits.Network) -> dict:
     p_before, p_after = network.probabilities(images), network.probabilities(changed)
     fooled = p_after.argmax(axis=1) != labels
     sizes = digits.norms(changed - images)
-    # The quiz: the 4 that needs the smallest change, beside its changed copy.
-    candidates = np.flatnonzero(fooled & (labels == 4))
+    # The quiz: the QUIZ_DIGIT that needs the smallest change, beside its changed copy.
+    candidates = np.flatnonzero(fooled & (labels == QUIZ_DIGIT))
+    if not len(candidates):
+        raise SystemExit(f"no test digit {QUIZ_DIGIT} was fooled: choose another QUIZ_DIGIT")
     quiz = int(candidates[np.argmin(sizes[candidates])])
     # The digit of each class that is easiest to fool, for the six easiest classes.
     easiest = []
@@ -157,6 +160,14 @@ def make(out: Path) -> None:
     axes[3].legend(loc="upper left", frameon=False, fontsize=13)
     fig.tight_layout()
     style.save_png(fig, out / "adversarial-answer.png")
+    style.record("quiz_digit", QUIZ_DIGIT)
+    style.record("left_digit", int(before.argmax()))
+    style.record("left_p", float(before.max()))
+    style.record("right_digit", int(after.argmax()))
+    style.record("right_p", float(after.max()))
+    style.record("change_norm", change_norm)
+    style.record("margin", MARGIN)
+    style.record("sure_p", SURE)
 
     easiest = s["easiest"]
     p_before, p_after = s["p_before"], s["p_after"]
@@ -173,6 +184,11 @@ def make(out: Path) -> None:
              ha="center", va="bottom", fontsize=13, color=style.GREY)
     fig.subplots_adjust(left=0.06, right=0.99, top=0.92, bottom=0.17, wspace=0.15)
     style.save_png(fig, out / "adversarial-smallest.png")
+    style.record("examined", len(images))
+    style.record("fooled", int(s["fooled"].sum()))
+    style.record("median_change_norm", s["median_change"])
+    style.record("median_digit_norm", s["median_digit"])
+    style.record("easiest", [int(labels[i]) for i in easiest])
 
     # Images from noise that the model is sure about.
     fig, axes = style.figure(1.0, 1.9, ncols=10)
@@ -180,6 +196,9 @@ def make(out: Path) -> None:
         show(axis, image, f"{p.argmax()}: {p.max():.0%}")
     fig.tight_layout()
     style.save_png(fig, out / "imagenet_16_images_horizontal_0.png")
+    dream_p = [float(p.max()) for p in s["p_dreams"]]
+    style.record("dream_p", dream_p)
+    style.record("dream_min_p", min(dream_p))
 
 
 if __name__ == "__main__":

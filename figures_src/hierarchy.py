@@ -21,6 +21,8 @@ def nn_magic(out: Path, network) -> None:
     "Neural networks in one slide" shows too."""
     four = a_four()
     p = network.probabilities(four[None, :, :, None])[0]
+    style.record("four_digit", int(p.argmax()))
+    style.record("four_p", float(p.max()))
     fig = style.plt.figure(figsize=(0.5 * style.CONTENT_WIDTH_IN, 2.4), dpi=style.DPI)
     image = fig.add_axes([0.02, 0.2, 0.2, 0.6])
     image.imshow(four, cmap="gray_r", interpolation="nearest")
@@ -179,6 +181,7 @@ def make(out: Path) -> None:
     network = digits.trained_model()
     hierarchy(out)
     nn_magic(out, network)
+    style.record("test_accuracy", digits.accuracy(network))
 
 
 if __name__ == "__main__":
