@@ -16,11 +16,13 @@ def a_four() -> np.ndarray:
     return images[np.flatnonzero(labels == 4)[0], :, :, 0]
 
 
-def nn_magic(out: Path, model) -> None:
+def nn_magic(out: Path, network) -> None:
     """Pixels in, class probabilities out: the trained network's real answer for the 4 that
     "Neural networks in one slide" shows too."""
     four = a_four()
-    p = model.predict(four[None, :, :, None], verbose=0)[0]
+    p = network.probabilities(four[None, :, :, None])[0]
+    style.record("four_digit", int(p.argmax()))
+    style.record("four_p", float(p.max()))
     fig = style.plt.figure(figsize=(0.5 * style.CONTENT_WIDTH_IN, 2.4), dpi=style.DPI)
     image = fig.add_axes([0.02, 0.2, 0.2, 0.6])
     image.imshow(four, cmap="gray_r", interpolation="nearest")
@@ -176,9 +178,10 @@ def make(out: Path) -> None:
     fig.subplots_adjust(0, 0, 1, 1)
     style.save_png(fig, out / "four.png")
 
-    model = digits.trained_model()
+    network = digits.trained_model()
     hierarchy(out)
-    nn_magic(out, model)
+    nn_magic(out, network)
+    style.record("test_accuracy", digits.accuracy(network))
 
 
 if __name__ == "__main__":
