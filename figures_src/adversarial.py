@@ -191,8 +191,9 @@ def make(out: Path) -> None:
     style.record("easiest", [int(labels[i]) for i in easiest])
 
     # Images from noise that the model is sure about.
-    fig, axes = style.figure(1.0, 1.9, ncols=10)
-    for image, p, axis in zip(s["dreams"], s["p_dreams"], axes):
+    # Two rows of five: each image large enough to see that it is no digit.
+    fig, axes = style.figure(0.8, 4.2, nrows=2, ncols=5)
+    for image, p, axis in zip(s["dreams"], s["p_dreams"], axes.flat):
         show(axis, image, f"{p.argmax()}: {p.max():.0%}")
     fig.tight_layout()
     style.save_png(fig, out / "imagenet_16_images_horizontal_0.png")

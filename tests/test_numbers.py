@@ -2,6 +2,7 @@
 figure scripts and notebooks record, claimed and shown by `lecture build`; percentages and
 decimals that nothing ties to the code or a figure, warned about."""
 import json
+import re
 from decimal import Decimal
 
 import nbformat
@@ -9,9 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from lecture_tool.cli import main
-from lecture_tool.deck.numbers import parse_stated
+from lecture_tool.deck import read_deck
+from lecture_tool.deck.numbers import formatted, inline_values, parse_stated, recorded_claims
+from lecture_tool.values import read_all
 
-from conftest import make_project
+from conftest import copy_built_course, make_project
 
 COIN = """import numpy as np
 from lecture_tool import figure_style as style
@@ -252,3 +255,33 @@ def test_numbers_that_nothing_ties_are_warned_about_unless_the_slide_says_not_co
         "slides/deck.md:21: warning: '0.93' is a number that nothing checks: tie it with "
         "<!-- check: value(EXPRESSION) = 0.93 -->, show a recorded value with <!-- value: ... -->, "
         "or mark the slide <!-- check: not-computed --> if its numbers come from elsewhere"]
+
+
+def test_an_adversarial_figure_with_another_story_never_contradicts_lecture_3(built_course, tmp_path):
+    # As another CPU once did: the figure shows another digit, another probability. The slides'
+    # words must follow (computed) or the build must fail at their line (checked): never both
+    # stories at once.
+    course = copy_built_course(built_course, tmp_path / "course")
+    script = course / "figures_src/adversarial.py"
+    source, count = re.subn(r"^QUIZ_DIGIT = 4\b", "QUIZ_DIGIT = 7", script.read_text(), flags=re.M)
+    assert count == 1
+    script.write_text(source)
+    result = lecture(course, "build")
+    recorded = json.loads((course / "build/.cache/values/figure/adversarial.json").read_text())
+    assert recorded["quiz_digit"] == 7 and recorded["left_digit"] == 7
+    deck = read_deck(course / "slides/lecture3-neural-networks.md")
+    values = read_all(course / "build/.cache/values")
+    page = (course / "build/lecture3-neural-networks.html").read_text()
+    shown = json.loads(re.search(r'id="lecture-source">(.*?)</script>', page, re.S).group(1))
+    inline = [value for value in inline_values(deck) if value.reference.name == "adversarial"]
+    assert len(inline) >= 5
+    for value in inline:  # computed: the page says what the figure now shows
+        assert formatted(value.reference.look_up(values)[0], value.format) in shown
+    assert "you still see a\n7, our digits network is" in shown
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    claims, _ = recorded_claims(deck)
+    for claim in claims:  # checked: a claim that no longer holds fails at its line
+        if not claim.stated.holds(claim.reference.look_up(values)[0]):
+            assert any(line.startswith(f"slides/lecture3-neural-networks.md:{claim.line}: error: ")
+                       for line in errors), (claim, errors)
+    assert result.exit_code == (1 if errors else 0)
