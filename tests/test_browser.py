@@ -78,7 +78,7 @@ def test_lecture_deck_renders_as_remark_counts_it(browser, course, serve, over):
     url = (f"file://{project}/build/{deck.stem}.html" if over == "file"
            else f"{serve(project / 'build')}/{deck.stem}.html")
     visit = Visit(browser, url)
-    assert visit.evaluate("slideshow.getSlideCount()") == expected["slide_count"] == 65
+    assert visit.evaluate("slideshow.getSlideCount()") == expected["slide_count"] == 66
     # Slide by slide, remark's own heading is the title `lecture outline` gives.
     titles = visit.evaluate("""() => slideshow.getSlides().map((s, i) => {
         const h = document.querySelectorAll('.remark-slide-content')[i].querySelector('h1, h2, h3');

@@ -147,6 +147,9 @@ def test_recorded_values_are_checked_by_the_build_and_a_changed_figure_fails_at_
     assert result.exit_code == 0 and problems(result) == []
     recorded = json.loads((project / "build/.cache/values/figure/coin.json").read_text())
     assert recorded == {"flips": 1000, "heads": 0.502, "name": "coin", "probabilities": [0.25, 0.75]}
+    # Kept with the figure: the next build is a no-op, which says the same (nothing).
+    again = lecture(project, "build")
+    assert again.exit_code == 0 and "0 files written" in again.output and problems(again) == []
     # The figure tells another story: the slide's words no longer hold, and the build says where.
     script = project / "figures_src/coin.py"
     script.write_text(COIN.replace("HEADS = 0.502", "HEADS = 0.512"))

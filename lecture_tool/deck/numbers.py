@@ -26,7 +26,7 @@ from .model import Deck, Slide
 
 _SIGN = "[-+\u2212]?"
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_UNIT = r"[kKMBG]\b|thousand\b|million\b|billion\b"
+_UNIT = r"[kKMBG]\b|(?i:thousand|million|billion)\b"
 _SCALE = {None: 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9,
           "thousand": 10**3, "million": 10**6, "billion": 10**9}
 _STATED = re.compile(
