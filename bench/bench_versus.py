@@ -7,8 +7,8 @@ worse than before).
     .venv/bin/python bench/bench_versus.py OLD_CHECKOUT [--runs N]
 
 OLD_CHECKOUT is a checkout of the older commit (`git worktree add /tmp/old COMMIT`); it runs with
-this checkout's venv and node_modules (PYTHONPATH puts its package first), so only the tool's
-code differs. Prints a Markdown table.
+this checkout's venv and node_modules (PYTHONPATH puts its package first); each builds its own
+lecture 3 (deck and figure scripts as they were at its commit). Prints a Markdown table.
 """
 from __future__ import annotations
 
@@ -39,10 +39,11 @@ def lecture(checkout: Path, *args: str) -> float:
 
 
 def course_copy(checkout: Path, scratch: Path) -> Path:
+    """The checkout's own lecture 3: the deck and figures as they were at that commit."""
     course = scratch / checkout.name
     for part in ("slides", "figures_src", "notebooks"):
-        shutil.copytree(REPO / part, course / part, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "pyproject.toml", course / "pyproject.toml")
+        shutil.copytree(checkout / part, course / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(checkout / "pyproject.toml", course / "pyproject.toml")
     (course / "node_modules").symlink_to(REPO / "node_modules")
     return course
 
@@ -61,10 +62,10 @@ def main() -> None:
             lecture(checkout, "-C", str(courses[name]), "build")  # figures and notebooks, once
             lecture(checkout, "-C", str(courses[name]), "check", "--no-notebooks")
             lecture(checkout, "-C", str(courses[name]), "pdf")  # printed once, by Chromium
-        deck_text = (REPO / DECK).read_text()
         for round_number in range(args.runs):
             for name, checkout in checkouts.items():
                 course = courses[name]
+                deck_text = (checkout / DECK).read_text()
                 run = lambda *command: lecture(checkout, "-C", str(course), *command)  # noqa: E731
                 figures = rows.setdefault(name, {})
                 figures.setdefault("lecture --help", []).append(lecture(checkout, "--help"))

@@ -37,13 +37,15 @@ def build(config: Config, only: list[Path] | None = None,
     from . import build_steps as steps
 
     result = BuildResult(diagnostics=note.found)
-    began = manifest.snapshot(config, previous, steps.figure_inputs(config), seen) if whole else None
+    # The figure scripts, read once: the snapshot needs the inputs they declare, the jobs the rest.
+    scripts = steps.discover(config) if whole or figures else None
+    began = manifest.snapshot(config, previous, steps.figure_inputs(scripts[0]), seen) if whole else None
     if not steps.output_is_a_directory(config, note):
         return result
     out = steps.Output(config, note, result.written)
     for edited in manifest.edited_outputs(config, previous, steps.job_directories(config, figures, notebooks)):
         edited.unlink(missing_ok=True)  # its script or notebook makes it again, just below
-    figure_outputs = steps.run_jobs(config, figures, notebooks, force, progress, out)
+    figure_outputs = steps.run_jobs(config, scripts if figures else None, notebooks, force, progress, out)
     if not steps.copy_assets(config, out):
         result.seconds = note.seconds()
         return result

@@ -17,7 +17,7 @@ from ..deck.lint import lint_deck
 from ..deck.mentions import mentions_of
 from ..diagnostics import ERROR, Collector, Diagnostic, display_path, has_errors
 from ..errors import LectureError
-from ..jobs.figures import declared_outputs, discover, make_figures
+from ..jobs.figures import FigureScript, declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
 from ..layout import (COURSE_PAGE, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cache_dir,
                       made_by_the_build, notebook_page, output_targets, page_name, page_path,
@@ -60,9 +60,9 @@ def output_is_a_directory(config: Config, note: Collector) -> bool:
     return True
 
 
-def figure_inputs(config: Config) -> list[str]:
+def figure_inputs(scripts: list[FigureScript]) -> list[str]:
     """The files the figure scripts declare they read, relative to the course."""
-    return [name for script in discover(config)[0] for name in script.inputs]
+    return [name for script in scripts for name in script.inputs]
 
 
 def job_directories(config: Config, figures: bool, notebooks: bool) -> list[str]:
@@ -70,12 +70,16 @@ def job_directories(config: Config, figures: bool, notebooks: bool) -> list[str]
     return [config.figures_subdir] * figures + [NOTEBOOK_PAGES] * notebooks
 
 
-def run_jobs(config: Config, figures: bool, notebooks: bool, force: bool,
-             progress: Callable[[str], None], out: Output) -> set[str]:
-    """Run the stale figure scripts and notebooks, side by side (they are independent); return
-    the figure outputs the decks may refer to."""
+def run_jobs(config: Config, figures: tuple[list[FigureScript], list[Diagnostic]] | None,
+             notebooks: bool, force: bool, progress: Callable[[str], None], out: Output) -> set[str]:
+    """Run the stale figure scripts (`figures`: as `discover` found them; None: none run) and
+    notebooks, side by side (they are independent); return the figure outputs the decks may
+    refer to."""
+    if figures is not None:
+        out.note.extend(figures[1])
     with ThreadPoolExecutor(max_workers=2) as stages:
-        made = stages.submit(make_figures, config, force=force, progress=progress) if figures else None
+        made = (stages.submit(make_figures, config, force=force, progress=progress, scripts=figures[0])
+                if figures is not None else None)
         ran = stages.submit(make_notebooks, config, force=force, progress=progress) if notebooks else None
         try:
             for stage in (made, ran):

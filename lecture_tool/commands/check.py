@@ -47,7 +47,7 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     figures = sorted({ref.name for deck in read for ref in recorded_references(deck)
                       if ref.kind == "figure"} & {script.name for script in scripts})
     if figures:
-        note.extend(make_figures(config, figures, progress=progress).diagnostics)
+        note.extend(make_figures(config, figures, progress=progress, scripts=scripts).diagnostics)
     values = read_all(values_root(config))
     # The names a script records, as recorded, else as its source spells them (not run yet).
     figure_values = {figure_output(config, output): (script.name,

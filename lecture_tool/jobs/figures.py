@@ -27,6 +27,7 @@ from ..processes import child_environment, exit_description
 from ..sources import in_directory
 from .runner import Job, JobsResult, Outcome, Runner, crash_message, exception_line
 
+_RECORD_CALL = re.compile(r"""\brecord\(\s*["']([A-Za-z_]\w*)["']""")
 # The figure scripts' public API (and how it records values): a change draws every figure again.
 STYLE_MODULES = tuple(Path(__file__).resolve().parent.parent / name
                       for name in ("figure_style.py", "values.py"))
@@ -39,7 +40,14 @@ class FigureScript:
     outputs_line: int  # where OUTPUTS is declared, for messages about outputs
     inputs: tuple[str, ...] = ()
     helpers: tuple[Path, ...] = ()  # local modules it imports, transitively
-    records: tuple[str, ...] = ()  # the names of the values it records, as its source spells them
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """The names of the values it records (`style.record("name", ...)`), as its source spells
+        them: no run needed to know that a figure records values, nor which. Read when asked
+        (`lecture check`), not when a build discovers the scripts."""
+        source = self.path.read_text(encoding="utf-8", errors="replace")
+        return tuple(sorted(set(_RECORD_CALL.findall(source))))
 
     @property
     def name(self) -> str:
@@ -69,8 +77,7 @@ def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
                                        "(no directories)"))
             continue
         helpers = cache.local_imports([modules[name]], [directory])
-        scripts.append(FigureScript(modules[name], tuple(outputs), line, tuple(inputs), tuple(helpers),
-                                    _recorded_names(tree)))
+        scripts.append(FigureScript(modules[name], tuple(outputs), line, tuple(inputs), tuple(helpers)))
     seen: dict[str, FigureScript] = {}
     for script in scripts:
         for output in script.outputs:
@@ -84,16 +91,6 @@ def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
 def declared_outputs(config: Config, scripts: list[FigureScript]) -> set[str]:
     """Where the scripts' declared outputs go, relative to the output directory."""
     return {figure_output(config, name) for script in scripts for name in script.outputs}
-
-
-def _recorded_names(tree: ast.Module) -> tuple[str, ...]:
-    """The names of `style.record("name", ...)` calls, read from the source (no run needed to
-    know that a figure records values, nor which)."""
-    names = {node.args[0].value for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-             and node.func.attr == "record" and node.args and isinstance(node.args[0], ast.Constant)
-             and isinstance(node.args[0].value, str)}
-    return tuple(sorted(names))
 
 
 def _declarations(tree: ast.Module) -> dict[str, tuple[tuple, int]]:
@@ -119,12 +116,15 @@ def fingerprint(script: FigureScript, root: Path) -> str:
 
 
 def make_figures(config: Config, names: list[str] | None = None, force: bool = False,
-                 progress: Callable[[str], None] = lambda line: None) -> JobsResult:
-    """Run every stale figure script (or those named), in parallel, keeping good old outputs."""
+                 progress: Callable[[str], None] = lambda line: None,
+                 scripts: list[FigureScript] | None = None) -> JobsResult:
+    """Run every stale figure script (or those named), in parallel, keeping good old outputs.
+    `scripts`: what `discover` found, when the caller has it already (and said its problems)."""
     started = time.perf_counter()
     result = JobsResult()
-    scripts, problems = discover(config)
-    result.diagnostics += problems
+    if scripts is None:
+        scripts, problems = discover(config)
+        result.diagnostics += problems
     result.outputs = declared_outputs(config, scripts)
     if names:
         unknown = sorted(set(names) - {s.name for s in scripts})
