@@ -41,7 +41,6 @@ from ..diagnostics import ERROR, WARNING, Collector, Diagnostic, display_path
 from ..errors import LectureError
 from ..extras import install_command, missing_modules
 from ..layout import cache_dir, page_path, pdf_name
-from ..outputs import write_if_changed
 
 HERE = Path(__file__).resolve().parent
 PAGE_WIDTH = 1280  # CSS px (96 per inch): 960 pt, a 13.3-inch page
@@ -194,6 +193,10 @@ def find_browser() -> str | None:
 
 def _print_and_write(config: Config, jobs: list[_Job], entries: dict, result: PdfResult,
                      note: Callable[[Diagnostic], None], progress: Callable[[str], None]) -> None:
+    # Here, as cache.write_json does: tempfile and shutil are 4 ms of imports (-X importtime) that
+    # `lecture pdf` with every PDF up to date does not need.
+    from ..outputs import write_if_changed
+
     if missing_modules("playwright"):
         raise LectureError("error: lecture pdf prints with Chromium through Playwright, which is "
                            f"not installed: {install_command('pdf')}")
