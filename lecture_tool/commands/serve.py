@@ -112,8 +112,8 @@ class Rebuilder:
                 if not torn:
                     break
                 # Read while it was being saved: its page is not the deck. Built again before
-                # any request is let through.
-                reported = []
+                # any request is let through; what was said of it is said again.
+                reported[:] = [d for d in reported if Path(d.path) not in torn]
                 again = build(self.config, torn, report=reported.append, progress=self.log,
                               figures=False, notebooks=False, keep_last_good=True)
                 result.written += again.written
