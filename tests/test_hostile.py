@@ -84,7 +84,7 @@ def _find_math_as_it_was(text: str) -> list[tuple[int, int, bool]]:
                 continue
             depth += {"{": 1, "}": -1}.get(text[i], 0)
             if text[i] not in "{}" and depth <= 0 and text.startswith(delimiter, i):
-                return -1 if delimiter == "$" and text.startswith("$$", i) else i
+                return i
             i += 1
         return -1
 
@@ -95,9 +95,12 @@ def _find_math_as_it_was(text: str) -> list[tuple[int, int, bool]]:
             continue
         delimiter = "$$" if text.startswith("$$", i) else "$"
         close = closing(i + len(delimiter), delimiter)
-        body = text[i + len(delimiter):close] if close >= 0 else ""
-        if close < 0 or not body.strip() or re.search(r"\n[ \t]*\n", body):
-            i += len(delimiter)
+        if close < 0 or re.search(r"\n[ \t]*\n", text[i:close]):
+            # auto-render leaves the rest of the paragraph as text
+            blank = re.compile(r"\n[ \t]*\n").search(text, i)
+            if blank is None:
+                break
+            i = blank.end() - 1
             continue
         spans.append((i, close + len(delimiter), delimiter == "$$"))
         i = close + len(delimiter)

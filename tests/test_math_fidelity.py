@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from lecture_tool.cli import main
+from lecture_tool.deck import parse_deck
 
 from conftest import REPO, make_project
 
@@ -79,6 +80,27 @@ MATH_DECKS = {
     "a class over lines": (
         "# Columns\n\n.left-column[\n$\\\\{a\\\\}$ here\n]\n\n.right-column[\ntext $b_1$\n]\n"),
     "escaped dollars and code": "# Money\n\nIt costs \\\\$5, `$code$` is code, and $x$ is math.\n",
+    # Issue 26, class 1: marked passes a class's HTML through raw where its <div> is a block of
+    # HTML in the parent: the `\\\\` of a row break is unescaped once, not once per class.
+    "content classes nested as blocks": ".a[\n.b[\n$$x \\\\\\\\ y$$\n]\n]\n",
+    "content classes nested on one line": "# One line\n\n.a[.b[$$x \\\\\\\\ y$$]]\n",
+    "two columns over lines, no blank line between": (
+        "# Columns\n\n.left-column[\n$\\\\{a\\\\}$ here\n]\n.right-column[\ntext $b \\\\\\\\ c$\n]\n"),
+    "a class, then text, then a class": (
+        "# Mixed\n\n.left[\n$p \\\\\\\\ q$\n]\nplain $\\\\{r\\\\}$\n.right[\n$s$\n]\n\nafter $t \\\\\\\\ u$\n"),
+    # Class 2: math inside an HTML block (and a comment) is not Markdown.
+    "math inside an HTML block": (
+        "# Raw\n\n<div class=\"box\">\n$$\\begin{matrix} a \\\\ b \\end{matrix}$$\n\nand $c \\\\ d$\n</div>\n\n"
+        "Then $e \\\\\\\\ f$ as Markdown.\n"),
+    "math in comments and code elements": (
+        "# Hidden\n\n<!-- $\\frac{1}{2$ -->\n\nShown $g$ <!-- $h$ --> and <code>$i$</code> end.\n"),
+    "entities in math": "# Entities\n\n$a &lt; b$ and $c &#62; d$ and $&lt;e&gt;$\n",
+    # Class 3: braces escaped once for Markdown are TeX's escaped braces, not groups.
+    "unbalanced escaped braces": "# Sets\n\nx $\\\\{a$ y\n\ne.g. $\\\\{ a,$ $b \\\\}$\n",
+    # Class 4: remark glues the lines around `--`; the formula closes in the step.
+    "a formula closed across a -- join": "# Steps\n\na $\n--\nb$ c\n",
+    "a longer formula across a -- join": "# Steps\n\ntext $x +\n--\ny$ more $z$\n--\nlast $w$\n",
+    "math in a quote over lines": "# Quote\n\n> quote $p\n> q$ end\n",
 }
 
 
@@ -105,12 +127,55 @@ def our_math(browser, tmp_path, source: str) -> list[list[str]]:
     return found
 
 
+# What a slide says around its math, as its reader sees it: each rendered formula as its TeX.
+SLIDE_TEXT = """(root) => [...root.querySelectorAll('.remark-slides-area .remark-slide-content')].map(slide => {
+    const copy = slide.cloneNode(true);
+    copy.querySelectorAll('.remark-slide-number').forEach(n => n.remove());
+    copy.querySelectorAll('.katex').forEach(k => {
+        const tex = k.querySelector('annotation');
+        k.replaceWith('[' + (tex ? tex.textContent : '') + ']');
+    });
+    return copy.textContent.replace(/\\s+/g, ' ').trim();
+})"""
+
+
+@pytest.fixture(scope="module")
+def remark_text(browser):
+    page = browser.new_page()
+    page.set_content("<!DOCTYPE html><html><body></body></html>")
+    for script in ("remark-slide/out/remark.min.js", "katex/dist/katex.min.js",
+                   "katex/dist/contrib/auto-render.min.js"):
+        page.add_script_tag(path=str(REPO / "node_modules" / script))
+    yield lambda source: page.evaluate("""([source, read]) => {
+        const container = document.createElement('div');
+        document.body.appendChild(container);
+        remark.create({source: source, container: container});
+        renderMathInElement(container, {delimiters: [{left: '$$', right: '$$', display: true},
+                                                     {left: '$', right: '$', display: false}],
+                                        throwOnError: false});
+        const text = eval(read)(container);
+        container.remove();
+        return text;
+    }""", [source, SLIDE_TEXT])
+    page.close()
+
+
 @pytest.mark.parametrize("name", MATH_DECKS)
-def test_math_renders_as_remark_and_katex_render_it(browser, remark_with_katex, tmp_path, name):
+def test_math_renders_as_remark_and_katex_render_it(browser, remark_with_katex, remark_text, tmp_path,
+                                                    name):
     source = MATH_DECKS[name]
     expected = remark_with_katex(source)
     assert any(expected), f"remark rendered no math for {name}"
-    assert our_math(browser, tmp_path, source) == expected
+    project = make_project(tmp_path, {"deck.md": source})
+    result = CliRunner().invoke(main, ["-C", str(project), "build"])
+    assert result.exit_code == 0, result.output
+    assert ": error:" not in result.output
+    page = browser.new_page()
+    page.goto(f"file://{project}/build/deck.html")
+    page.wait_for_function("window.slideshow !== undefined")
+    assert page.evaluate(OUR_MATH) == expected  # the TeX KaTeX gets, slide by slide
+    assert page.evaluate(f"({SLIDE_TEXT})(document)") == remark_text(source)  # and around it
+    page.close()
 
 
 def test_stars_and_underscores_stay_math_where_remark_breaks_them(browser, remark_with_katex, tmp_path):
@@ -122,14 +187,20 @@ def test_stars_and_underscores_stay_math_where_remark_breaks_them(browser, remar
 
 
 # Pieces of math-bearing decks, put together at random: formulas in text, lists, steps, content
-# classes, continuation lines indented as code, escapes. Not here: two classes over several lines
-# on one slide. From the first one's <div> to a last one's </div> at the slide's end, marked takes
-# everything as one block of raw HTML (no Markdown, no escapes), which the build does not mimic.
+# classes (on one line, nested as blocks, side by side over lines), continuation lines indented
+# as code, escapes and escaped braces, HTML blocks and comments with math, formulas that close
+# only in the next `--` step. An HTML block ends at two blank lines here (one survives a `--`): where it ends depends on
+# what follows it, and a `--` step after it can move its end, so that a formula before the `--`
+# would be raw in one step and Markdown in the next; one page cannot be both.
 MATH_FRAGMENTS = [
     "text $x_{n}$ more", "$$\\sum_i x_i$$", "- item $a_{i}$", "    - nested $b^{2}$", "--", "---",
     "", "", ".note[$\\\\{a\\\\}$ and $c\\\\\\_{k}$]", "    &= $e$",
     "$$\\begin{aligned}\nf &= 1 \\\\\\\\\n      &= 2\n\\end{aligned}$$", "`$not math$`",
     "# Title $t$", "plain words", ".a[.b[$\\\\\\\\{g\\\\\\\\}$]]", "1. first $h$",
+    ".left[\n$m \\\\\\\\ n$\n]", ".a[\n.b[\n$$p \\\\\\\\ q$$\n]\n]", ".right[\ntext $\\\\{r\\\\}$\n]",
+    "<div>\n$$\\begin{matrix} a \\\\ b \\end{matrix}$$\n</div>\n\n", "<div class=\"x\">$s \\\\ t$</div>\n\n",
+    "<!-- $\\frac{1}{2$ -->\n\n", "x $\\\\{a$ y", "e.g. $\\\\{ u,$ $v \\\\}$", "a $w +", "z$ b",
+    "> quote $\\alpha$", "$\\\\{ \\\\}$",
 ]
 
 
@@ -139,9 +210,22 @@ def generated_math_decks(count: int, seed: int = 12) -> list[str]:
             for _ in range(count)]
 
 
+def steps_agree(source: str, remark_math: list[list[str]]) -> bool:
+    """Whether each `--` step shows the formulas of the step before as that step shows them.
+
+    A step is read with the steps before it, and what comes after can change how marked reads
+    them: an HTML block or a class's <div> that ended the step before (passed through raw)
+    runs on into the step's text (and is read as Markdown, escapes and all). remark then shows
+    one formula two ways; one page cannot, and the build reads each step's own text as it
+    stands in its own step."""
+    slides = parse_deck(source).slides
+    return all(not slide.continued or remark_math[i][:len(remark_math[i - 1])] == remark_math[i - 1]
+               for i, slide in enumerate(slides) if i > 0)
+
+
 def test_generated_math_decks_render_as_remark_and_katex_render_them(browser, remark_with_katex,
                                                                      tmp_path):
-    decks = {f"deck-{i:03d}.md": source for i, source in enumerate(generated_math_decks(80))}
+    decks = {f"deck-{i:03d}.md": source for i, source in enumerate(generated_math_decks(120))}
     project = make_project(tmp_path, decks)
     CliRunner().invoke(main, ["-C", str(project), "build"])
     page, compared = browser.new_page(), 0
@@ -149,13 +233,15 @@ def test_generated_math_decks_render_as_remark_and_katex_render_them(browser, re
         expected = remark_with_katex(source)
         if expected is None:
             continue  # remark broke this deck's math (#336): nothing to be equal to
+        if not steps_agree(source, expected):
+            continue  # remark itself reads a formula two ways in two steps of a slide
         page.goto(f"file://{project}/build/{name[:-3]}.html")
         page.wait_for_function("window.slideshow !== undefined")
         assert page.evaluate(OUR_MATH) == expected, source
         compared += 1
     page.close()
     print(f"compared {compared} of {len(decks)} generated decks")
-    assert compared >= 40, f"only {compared} of {len(decks)} decks were left to compare"
+    assert compared >= 60, f"only {compared} of {len(decks)} decks were left to compare"
 
 
 def test_katex_errors_are_found_at_build_time_at_their_line(tmp_path):

@@ -65,7 +65,7 @@ _LEX = {_BLOCK: _Consuming.of(_BLOCK), _INLINE: _Consuming.of(_INLINE)}
 
 # A property line as parser.js reads one (a `$` ends none), and the same as an HTML comment.
 _PROPERTY_LINE = r"\n*([-A-Za-z0-9_]+):([^$\n]*)"
-_PROPERTY = re.compile(
+PROPERTY = re.compile(
     rf"^{_PROPERTY_LINE}"
     rf"|\n*(?:<!--{_S}*)([-A-Za-z0-9_]+):([^$\n]*?)(?:{_S}*-->)")
 _LEADING_PROPERTY = re.compile(_PROPERTY_LINE)
@@ -162,14 +162,20 @@ def parse_deck(text: str, path: Path = Path("<deck>")) -> Deck:
     """Parse Markdown deck source into slides, as remark.js would."""
     # Browsers hand remark textarea content with CR LF and CR turned into LF; so do we.
     source = clean_input(text.replace("\r\n", "\n").replace("\r", "\n"))
-    tokens: list[Token] = []
-    _lex(source, 0, _BLOCK, tokens)
+    tokens = lex(source)
     deck = Deck(path=path, source=source, tokens=tokens, slides=[], title="")
     parsed = _parse(tokens, source)
     deck.diagnostics = _lexer_diagnostics(deck)
     deck.slides, deck.layouts = _layout(parsed, deck)
     deck.title = _deck_title(parsed, deck.slides, path)
     return deck
+
+
+def lex(source: str) -> list[Token]:
+    """The tokens of a piece of deck source, as lexer.js makes them."""
+    tokens: list[Token] = []
+    _lex(source, 0, _BLOCK, tokens)
+    return tokens
 
 
 def clean_input(source: str) -> str:
@@ -316,7 +322,7 @@ def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
 
 
 def _extract_properties(source: str, properties: dict[str, str]) -> str:
-    while (match := _PROPERTY.search(source)) is not None:
+    while (match := PROPERTY.search(source)) is not None:
         source = source[:match.start()] + source[match.end():]
         if match.group(1) is not None:
             properties[match.group(1).strip()] = match.group(2).strip()

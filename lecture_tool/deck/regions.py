@@ -5,12 +5,14 @@ its leftover-delimiter warning all read these regions, worked out once per deck.
 from __future__ import annotations
 
 import bisect
+import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
-
-from .model import Deck
+from . import markdown_kinds as marked
+from .markdown_kinds import Mapped
+from .model import PROPERTY, Deck, Token, leading_properties, lex
 
 # Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
 # are written for that: `\(` shows `(`, `\\{` shows `\{`. Math keeps that meaning with us.
@@ -18,155 +20,366 @@ MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
 
 
 def markdown_regions(deck: Deck) -> list[list[int]]:
-    """[start, end, passes] of each stretch of the deck's source that Markdown reads as text (see
-    `rewrite_markdown_text`), and how many times it is read (`_markdown_passes`).
+    """[start, end, passes] of each stretch of the deck's source that remark shows as text (not
+    code, not inside an HTML comment or a `<pre>`, `<style>`, ... element), with the number of
+    times its Markdown reads it: once per level of conversion that reads it as text (a content
+    class is converted, then read again inside its parent), 0 inside an HTML block, which marked
+    passes through raw. See `_conversion_levels`.
 
     Worked out once per deck: the build's checks (formulas, leftover delimiters) and its page
-    read the same regions, and each look parses every slide with markdown-it."""
+    read the same regions."""
     known = deck.derived.get("markdown_regions")
     if known is not None:
         return known
-    code_lines = _markdown_code_lines(deck) if any(
-        t.kind == "code" and "$" in t.text for t in deck.tokens) else set()
-    passes = _markdown_passes(deck)
+    levels = _conversion_levels(deck)
+    hidden = levels.code
+    _hide_unrendered_elements(deck.source, levels.shown, hidden)
     regions: list[list[int]] = []
-    source = deck.source
-
-    def text(start: int, end: int, times: int) -> None:
-        if regions and regions[-1][1] == start and regions[-1][2] == times:
-            regions[-1][1] = end
+    last = -1  # the last character shown: a region runs on over what marked took out between
+    # (a list item's indentation, a quote's `>`), never over what it hides (code, comments)
+    for at, is_shown in enumerate(levels.shown):
+        if hidden[at]:
+            last = -1
+        if not is_shown or hidden[at]:
+            continue
+        if last >= 0 and regions[-1][2] == levels.passes[at] and levels.block[last] == levels.block[at]:
+            regions[-1][1] = at + 1
         else:
-            regions.append([start, end, times])
-
-    for index, token in enumerate(deck.tokens):
-        if token.end - token.start != len(token.text):
-            continue  # an escaped `\\.class[` (its text lost the backslash): left as it is
-        if token.kind == "text":
-            text(token.start, token.end, passes[index])
-        elif token.kind == "code":
-            at, first = token.start, deck.line_of(token.start)
-            # remark's lexer swallows the line break before an indented line: after a line of
-            # text, that indented line joins it (`# Title $t$` + `    &= $e$` is one heading).
-            glued = first + 1 if token.text.startswith("\n") and token.start > 0 \
-                and source[token.start - 1] != "\n" else None
-            for number, line in enumerate(token.text.split("\n"), start=first):
-                if number not in code_lines or number == glued:
-                    text(at, min(at + len(line) + 1, token.end), passes[index])
-                at += len(line) + 1
+            regions.append([at, at + 1, levels.passes[at]])
+        last = at
     deck.derived["markdown_regions"] = regions
+    deck.derived["shown"] = levels.shown
     return regions
 
 
 @dataclass(frozen=True)
 class Formula:
     line: int  # where it starts in the deck
-    tex: str  # as KaTeX gets it: remark's backslash escapes applied
+    tex: str  # as KaTeX gets it: remark's backslash escapes applied, entities decoded
     display: bool
+    start: int  # offsets of the formula in the deck's source, delimiters included
+    end: int
+    # A formula that only closes in the `--` step below: where the step before ends and where
+    # this step's own text begins (remark glues the two lines; the step before shows the `$`).
+    joins: tuple[int, int] | None = None
 
 
 def formulas(deck: Deck) -> list[Formula]:
-    """Every formula the page renders, where it stands."""
-    found = []
-    for start, end, passes in markdown_regions(deck):
-        text = deck.source[start:end]
-        for at, close, display in find_math(text):
+    """Every formula the page renders, where it stands, in source order."""
+    known = deck.derived.get("formulas")
+    if known is not None:
+        return known
+    found: list[Formula] = []
+    regions = markdown_regions(deck)
+    joins = _step_joins(deck, regions)
+    unclosed: dict[int, Mapped] = {}  # what each region ends with after its last formula
+    for index, (start, end, passes) in enumerate(regions):
+        seen = _as_seen(deck, start, end, passes)
+        before = joins.get(index)
+        if before is not None:  # read glued to the end of the step before, as remark reads it
+            head = unclosed[before]
+            seen, own_from = head + seen, len(head.text)
+        else:
+            own_from = 0
+        last = 0
+        for at, close, display in _math_in(seen.text, raw=passes == 0):
+            last = close
+            if close <= own_from:
+                continue  # the step before's own
             width = 2 if display else 1
-            found.append(Formula(deck.line_of(start + at),
-                                 unescaped(text[at + width:close - width], passes), display))
+            found.append(Formula(deck.line_of(seen.origin[at]), _decoded(seen.text[at + width:close - width]),
+                                 display, seen.origin[at], seen.origin[close - 1] + 1,
+                                 (regions[before][1], start) if at < own_from else None))
+        unclosed[index] = seen[last:]
+    deck.derived["formulas"] = found
     return found
+
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+
+
+def _math_in(text: str, raw: bool) -> list[tuple[int, int, bool]]:
+    """`find_math` as the page's text reads: in raw HTML, the browser makes each tag an
+    element, and a formula cannot reach past one (auto-render reads one text at a time)."""
+    if not raw:
+        return find_math(text)
+    spans, at = [], 0
+    for tag in [*_HTML_TAG.finditer(text), None]:
+        end = tag.start() if tag else len(text)
+        spans += [(a + at, b + at, d) for a, b, d in find_math(text[at:end], paragraphs=False)]
+        at = tag.end() if tag else end
+    return spans
+
+
+def _step_joins(deck: Deck, regions: list[list[int]]) -> dict[int, int]:
+    """For each region that a `--` step begins with and that remark glues to the last line of
+    the step before (no line break on either side of the `--`), the index of the region that
+    step ends with, when both are read alike."""
+    ends = {end: index for index, (_, end, _) in enumerate(regions)}
+    starts = {start: index for index, (start, _, _) in enumerate(regions)}
+    joins, notes = {}, False
+    for token in deck.tokens:
+        if token.kind == "notes":
+            notes = True  # the step before ends with its notes, which nothing glues to
+        elif token.kind != "separator":
+            continue
+        elif token.text == "--" and not notes and token.start in ends and token.end in starts \
+                and deck.source[token.start - 1] != "\n" and deck.source[token.end] != "\n":
+            before, after = ends[token.start], starts[token.end]
+            if regions[before][2] == regions[after][2]:
+                joins[after] = before
+        if token.kind == "separator":
+            notes = False
+    return joins
 
 
 def leftover_delimiters(deck: Deck) -> list[tuple[int, str]]:
     """(line, what) of `$$`, and of `$` before TeX (`$\\alpha`, `${`), that no formula takes:
     the slide shows them as they are."""
+    taken = formulas(deck)  # in order, not overlapping
+    starts = [f.start for f in taken]
     found = []
-    for start, end, _ in markdown_regions(deck):
-        text = deck.source[start:end]
-        spans = find_math(text)  # in order, not overlapping
-        starts = [a for a, _, _ in spans]
-        for match in re.finditer(r"(?<!\\)(?:\$\$|\$(?=\\[A-Za-z]|\{))", text):
-            inside = bisect.bisect_right(starts, match.start()) - 1
-            if inside < 0 or match.start() >= spans[inside][1]:
-                found.append((deck.line_of(start + match.start()), match.group()))
+    for start, end, passes in markdown_regions(deck):
+        seen = _as_seen(deck, start, end, passes)
+        for match in re.finditer(r"(?<!\\)(?:\$\$|\$(?=\\[A-Za-z]|\{))", seen.text):
+            at = seen.origin[match.start()]
+            inside = bisect.bisect_right(starts, at) - 1
+            if inside < 0 or at >= taken[inside].end:
+                found.append((deck.line_of(at), match.group()))
     return found
 
 
-def _markdown_passes(deck: Deck) -> list[int]:
-    """For each token, how many times remark's Markdown reads it.
+def _as_seen(deck: Deck, start: int, end: int, passes: int) -> Mapped:
+    """A region's text as KaTeX's auto-render would see it in remark's page: marked's backslash
+    escapes removed once per reading, each character still knowing its offset in `source`."""
+    shown = deck.derived["shown"]
+    kept = [at for at in range(start, end) if shown[at]]
+    seen = Mapped("".join(deck.source[at] for at in kept), kept)
+    for _ in range(passes):
+        seen = seen.dropping([m.start() for m in MARKED_ESCAPE.finditer(seen.text)])
+    return seen
 
-    remark converts a content class's text to HTML, puts that in its parent's Markdown and
-    converts the parent (converter.js): the text is read again, backslash escapes included,
-    unless marked takes the class's `<div>` (a class whose text holds a line break) as a block of
-    HTML, which it passes through: a div at the start of a line, followed by a blank line or
-    the end of its parent.
+
+_ENTITY = re.compile(r"&#?\w+;")
+
+
+def _decoded(tex: str) -> str:
+    """The TeX after the browser has read the page's HTML: marked keeps `&lt;` and the like as
+    they are (its escaping spares anything that looks like an entity), and the browser decodes
+    them; an unknown name stays as written, as in the browser."""
+    return _ENTITY.sub(lambda m: html.unescape(m.group()), tex) if "&" in tex else tex
+
+
+# Elements whose text remark's page shows without math (KaTeX's auto-render skips them), and
+# comments, which it does not show at all.
+_UNRENDERED = re.compile(r"<!--[\s\S]*?-->|<(script|noscript|style|textarea|pre|code|option)\b[^>]*>"
+                         r"[\s\S]*?</\1\s*>", re.IGNORECASE)
+
+
+def _hide_unrendered_elements(source: str, shown: bytearray, hidden: bytearray) -> None:
+    if "<" not in source:
+        return
+    for match in _UNRENDERED.finditer(source):
+        if shown[match.start()] and not hidden[match.start()]:
+            hidden[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+
+
+def _conversion_levels(deck: Deck) -> "_Levels":
+    """For each character of the deck's source: how many times remark's Markdown reads it as
+    text, and whether the page shows it as text at all (not code, not a link definition).
+
+    remark converts each slide's Markdown (and its notes) with marked, a content class first:
+    its HTML goes into its parent's Markdown, which is converted in turn (converter.js). So a
+    character is read once for each level whose marked reads it as text; an HTML block (a
+    class's `<div>` at the start of a line, followed by a blank line or the end of its parent,
+    or `<div>` ... `</div>` written in the deck) passes through raw; code stays code.
     """
-    closing = {}
-    opened: list[int] = []
-    for index, token in enumerate(deck.tokens):
+    size = len(deck.source)
+    levels = _Levels([0] * size, bytearray(size), bytearray(size), [0] * size)
+    for part, (before, after) in _converted_parts(deck):
+        markdown = _level_markdown(part, levels)
+        levels.read((before + markdown + after).lstripped(), outermost=True)
+    return levels
+
+
+@dataclass
+class _Levels:
+    """What the levels of conversion read so far, by source offset."""
+    passes: list[int]  # read as Markdown text this many times
+    shown: bytearray  # the slide's own Markdown shows it (as text or raw HTML)
+    code: bytearray  # some level made it code: code it stays
+    block: list[int]  # which of the slides' blocks (a paragraph, a heading, ...) shows it
+    blocks: int = 0
+
+    def read(self, markdown: Mapped, outermost: bool = False) -> list:
+        """Lex one level's Markdown; count what it reads as text. Returns its blocks."""
+        blocks = marked.lex(markdown)
+        for kind, part in blocks:
+            self.blocks += 1
+            if kind == marked.TEXT and "`" in part.text:
+                for start, end in marked.code_spans(part.text):
+                    for origin in part.origin[start:end]:
+                        if origin >= 0:
+                            self.code[origin] = 1
+            for origin in part.origin:
+                if origin < 0:
+                    continue
+                if kind == marked.TEXT:
+                    self.passes[origin] += 1
+                elif kind == marked.CODE:
+                    self.code[origin] = 1
+                if outermost:
+                    self.shown[origin], self.block[origin] = 1, self.blocks
+        return blocks
+
+
+def _level_markdown(items: list, levels: _Levels) -> Mapped:
+    """The Markdown remark's converter builds for one level: its text, and each content class
+    in it as the HTML marked made of it (only its shape matters: where its lines and its
+    blank lines are). Classes are converted innermost first, as converter.js does, with a stack
+    of its own: a deck may nest them a thousand deep."""
+    stack: list[tuple[list, int, list[Mapped], list | None]] = [(items, 0, [], None)]
+    while True:
+        items, index, pieces, owner = stack[-1]
+        if index < len(items):
+            stack[-1] = (items, index + 1, pieces, owner)
+            item = items[index]
+            if isinstance(item, Mapped):
+                pieces.append(item)
+            else:
+                stack.append((item[2], 0, [], item))
+            continue
+        stack.pop()
+        markdown = Mapped.joined(pieces)
+        if owner is None:
+            return markdown
+        block, name, _ = owner
+        blocks = levels.read(markdown.lstripped())
+        tag = "div" if block else "span"
+        stack[-1][2].extend([_unmapped(f'<{tag} class="{name}">'), _html_of(blocks, unwrap=not block),
+                             _unmapped(f"</{tag}>")])
+
+
+def _html_of(blocks: list, unwrap: bool) -> Mapped:
+    """The shape of marked's HTML for these blocks: `<p>` for text, `<pre><code>` for code, an
+    HTML block as it is. Inside a span class, a lone paragraph loses its `<p>` (converter.js)."""
+    if unwrap and len(blocks) == 1 and blocks[0][0] == marked.TEXT:
+        return blocks[0][1].rstripped()
+    pieces = []
+    for kind, part in blocks:
+        if kind == marked.TEXT:
+            pieces += [_unmapped("<p>"), part.rstripped(), _unmapped("</p>\n")]
+        elif kind == marked.CODE:
+            pieces += [_unmapped("<pre><code>"), part, _unmapped("</code></pre>\n")]
+        else:
+            pieces.append(part)
+    return Mapped.joined(pieces)
+
+
+def _unmapped(text: str) -> Mapped:
+    return Mapped(text, [-1] * len(text))
+
+
+def _converted_parts(deck: Deck) -> Iterator[tuple[list, tuple[Mapped, Mapped]]]:
+    """Each slide's own Markdown (then its notes) as a tree of text and content classes
+    `[block, name, children]`, with the Markdown remark puts around it: the content of the
+    slide it continues or of its template (before it, and after it for a `{{content}}`
+    template). A slide's properties are not part of its Markdown."""
+    by_line = {s.start_line: s for s in (*deck.layouts, *deck.slides)}
+    tree = _Tree(deck.source)
+    start, notes = 0, False
+
+    def finished() -> tuple[list, tuple[Mapped, Mapped]]:
+        if notes:
+            return tree.items, (_unmapped(""), _unmapped(""))
+        return _without_properties(tree.items), _around(by_line.get(deck.line_of(start)))
+
+    for token in deck.tokens:
+        if token.kind == "separator":
+            yield finished()
+            tree, start, notes = _Tree(deck.source), token.end, False
+        elif token.kind == "notes":
+            yield finished()
+            tree, notes = _Tree(deck.source), True
+        else:
+            tree.add(token)
+    yield finished()
+
+
+class _Tree:
+    """Text and content classes `[block, name, children]` as parser.js nests them."""
+
+    def __init__(self, source: str, mapped: bool = True):
+        self.source, self.mapped = source, mapped
+        self.items: list = []
+        self.stack = [self.items]
+        self.opened: list[tuple[list, int]] = []
+
+    def add(self, token: Token) -> None:
         if token.kind == "content_start":
-            opened.append(index)
-        elif token.kind == "content_end" and opened:
-            closing[opened.pop()] = index
-    passes, stack = [], [1]
-    for index, token in enumerate(deck.tokens):
-        if token.kind == "content_start" and index in closing:
-            end = deck.tokens[closing[index]]
-            inner = deck.source[token.end:end.start]
-            stack.append(stack[-1] + (1 if "\n" not in inner or not _passed_through(deck.source, token.start, end.end)
-                                      else 0))
-        passes.append(stack[-1])
-        if token.kind == "content_end" and len(stack) > 1:
-            stack.pop()
-    return passes
+            content_class = [False, " ".join(token.classes), []]
+            self.stack[-1].append(content_class)
+            self.stack.append(content_class[2])
+            self.opened.append((content_class, token.end))
+        elif token.kind == "content_end" and self.opened:
+            content_class, content_start = self.opened.pop()
+            content_class[0] = "\n" in self.source[content_start:token.start]  # lexer.js's `block`
+            self.stack.pop()
+        elif token.kind == "macro":
+            self.stack[-1].append(_unmapped("m"))  # what a macro returns is the page's business
+        elif token.kind in ("text", "code", "fences", "inline_code"):
+            mapped = self.mapped and token.end - token.start == len(token.text)
+            self.stack[-1].append(Mapped(token.text, list(range(token.start, token.end))) if mapped
+                                  else _unmapped(token.text))
 
 
-def _passed_through(source: str, start: int, end: int) -> bool:
-    """Whether marked reads the div from `start` to `end` as a block of HTML (not again)."""
-    at_line_start = start == 0 or source[:start].rstrip(" ").endswith("\n")
-    return at_line_start and re.match(r" *(?:\n{2,}|\s*$)", source[end:end + 200]) is not None
+def _without_properties(items: list) -> list:
+    """parser.js takes the slide's properties out of its first string of Markdown (the text
+    before its first content class)."""
+    count = 0
+    while count < len(items) and isinstance(items[count], Mapped):
+        count += 1
+    if count == 0:
+        return items
+    first = Mapped.joined(items[:count])
+    while (match := PROPERTY.search(first.text)) is not None:
+        first = first[:match.start()] + first[match.end():]
+    return [first, *items[count:]]
 
 
-def _markdown_code_lines(deck: Deck) -> set[int]:
-    """1-based lines that Markdown renders as code (blocks and fences), slide by slide."""
-    markdown = MarkdownIt("commonmark")
-    lines: set[int] = set()
-    for slide in (*deck.layouts, *deck.slides):
-        parts = [(*_as_converted(slide.content, slide.body, slide.start_line), slide.start_line)]
-        if slide.notes_line is not None:
-            notes, first = _as_converted(slide.notes, slide.notes, slide.notes_line + 1)
-            parts.append((notes, first, slide.notes_line + 1))
-        for text, first, own in parts:
-            for token in markdown.parse(text):
-                if token.type in ("code_block", "fence") and token.map:
-                    lines.update(n for n in range(first + token.map[0], first + token.map[1]) if n >= own)
-    return lines
+def _around(slide) -> tuple[Mapped, Mapped]:
+    """The Markdown before and after a slide's own in what remark converts for it, with its
+    content classes as marked's HTML (its characters counted nowhere: they are another
+    slide's, and counted there)."""
+    if slide is None:
+        return _unmapped(""), _unmapped("")
+    own = slide.body[leading_properties(slide.body, 0)[2]:]
+    at = slide.content.rfind(own) if own else len(slide.content)
+    if at < 0:
+        return _unmapped(""), _unmapped("")
+    return _as_html(slide.content[:at]), _as_html(slide.content[at + len(own):])
 
 
-def _as_converted(content: str, own: str, own_line: int) -> tuple[str, int]:
-    """The Markdown remark's converter reads for a slide, and the deck line of its first line.
-
-    A `--` step is read after the steps before it (`    - item` may continue their list); a
-    slide's properties are not read; and the converter drops the Markdown's leading white space
-    (`replace(/^\\s+/, '')`), so an indented first line is a paragraph, not code.
-    """
-    if content.endswith(own):
-        first = own_line - content[:len(content) - len(own)].count("\n")
-    elif own.endswith(content):
-        first = own_line + own[:len(own) - len(content)].count("\n")
-    else:  # a template's content around the slide's: read the slide's own text
-        content, first = own, own_line
-    stripped = content.lstrip()
-    return stripped, first + content[:len(content) - len(stripped)].count("\n")
+def _as_html(markdown: str) -> Mapped:
+    if "[" not in markdown:
+        return _unmapped(markdown)
+    tree = _Tree(markdown, mapped=False)
+    for token in lex(markdown):
+        tree.add(token)
+    scratch = _Levels([0], bytearray(1), bytearray(1), [0])
+    return _unmapped(_level_markdown(tree.items, scratch).text)
 
 
-def find_math(text: str) -> list[tuple[int, int, bool]]:
+def find_math(text: str, paragraphs: bool = True) -> list[tuple[int, int, bool]]:
     """Spans (start, end, display) of `$$…$$` and `$…$` in a piece of Markdown text.
 
     A formula opens at an unescaped `$` (or `$$`) and closes at the first later one reached
-    with the braces between them balanced or closed (`${a}$` is one formula, `${$` none). A
-    single `$` meeting `$$` first is ambiguous (`$a$$b$`) and left alone; so is a formula that
-    is blank or crosses a blank line. Every `$` and its brace depth are read in one pass and the
-    closing one is looked up, so a line of ten thousand `${` takes no longer than it is long.
+    with the braces between them balanced or closed (`${a}$` is one formula, `${$` none), as
+    KaTeX's auto-render reads a text. As there, a `$` that nothing closes before the paragraph
+    ends (a blank line) leaves the rest of the paragraph as text; in raw HTML (`paragraphs`
+    false), where a blank line ends no text, the rest of the text. Every `$` and its
+    brace depth are read in one pass and the closing one is looked up, so a line of ten
+    thousand `${` takes no longer than it is long.
     """
     dollars, depths = [], []  # unescaped `$` offsets, and the brace depth before each
     depth, i, n = 0, 0, len(text)
@@ -187,7 +400,8 @@ def find_math(text: str) -> list[tuple[int, int, bool]]:
     any_close = _FirstAtMost(depths)
     double_close = _FirstAtMost([d if is_double else _NEVER for d, is_double in zip(depths, double)])
     # (first newline, second newline) of each blank line
-    blank_lines = [(m.start(), m.end()) for m in re.finditer(r"\n[ \t]*(?=\n)", text)]
+    blank_lines = [(m.start(), m.end()) for m in re.finditer(r"\n[ \t]*(?=\n)", text)] \
+        if paragraphs else []
     spans, j = [], 0
     while j < len(dollars):
         at, display = dollars[j], double[j]
@@ -195,11 +409,13 @@ def find_math(text: str) -> list[tuple[int, int, bool]]:
         if display:
             k = double_close.first(j + 2, depths[j])
         else:
-            k = any_close.first(j + 1, depths[j])
-            k = -1 if k >= 0 and double[k] else k  # `$a$$b$`: ambiguous
+            k = any_close.first(j + 1, depths[j])  # the first `$` of a `$$` too: `$a$$b$`
         close = dollars[k] if k >= 0 else -1
-        if close < 0 or not text[at + width:close].strip() or _crosses(blank_lines, at, close):
-            j += width
+        if close < 0 or _crosses(blank_lines, at, close):
+            paragraph_end = _next_blank_line(blank_lines, at)
+            if paragraph_end < 0:
+                break
+            j = bisect.bisect_left(dollars, paragraph_end)
             continue
         spans.append((at, close + width, display))
         j = k + width
@@ -234,6 +450,12 @@ class _FirstAtMost:
         middle = (low + high) // 2
         found = self._first(2 * node, low, middle, start, limit)
         return found if found >= 0 else self._first(2 * node + 1, middle, high, start, limit)
+
+
+def _next_blank_line(blank_lines: list[tuple[int, int]], start: int) -> int:
+    """Where the first blank line after `start` ends (-1: none)."""
+    at = bisect.bisect_left(blank_lines, (start,))
+    return blank_lines[at][1] if at < len(blank_lines) else -1
 
 
 def _crosses(blank_lines: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -4,6 +4,7 @@ changed; only the page's copy is.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import html
 import json
@@ -14,7 +15,7 @@ from ..deck import Deck, headings
 from ..deck.annotations import strip_annotations
 from ..deck.mentions import link_mentions
 from ..deck.numbers import INLINE_VALUE, formatted, inline_value
-from ..deck.regions import find_math, markdown_regions, unescaped
+from ..deck.regions import Formula, find_math, formulas, markdown_regions, unescaped
 from ..deck.title import with_title_layout
 from ..values import Values
 
@@ -25,9 +26,6 @@ class Page:
     deck: Deck
     notebooks: frozenset[str] = frozenset()  # the course's notebooks, by name
     values: Values = dataclasses.field(default_factory=dict)  # what figures and notebooks recorded
-    # How many times remark's Markdown reads the text at hand: once, and once more for each
-    # content class around it whose HTML remark converts again (see `_markdown_passes`).
-    markdown_passes: int = 1
 
 
 def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset(),
@@ -42,38 +40,59 @@ def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset(),
 
 
 def rewrite_markdown_text(source: str, page: Page) -> str:
-    """Apply TEXT_STEPS to every region that remark's lexer and Markdown both treat as text.
+    """Each formula becomes an HTML span that KaTeX renders in the page, and each bare mention
+    of one of the course's notebooks (`name.ipynb`) a link to its page, where remark shows text.
 
-    Code, fences and inline code are left as they are, so remark finds the same slides as in the
-    original. A region runs on across the lexer's tokens wherever Markdown reads on: remark's
-    lexer calls every 4-space-indented line code, but Markdown reads one that continues a
-    paragraph or a list item (`    - $f(x)$`, `      &= c \\\\`) as text, math included. This step
-    reads the deck's own tokens, so it comes first.
+    remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336): the TeX
+    goes into an attribute, which marked passes through untouched. Code, fences and inline code
+    are left as they are, so remark finds the same slides as in the original. This step reads
+    offsets into the deck's own source, so it comes first.
     """
-    regions = markdown_regions(page.deck)
+    edits = []
+    for formula in formulas(page.deck):
+        if formula.joins is None:
+            edits.append((formula.start, formula.end, _math_span(formula)))
+        else:  # the step before shows its `$` as remark does; the page drops it in this step
+            head_end, own_start = formula.joins
+            edits += [(formula.start, head_end, '<span class="lecture-math-head">'
+                       f"{source[formula.start:head_end]}</span>"),
+                      (own_start, formula.end, _math_span(formula))]
+    if page.notebooks and ".ipynb" in source:
+        edits += _mention_links(page.deck, edits, page.notebooks)
     pieces, at = [], 0
-    for start, end, times in regions:
-        rewritten = source[start:end]
-        for step in TEXT_STEPS:
-            rewritten = step(rewritten, dataclasses.replace(page, markdown_passes=times))
-        pieces += [source[at:start], rewritten]
+    for start, end, replacement in sorted(edits):
+        pieces += [source[at:start], replacement]
         at = end
     pieces.append(source[at:])
     return "".join(pieces)
 
 
-def link_notebook_mentions(text: str, page: Page) -> str:
-    """A bare `name.ipynb` of one of the course's notebooks becomes a link to its page."""
-    return link_mentions(text, page.notebooks) if ".ipynb" in text else text
+def _math_span(formula: Formula) -> str:
+    attribute = html.escape(formula.tex, quote=True).replace("\n", "&#10;")
+    kind = "lecture-math display" if formula.display else "lecture-math"
+    joined = " data-joined" if formula.joins else ""
+    return f'<span class="{kind}" data-tex="{attribute}"{joined}></span>'
 
 
-def math_to_spans(text: str, page: Page) -> str:
-    """Each `$…$`/`$$…$$` becomes an HTML span that KaTeX renders in the page.
+def _mention_links(deck: Deck, math: list[tuple[int, int, str]], notebooks: frozenset[str]):
+    """Edits that link mentions in the text Markdown reads (not in raw HTML, not in math)."""
+    starts = [start for start, _, _ in math]
+    for start, end, passes in markdown_regions(deck):
+        if passes == 0:
+            continue
+        at = start
+        for index in range(bisect.bisect_left(starts, start), len(math)):
+            if math[index][0] >= end:
+                break
+            yield from _linked(deck.source, at, math[index][0], notebooks)
+            at = math[index][1]
+        yield from _linked(deck.source, at, end, notebooks)
 
-    remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336). The TeX
-    goes into an attribute, which marked passes through untouched.
-    """
-    return _replace_math(text, page.markdown_passes) if "$" in text else text
+
+def _linked(source: str, start: int, end: int, notebooks: frozenset[str]):
+    text = source[start:end]
+    if ".ipynb" in text and (linked := link_mentions(text, notebooks)) != text:
+        yield start, end, linked
 
 
 def show_recorded_values(source: str, page: Page) -> str:
@@ -99,21 +118,17 @@ def strip_check_annotations(source: str, page: Page) -> str:
     return strip_annotations(source)
 
 
-# Applied to each Markdown text region of a deck, in order.
-TEXT_STEPS = (link_notebook_mentions, math_to_spans)
 # Applied to the whole source, in order.
 SOURCE_STEPS = (rewrite_markdown_text, strip_check_annotations, show_recorded_values)
 
 
-def _replace_math(text: str, markdown_passes: int = 1) -> str:
+def _replace_math(text: str) -> str:
+    """A heading's Markdown with its formulas as the page's spans (for their ids)."""
     out, at = [], 0
     for start, end, display in find_math(text):
         width = 2 if display else 1
-        tex = unescaped(text[start + width:end - width], markdown_passes)
-        attribute = html.escape(tex, quote=True).replace("\n", "&#10;")
-        kind = "lecture-math display" if display else "lecture-math"
-        out.append(text[at:start])
-        out.append(f'<span class="{kind}" data-tex="{attribute}"></span>')
+        tex = unescaped(text[start + width:end - width], 1)
+        out += [text[at:start], _math_span(Formula(0, tex, display, start, end))]
         at = end
     out.append(text[at:])
     return "".join(out)

@@ -18,6 +18,11 @@
   function renderMath(root) {
     var spans = root.querySelectorAll('span.lecture-math');
     for (var i = 0; i < spans.length; i++) {
+      // A formula opened in the `--` step before: that step shows its `$`, this one does not.
+      var head = spans[i].previousElementSibling;
+      if (spans[i].hasAttribute('data-joined') && head && head.classList.contains('lecture-math-head')) {
+        head.remove();
+      }
       katex.render(spans[i].getAttribute('data-tex'), spans[i], {
         displayMode: spans[i].classList.contains('display'),
         throwOnError: false
