@@ -267,7 +267,8 @@ def outline(ctx: click.Context, deck: Path, as_json: bool) -> None:
     """Print the slides of DECK as remark numbers them, with their source lines."""
     from .commands.outline import outline as run_outline
 
-    text, diagnostics = run_outline(deck, ctx.obj, as_json)
+    # The course's configuration: where its macros are, which the deck may use.
+    text, diagnostics = run_outline(deck, _config(ctx), ctx.obj, as_json)
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(ctx.obj), err=True)
     if text is not None:

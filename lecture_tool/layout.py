@@ -3,7 +3,8 @@
 A deck `slides/x.md` becomes the page `x.html`; a figure script's output `a.png` goes to
 `images/a.png` (`[tool.lecture] figures_output`); a notebook `notebooks/n.ipynb` becomes
 `notebooks/n.html` and the executed `notebooks/n.ipynb`; a deck's PDFs are `pdf/x.pdf`,
-`pdf/x-handout.pdf` and `pdf/x-notes.pdf`; the files beside the decks are copied as they lie;
+`pdf/x-handout.pdf` and `pdf/x-notes.pdf`; the course's `templates/macros.js` is copied to
+`assets/macros.js`, which its pages load; the files beside the decks are copied as they lie;
 the stages keep their caches in `.cache/`. Every stage asks this module, so a name is spelled
 once (as mkdocs' `File` knows its source, destination and URL).
 """
@@ -14,6 +15,7 @@ from urllib.parse import quote
 
 from .assets import third_party_assets
 from .config import Config
+from .macros import COURSE_FILE
 from .sources import files_under
 
 CACHE = ".cache"
@@ -21,10 +23,16 @@ NOTEBOOK_PAGES = "notebooks"
 PDF_SUFFIX = {"slides": "", "handout": "-handout", "notes": "-notes"}
 STYLESHEET = "assets/lecture.css"
 PAGE_SCRIPT = "assets/lecture.js"
+MACROS_SCRIPT = "assets/macros.js"  # the course's remark macros (macros.py), when it has some
 COURSE_PAGE = "index.html"
 # What the build writes itself, and what each file is (for "rename the deck" messages).
 OWN_FILES = {COURSE_PAGE: "the course page", STYLESHEET: "lecture's stylesheet",
              PAGE_SCRIPT: "lecture's page script"}
+
+
+def macros_source(config: Config) -> Path:
+    """The course's remark macros: `macros.js` in its templates directory (it may have none)."""
+    return config.templates_dir / COURSE_FILE
 
 
 def cache_dir(config: Config) -> Path:
@@ -113,6 +121,8 @@ def made_by_the_build(config: Config, figure_outputs: set[str]) -> dict[str, str
     """What the build itself writes into the output, and what each file is, so that a deck or
     a file of slides/ is never copied over it (nor it over them)."""
     made = dict(OWN_FILES)
+    if macros_source(config).is_file():
+        made[MACROS_SCRIPT] = "the course's macros, which the pages load"
     made |= {asset.target: f"{asset.source.name}, which the pages load"
              for asset in third_party_assets(config.node_modules)}
     made |= {name: "a figure script's output" for name in figure_outputs}

@@ -303,3 +303,14 @@ def test_a_missing_image_still_makes_the_pdf_and_says_so(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "slides/deck.md:3: warning: image 'images/nope.png' not found" in result.stderr
     assert len(page_texts(project / "build/pdf/deck.pdf")) == 2
+
+
+def test_a_deck_that_uses_the_courses_macros_is_printed_with_them(tmp_path):
+    macros = ("remark.macros.shout = function (word) {\n"
+              "  return '<strong>' + word.toUpperCase() + '</strong>';\n};\n")
+    project = make_project(tmp_path, {"deck.md": "# Loud\n\n![:shout quiet]\n\n---\n\n# Two\n"},
+                           {"templates/macros.js": macros})
+    result = lecture(project, "pdf")
+    assert result.returncode == 0, result.stderr
+    texts = page_texts(project / "build/pdf/deck.pdf")
+    assert len(texts) == 2 and "QUIET" in texts[0]

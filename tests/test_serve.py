@@ -267,6 +267,29 @@ NOTEBOOK = ('{"cells": [], "metadata": {"kernelspec": {"name": "python3", "displ
             ' "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}')
 
 
+def test_the_courses_macros_reach_the_page_and_an_edit_to_them_reloads_it(tmp_path, served, browser):
+    greet = ("remark.macros.greet = function (who) {\n"
+             "  return '<b class=\"greeting\">Hello, ' + who + '</b>';\n};\n")
+    project = make_project(tmp_path, {"deck.md": "# One\n\n![:greet class]\n\n---\n\n# Two\n"},
+                           files={"templates/macros.js": greet})
+    server = served(project)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "deck.html")
+    page.wait_for_function("window.slideshow !== undefined")
+    shown = "document.querySelector('.remark-slides-area .greeting').textContent"
+    assert page.evaluate(shown) == "Hello, class"
+    assert page.evaluate("slideshow.getSlideCount()") == 2
+    # The page itself does not change, the script it loads does: the browser loads it again.
+    with page.expect_navigation(timeout=15_000):
+        (project / "templates/macros.js").write_text(greet.replace("Hello", "Welcome"))
+    page.wait_for_function("window.slideshow !== undefined")
+    assert page.evaluate(shown) == "Welcome, class"
+    server.wait_for_log(r"templates/macros.js changed: rebuilt in")
+    assert errors == []
+    page.close()
+
 def test_configured_directories_are_watched_and_editor_files_are_not(tmp_path, served):
     project = make_project(tmp_path, {"deck.md": DECK}, config='notebooks = "nb"\n',
                            files={"nb/first.ipynb": NOTEBOOK})

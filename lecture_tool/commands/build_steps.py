@@ -19,9 +19,10 @@ from ..diagnostics import ERROR, Collector, Diagnostic, display_path, has_errors
 from ..errors import LectureError
 from ..jobs.figures import FigureScript, declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
-from ..layout import (COURSE_PAGE, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cache_dir,
-                      made_by_the_build, notebook_page, output_targets, page_name, page_path,
-                      page_url, pdf_name, pdf_url, static_files, values_root)
+from ..layout import (COURSE_PAGE, MACROS_SCRIPT, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cache_dir,
+                      macros_source, made_by_the_build, notebook_page, output_targets, page_name,
+                      page_path, page_url, pdf_name, pdf_url, static_files, values_root)
+from ..macros import Macros, course_macros
 from ..outputs import copy_if_changed, write_if_changed
 from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_deck, render_index,
                             render_stylesheet, rendered, template_environment)
@@ -114,8 +115,9 @@ def known_figure_outputs(config: Config) -> set[str]:
 
 
 def copy_assets(config: Config, out: Output) -> bool:
-    """remark.js, KaTeX, lecture's stylesheet and script; False when remark.js or KaTeX is missing
-    (a page without them is blank: the previous pages are kept rather than those written)."""
+    """remark.js, KaTeX, lecture's stylesheet and script, the course's macros if it has some;
+    False when remark.js or KaTeX is missing (a page without them is blank: the previous pages
+    are kept rather than those written)."""
     assets = third_party_assets(config.node_modules)
     missing = [asset.source for asset in assets if not asset.source.is_file()]
     if missing:
@@ -128,6 +130,8 @@ def copy_assets(config: Config, out: Output) -> bool:
         out.copy(asset.source, asset.target)
     out.write(STYLESHEET, render_stylesheet(config, out.templates).encode())
     out.write(PAGE_SCRIPT, page_script(out.templates).encode())
+    if macros_source(config).is_file():
+        out.copy(macros_source(config), MACROS_SCRIPT)
     return True
 
 
@@ -138,6 +142,8 @@ class PagePlan:
     available: set[str]  # what the output holds after the build: what references may name
     notebooks: frozenset[str]  # the course's notebooks, by name
     values: Values  # what the figure scripts and notebooks recorded
+    macros: Macros  # the remark macros the pages define: what the decks may use
+    macros_script: str | None  # the course's macros as the pages load them, when it has some
 
 
 def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str],
@@ -169,8 +175,11 @@ def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str]
         else:
             out.copy(config.slides_dir / relative, relative)
     notebooks = frozenset(path.stem for path in config.notebooks())
+    macros, problems = course_macros(macros_source(config), config.root)
+    out.note.extend(problems)
     return PagePlan(decks, wanted, output_targets(config, decks, figure_outputs), notebooks,
-                    read_all(values_root(config)))
+                    read_all(values_root(config)), macros,
+                    MACROS_SCRIPT if macros_source(config).is_file() else None)
 
 
 def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Output,
@@ -200,7 +209,7 @@ def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Outpu
                 _count(result, path, entry["slides"], found)
             continue
         try:
-            deck = read_deck(path, data)
+            deck = read_deck(path, data, plan.macros)
         except DeckError as exc:
             out.note(exc.diagnostic)
             result.by_page[page_name(path)] = [exc.diagnostic]
@@ -229,8 +238,8 @@ def _write_page(config: Config, deck: Deck, plan: PagePlan, keep_last_good: bool
     result.by_page[page_name(deck.path)] = found  # said, even when no page is written
     if keep_last_good and has_errors(found):
         return None
-    page = rendered(lambda: render_deck(deck, config, out.templates, plan.notebooks, plan.values),
-                    "deck.html", config, out.note)
+    page = rendered(lambda: render_deck(deck, config, out.templates, plan.notebooks, plan.values,
+                                        plan.macros_script), "deck.html", config, out.note)
     if page is None:
         return None
     out.write(page_name(deck.path), page.encode())
@@ -249,11 +258,13 @@ def _count(result: BuildResult, path: Path, slides: int, found: list[Diagnostic]
 def _page_context(config: Config, plan: PagePlan) -> str:
     """What every deck's page and problems depend on besides the deck itself: the templates
     (the course's and the packaged ones), the settings, what the output will hold (references),
-    the course's notebooks, the values figures and notebooks recorded, and KaTeX (formulas)."""
+    the course's notebooks, the values figures and notebooks recorded, the macros the pages
+    define (a deck that uses an unknown one has an error), and KaTeX (formulas)."""
     templates = [*files_under(config.templates_dir), *files_under(PACKAGED_TEMPLATES)]
     return cache.fingerprint(config.title, json.dumps(config.remark, sort_keys=True),
                              "\n".join(sorted(plan.available)), "\n".join(sorted(plan.notebooks)),
                              json.dumps(plan.values, sort_keys=True),
+                             plan.macros.fingerprint(), str(plan.macros_script),
                              "\n".join(path.as_posix() for path in templates),
                              files=[*templates, config.node_modules / KATEX_JS])
 

@@ -20,7 +20,8 @@ from ..deck.numbers import recorded_references
 from ..diagnostics import Collector, Diagnostic, display_path
 from ..jobs.figures import declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
-from ..layout import figure_output, output_targets, values_root
+from ..layout import figure_output, macros_source, output_targets, values_root
+from ..macros import Macros, course_macros
 from ..values import read_all
 
 __all__ = ["add_skips", "check", "write_junit"]
@@ -43,7 +44,11 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     notebook_names = frozenset(path.stem for path in config.notebooks())
     if notebooks:
         note.extend(make_notebooks(config, progress=progress).diagnostics)
-    read = _read_decks(decks or config.decks(), note)
+    # The macros the pages define, as the build reads them: a deck's use of one is an error
+    # here exactly when it is one there.
+    macros, macro_problems = course_macros(macros_source(config), config.root)
+    note.extend(macro_problems)
+    read = _read_decks(decks or config.decks(), macros, note)
     figures = sorted({ref.name for deck in read for ref in recorded_references(deck)
                       if ref.kind == "figure"} & {script.name for script in scripts})
     if figures:
@@ -71,11 +76,11 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     return result
 
 
-def _read_decks(paths: list[Path], note: Collector) -> list[Deck]:
+def _read_decks(paths: list[Path], macros: Macros, note: Collector) -> list[Deck]:
     read = []
     for path in paths:
         try:
-            read.append(read_deck(path))
+            read.append(read_deck(path, macros=macros))
         except DeckError as exc:
             note(exc.diagnostic)
     return read

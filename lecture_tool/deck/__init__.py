@@ -3,7 +3,7 @@ blocks and claims (annotations), its notebook mentions, its title layout and its
 
 Only the model is imported here: `import lecture_tool.deck` stays as light as the parser.
 """
-from .model import KNOWN_MACROS, Deck, DeckError, Slide, Token, first_heading, headings, parse_deck, read_deck
+from .model import Deck, DeckError, Slide, Token, first_heading, headings, parse_deck, read_deck
 
-__all__ = ["KNOWN_MACROS", "Deck", "DeckError", "Slide", "Token", "first_heading", "headings",
+__all__ = ["Deck", "DeckError", "Slide", "Token", "first_heading", "headings",
            "parse_deck", "read_deck"]

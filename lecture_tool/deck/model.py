@@ -11,6 +11,7 @@ Every later stage (rendering, checks, snippets) works from the `Deck` this modul
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from ..diagnostics import ERROR, WARNING, Diagnostic
+from ..macros import Macros
 
 # JavaScript's \s, which is not Python's: Python adds \x1c-\x1f and \x85, and lacks \ufeff.
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -73,9 +75,6 @@ _SEPARATOR_LINE = re.compile(r"\n(---?)(?=\n)")
 _INNER_OPENING_FENCE = re.compile(r"\n *(?:`{3,}|~{3,}) *[^\s`~]")
 _UNCLOSED_FENCE = re.compile(r"(?:^|\n)( *(?:`{3,}|~{3,})[^`\n]*)(?=\n|\Z)")
 
-# Macros the page defines (remark's own `hello`, our `scale`); remark throws on any other.
-KNOWN_MACROS = frozenset({"hello", "scale"})
-
 
 @dataclass(frozen=True)
 class Token:
@@ -119,6 +118,7 @@ class Deck:
     title: str
     layouts: list[Slide] = field(default_factory=list)  # `layout: true` slides: content, not slides
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    macros: Macros = Macros()  # the macros its page defines, as the deck was parsed with them
     # What later stages work out from the deck once and read several times (the Markdown regions
     # that the checks and the page both need): derived from the fields above, never set by hand.
     derived: dict = field(default_factory=dict, repr=False, compare=False)
@@ -144,9 +144,10 @@ class DeckError(Exception):
         self.diagnostic = diagnostic
 
 
-def read_deck(path: Path, data: bytes | None = None) -> Deck:
+def read_deck(path: Path, data: bytes | None = None, macros: Macros = Macros()) -> Deck:
     """Read and parse a deck file (UTF-8, any newline convention); `data`: its bytes, read
-    already (so that what is parsed is what was read, once)."""
+    already (so that what is parsed is what was read, once); `macros`: those its page defines
+    (macros.course_macros), the only ones it may use."""
     if data is None:
         data = Path(path).read_bytes()
     try:
@@ -155,15 +156,16 @@ def read_deck(path: Path, data: bytes | None = None) -> Deck:
         line = data[:exc.start].count(b"\n") + 1
         raise DeckError(Diagnostic(Path(path), line, ERROR,
                                    f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded")) from exc
-    return parse_deck(text, Path(path))
+    return parse_deck(text, Path(path), macros)
 
 
-def parse_deck(text: str, path: Path = Path("<deck>")) -> Deck:
-    """Parse Markdown deck source into slides, as remark.js would."""
+def parse_deck(text: str, path: Path = Path("<deck>"), macros: Macros = Macros()) -> Deck:
+    """Parse Markdown deck source into slides, as remark.js would; a macro its page does not
+    define (`macros`: remark's and ours, unless a course adds its own) is an error."""
     # Browsers hand remark textarea content with CR LF and CR turned into LF; so do we.
     source = clean_input(text.replace("\r\n", "\n").replace("\r", "\n"))
     tokens = lex(source)
-    deck = Deck(path=path, source=source, tokens=tokens, slides=[], title="")
+    deck = Deck(path=path, source=source, tokens=tokens, slides=[], title="", macros=macros)
     parsed = _parse(tokens, source)
     deck.diagnostics = _lexer_diagnostics(deck)
     deck.slides, deck.layouts = _layout(parsed, deck)
@@ -462,12 +464,17 @@ def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
                 WARNING, f"code fence '{opened}' holds a '{swallowed.group(1)}' line (line "
                 f"{deck.line_of(token.start + swallowed.start(1))}), so the slides up to the fence "
                 "that closes it are shown as code: close this fence where its code ends"))
-        elif token.kind == "macro" and token.classes[0] not in KNOWN_MACROS:
-            found.append(Diagnostic(
-                path, deck.line_of(token.start), ERROR,
-                f"macro '{token.classes[0]}' is not defined (known: "
-                f"{', '.join(sorted(KNOWN_MACROS))}): remark stops and shows no slide at all"))
+        elif token.kind == "macro" and token.classes[0] not in deck.macros.names:
+            found.append(Diagnostic(path, deck.line_of(token.start), ERROR,
+                                    _undefined_macro(token.classes[0], deck.macros)))
     return found
+
+
+def _undefined_macro(name: str, macros: Macros) -> str:
+    close = difflib.get_close_matches(name, macros.names, n=1)
+    fix = f"did you mean '{close[0]}'? Or define it" if close else "define it"
+    return (f"macro '{name}' is not defined (known: {', '.join(sorted(macros.names))}): remark "
+            f"stops and shows no slide at all; {fix} in {macros.defined_in}")
 
 
 def _deck_title(parsed: list[_Parsed], slides: list[Slide], path: Path) -> str:

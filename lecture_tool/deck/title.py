@@ -72,7 +72,7 @@ def with_title_layout(deck: Deck) -> Deck:
     the steps after this one read the offsets of the source they change)."""
     if not title_slides(deck):
         return deck
-    return parse_deck(with_title_blocks(deck.source, deck), deck.path)
+    return parse_deck(with_title_blocks(deck.source, deck), deck.path, deck.macros)
 
 
 def title_block(values: dict[str, str]) -> str:

@@ -40,7 +40,8 @@ from ..config import PDF_MODES, Config
 from ..diagnostics import ERROR, WARNING, Collector, Diagnostic, display_path
 from ..errors import LectureError
 from ..extras import install_command, missing_modules
-from ..layout import cache_dir, page_path, pdf_name
+from ..layout import cache_dir, macros_source, page_path, pdf_name
+from ..macros import Macros, course_macros
 
 HERE = Path(__file__).resolve().parent
 PAGE_WIDTH = 1280  # CSS px (96 per inch): 960 pt, a 13.3-inch page
@@ -107,8 +108,12 @@ def print_pdfs(config: Config, decks: list[Path], modes: Iterable[str], *,
                 result.cached.append(target)
             else:
                 todo.setdefault(path, []).append(mode)
+    # The macros the pages define, or a deck that uses the course's own would count as broken
+    # (what the file has wrong is the build's to say).
+    macros = course_macros(macros_source(config), config.root)[0] if todo else Macros()
     jobs = [job for path, deck_modes in todo.items()
-            if (job := _job(config, path, deck_modes, path.resolve() in reported, note)) is not None]
+            if (job := _job(config, path, deck_modes, path.resolve() in reported, macros, note))
+            is not None]
     if jobs:
         _print_and_write(config, jobs, entries, result, note, progress)
         cache.write_json(cache_path, entries)
@@ -146,7 +151,7 @@ class _Job:
     problem: str | None = None
 
 
-def _job(config: Config, path: Path, modes: list[str], reported: bool,
+def _job(config: Config, path: Path, modes: list[str], reported: bool, macros: Macros,
          note: Callable[[Diagnostic], None]) -> _Job | None:
     """What printing a deck needs from its model: which slides each mode prints. A deck that
     cannot be read, or has errors, is not printed (said here unless a build said it)."""
@@ -155,7 +160,7 @@ def _job(config: Config, path: Path, modes: list[str], reported: bool,
     from ..deck import DeckError, read_deck
 
     try:
-        deck = read_deck(path)
+        deck = read_deck(path, macros=macros)
     except DeckError as exc:
         if not reported:
             note(exc.diagnostic)

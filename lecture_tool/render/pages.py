@@ -30,10 +30,13 @@ def template_environment(config: Config) -> jinja2.Environment:
 
 
 def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
-                notebooks: frozenset[str] = frozenset(), values: Values | None = None) -> str:
+                notebooks: frozenset[str] = frozenset(), values: Values | None = None,
+                macros_script: str | None = None) -> str:
+    """`macros_script`: the course's remark macros, which the page loads before remark.create()
+    runs (layout.MACROS_SCRIPT), or None."""
     options = dict(config.remark)
     return env.get_template("deck.html").render(
-        deck=deck, course_title=config.title,
+        deck=deck, course_title=config.title, macros_script=macros_script,
         source_json=json_for_script(prepare_source(deck, notebooks, values)),
         heading_ids_json=json_for_script(heading_ids(deck)),
         options_json=json_for_script(options))

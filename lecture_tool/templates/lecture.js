@@ -10,10 +10,13 @@
     return String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   }
 
-  // `![:scale 50%](image.png)`, a macro many remark decks use; remark itself ships none.
-  remark.macros.scale = function (width) {
-    return '<img src="' + escapeAttribute(this) + '" style="width: ' + escapeAttribute(width) + '" />';
-  };
+  // `![:scale 50%](image.png)`, a macro many remark decks use; remark itself ships none. A
+  // course's own macros (templates/macros.js) ran before this script: its `scale` stays.
+  if (!Object.prototype.hasOwnProperty.call(remark.macros, 'scale')) {
+    remark.macros.scale = function (width) {
+      return '<img src="' + escapeAttribute(this) + '" style="width: ' + escapeAttribute(width) + '" />';
+    };
+  }
 
   function renderMath(root) {
     var spans = root.querySelectorAll('span.lecture-math');
