@@ -33,6 +33,12 @@ def test_help_imports_nothing_heavy():
     assert imported == []
 
 
+def test_outline_imports_neither_markdown_it_nor_jinja2():
+    # Titles come from remark's own Markdown (marked, ported), not from markdown-it.
+    imported, out = imported_by(["outline", str(SAMPLES / "content.md")], {"jinja2", "markdown_it"})
+    assert "Columns" in out.stdout and imported == []
+
+
 def test_version():
     result = run("--version")
     assert result.exit_code == 0 and __version__ in result.output
@@ -57,6 +63,7 @@ def test_outline_table_and_error_exit(tmp_path):
     result = run("outline", broken)
     assert result.exit_code == 1
     assert f"{broken}:2: error: code fence" in result.output
+
 
 
 def test_usage_errors_exit_2(tmp_path):

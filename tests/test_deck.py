@@ -87,6 +87,29 @@ def test_unclosed_fence_is_an_error_at_its_line():
         "shown as Markdown and a '---' or '--' line below it splits the slide"]
 
 
+def test_a_second_notes_separator_starts_the_notes_again():
+    deck = parse_deck("Text\n???\nLost\n===\n???\nKept\n", Path("x.md"))
+    slide, = deck.slides
+    assert (slide.title, slide.content, slide.notes, slide.notes_line) == ("", "Text", "Kept\n", 5)
+    assert [d.format() for d in deck.diagnostics] == [
+        "x.md:5: warning: a second '???' line in this slide: remark starts its presenter notes "
+        "again here, and shows the lines from the first one (line 2) to this one nowhere"]
+
+
+def test_a_title_settled_before_the_first_class_is_the_first_of_all_headings():
+    # The title skips converting content classes when the text before them settles it.
+    from lecture_tool.deck import headings
+
+    from test_remark_equivalence import generated_decks
+
+    decks = generated_decks(400) + ["# T\n\n.a[x]", "# T .a[x]", "* # in list\n.a[# A]",
+                                    "Setext\n===\n.a[x]", "<!--\n# c\n.a[-->]\n# R"]
+    for source in decks:
+        for slide in parse_deck(source).slides:
+            every = headings(slide.content, slide.links, slide.properties)
+            assert slide.title == (every[0].text if every else ""), (source, slide.content)
+
+
 def test_unknown_macro_is_an_error_because_remark_then_shows_nothing():
     deck = parse_deck("# A\n---\n![:scale 50%](a.png) ![:zoom 2](b.png)\n", Path("d.md"))
     assert [(d.line, d.severity, d.message.split(" is ")[0]) for d in deck.diagnostics] == [
