@@ -87,6 +87,32 @@ def test_unclosed_fence_is_an_error_at_its_line():
         "shown as Markdown and a '---' or '--' line below it splits the slide"]
 
 
+def test_unclosed_fence_in_an_excluded_slide_is_a_warning():
+    # parser.js drops a slide with `exclude: true` whole, before layouts and templates: an
+    # excluded layout is no layout, a template naming an excluded slide is ignored.
+    deck = parse_deck("layout: true\nexclude: true\n# L\n```python\nx = 1\n---\nname: base\n"
+                      "exclude: true\n~~~\n---\ntemplate: base\n# Shown\n", Path("slides/x.md"))
+    assert [s.title for s in deck.slides] == ["Shown"] and deck.layouts == []
+    assert [d.format() for d in deck.diagnostics] == [
+        "slides/x.md:4: warning: code fence '```python' is never closed, in a slide with `exclude: "
+        "true`: remark never shows that slide, so the open fence changes nothing anyone sees",
+        "slides/x.md:9: warning: code fence '~~~' is never closed, in a slide with `exclude: "
+        "true`: remark never shows that slide, so the open fence changes nothing anyone sees",
+        "slides/x.md:11: warning: template 'base' names a slide with `exclude: true`, which remark "
+        "drops before it applies templates: remark ignores it"]
+
+
+def test_a_step_after_an_excluded_slide_is_shown_and_said_so():
+    deck = parse_deck("# A\n---\nexclude: true\n```python\nx\n--\n\nmore\n---\n# C\n", Path("x.md"))
+    assert [(s.title, s.continued) for s in deck.slides] == [("A", False), ("A", True), ("C", False)]
+    assert [d.format() for d in deck.diagnostics] == [
+        "x.md:4: warning: code fence '```python' is never closed, in a slide with `exclude: true` "
+        "that remark never shows; but the '--' line below it (line 6) ends that slide, and the step "
+        "after it is shown",
+        "x.md:6: warning: this '--' step follows a slide with `exclude: true`: remark drops that "
+        "slide, not its steps, so it shows this one; give it `exclude: true` too"]
+
+
 def test_a_second_notes_separator_starts_the_notes_again():
     deck = parse_deck("Text\n???\nLost\n===\n???\nKept\n", Path("x.md"))
     slide, = deck.slides

@@ -173,9 +173,10 @@ def parse_deck(text: str, path: Path = Path("<deck>")) -> Deck:
     _lex(source, 0, _BLOCK, tokens)
     deck = Deck(path=path, source=source, tokens=tokens, slides=[], title="")
     parsed = _parse(tokens, source)
-    deck.diagnostics = _lexer_diagnostics(deck)
+    deck.diagnostics = _lexer_diagnostics(deck, parsed) + _steps_of_excluded(deck, parsed)
     kept = [slide for slide in parsed if not slide.excluded]
-    deck.slides, deck.layouts = _layout(kept, deck)
+    excluded_names = {slide.properties.get("name") for slide in parsed if slide.excluded}
+    deck.slides, deck.layouts = _layout(kept, deck, excluded_names)
     deck.title = _deck_title(kept, deck.slides, path)
     return deck
 
@@ -349,7 +350,8 @@ def leading_properties(body: str, first_line: int) -> tuple[dict[str, str], dict
 _NOT_INHERITED = ("name", "layout", "count")
 
 
-def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]]:
+def _layout(parsed: list[_Parsed], deck: Deck,
+            excluded_names: set[str | None]) -> tuple[list[Slide], list[Slide]]:
     """Apply layouts, templates and `--` continuations as slideshow.js's createSlides does
     (`parsed`: the slides that are not excluded)."""
     shown: list[Slide] = []
@@ -373,7 +375,9 @@ def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]
         if "template" in own and own["template"] not in by_name:
             deck.diagnostics.append(Diagnostic(
                 deck.path, deck.line_of(raw.start), WARNING,
-                f"template '{own['template']}' is not defined above this slide; remark ignores it"))
+                f"template '{own['template']}' names a slide with `exclude: true`, which remark drops "
+                "before it applies templates: remark ignores it" if own["template"] in excluded_names
+                else f"template '{own['template']}' is not defined above this slide; remark ignores it"))
 
         properties = {"continued": "true" if raw.continued else "false", **own}
         content = raw.text
@@ -449,9 +453,11 @@ def _first_non_blank(source: str, start: int, end: int) -> int:
     return match.start() if match else start
 
 
-def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
+def _lexer_diagnostics(deck: Deck, parsed: list[_Parsed]) -> list[Diagnostic]:
+    """The lexer's problems; `parsed`: every slide parser.js makes, excluded ones too."""
     found = []
     path = deck.path
+    starts = [slide.start for slide in parsed]
     for token in deck.tokens:
         if token.kind == "text" and "unclosed" in token.classes:
             found.append(Diagnostic(
@@ -460,10 +466,8 @@ def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
         elif token.kind == "text":
             for match in _UNCLOSED_FENCE.finditer(token.text):
                 offset = token.start + match.start(1)
-                found.append(Diagnostic(
-                    path, deck.line_of(offset), ERROR,
-                    f"code fence '{match.group(1).strip()}' is never closed: the rest of the slide "
-                    "is shown as Markdown and a '---' or '--' line below it splits the slide"))
+                slide = bisect.bisect_right(starts, offset) - 1
+                found.append(_unclosed_fence(deck, match.group(1).strip(), offset, parsed, slide))
         elif token.kind == "fences" and (swallowed := _SEPARATOR_LINE.search(token.text)) \
                 and _INNER_OPENING_FENCE.search(token.text, swallowed.end()):
             # A fence left open pairs with the closing line of the deck's next fence, and every
@@ -481,6 +485,36 @@ def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
                 f"macro '{token.classes[0]}' is not defined (known: "
                 f"{', '.join(sorted(KNOWN_MACROS))}): remark stops and shows no slide at all"))
     return found
+
+
+def _unclosed_fence(deck: Deck, fence: str, offset: int, parsed: list[_Parsed], index: int) -> Diagnostic:
+    """A fence that nothing closes, in `parsed[index]`: an error on a slide remark shows.
+
+    parser.js drops a slide with `exclude: true` whole, before layouts and templates are
+    applied, so no slide shows anything of it (a layout or a template that is excluded is
+    none). Only the line that ends it can matter: after a '--' line, a step remark shows."""
+    line = deck.line_of(offset)
+    if not parsed[index].excluded:
+        return Diagnostic(deck.path, line, ERROR, f"code fence '{fence}' is never closed: the rest of the "
+                          "slide is shown as Markdown and a '---' or '--' line below it splits the slide")
+    following = parsed[index + 1] if index + 1 < len(parsed) else None
+    if following is not None and following.continued and not following.excluded:
+        return Diagnostic(deck.path, line, WARNING, f"code fence '{fence}' is never closed, in a slide "
+                          "with `exclude: true` that remark never shows; but the '--' line below it (line "
+                          f"{deck.line_of(following.start) - 1}) ends that slide, and the step after it is shown")
+    return Diagnostic(deck.path, line, WARNING, f"code fence '{fence}' is never closed, in a slide with "
+                      "`exclude: true`: remark never shows that slide, so the open fence changes nothing "
+                      "anyone sees")
+
+
+def _steps_of_excluded(deck: Deck, parsed: list[_Parsed]) -> list[Diagnostic]:
+    """parser.js drops a slide with `exclude: true` but not the `--` steps after it, each a slide
+    of its own: remark shows them, continuing the last slide it shows before."""
+    return [Diagnostic(deck.path, deck.line_of(step.start) - 1, WARNING,
+                       "this '--' step follows a slide with `exclude: true`: remark drops that slide, "
+                       "not its steps, so it shows this one; give it `exclude: true` too")
+            for before, step in zip(parsed, parsed[1:])
+            if before.excluded and step.continued and not step.excluded]
 
 
 def _deck_title(parsed: list[_Parsed], slides: list[Slide], path: Path) -> str:
