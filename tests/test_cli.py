@@ -33,6 +33,12 @@ def test_help_imports_nothing_heavy():
     assert imported == []
 
 
+def test_outline_imports_neither_markdown_it_nor_jinja2():
+    # Titles come from remark's own Markdown (marked, ported), not from markdown-it.
+    imported, out = imported_by(["outline", str(SAMPLES / "content.md")], {"jinja2", "markdown_it"})
+    assert "Columns" in out.stdout and imported == []
+
+
 def test_version():
     result = run("--version")
     assert result.exit_code == 0 and __version__ in result.output
@@ -57,6 +63,20 @@ def test_outline_table_and_error_exit(tmp_path):
     result = run("outline", broken)
     assert result.exit_code == 1
     assert f"{broken}:2: error: code fence" in result.output
+
+
+def test_an_unclosed_fence_where_remark_shows_nothing_is_a_warning(tmp_path):
+    excluded = tmp_path / "excluded.md"
+    excluded.write_text("# A\n---\nexclude: true\n\n```python\nnever closed\n---\n# B\n")
+    result = run("outline", excluded)
+    assert result.exit_code == 0, result.output
+    assert (f"{excluded}:5: warning: code fence '```python' is never closed, in a slide with "
+            "`exclude: true`: remark never shows that slide") in result.output
+    assert "   2    2     8     B" in result.output
+    project = make_project(tmp_path / "course", {"deck.md": excluded.read_text()})
+    result = run("-C", project, "build", "--strict")
+    assert result.exit_code == 1 and "slides/deck.md:5: warning: code fence" in result.output
+    assert run("-C", project, "build").exit_code == 0
 
 
 def test_usage_errors_exit_2(tmp_path):

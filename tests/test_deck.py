@@ -87,6 +87,55 @@ def test_unclosed_fence_is_an_error_at_its_line():
         "shown as Markdown and a '---' or '--' line below it splits the slide"]
 
 
+def test_unclosed_fence_in_an_excluded_slide_is_a_warning():
+    # parser.js drops a slide with `exclude: true` whole, before layouts and templates: an
+    # excluded layout is no layout, a template naming an excluded slide is ignored.
+    deck = parse_deck("layout: true\nexclude: true\n# L\n```python\nx = 1\n---\nname: base\n"
+                      "exclude: true\n~~~\n---\ntemplate: base\n# Shown\n", Path("slides/x.md"))
+    assert [s.title for s in deck.slides] == ["Shown"] and deck.layouts == []
+    assert [d.format() for d in deck.diagnostics] == [
+        "slides/x.md:4: warning: code fence '```python' is never closed, in a slide with `exclude: "
+        "true`: remark never shows that slide, so the open fence changes nothing anyone sees",
+        "slides/x.md:9: warning: code fence '~~~' is never closed, in a slide with `exclude: "
+        "true`: remark never shows that slide, so the open fence changes nothing anyone sees",
+        "slides/x.md:11: warning: template 'base' names a slide with `exclude: true`, which remark "
+        "drops before it applies templates: remark ignores it"]
+
+
+def test_a_step_after_an_excluded_slide_is_shown_and_said_so():
+    deck = parse_deck("# A\n---\nexclude: true\n```python\nx\n--\n\nmore\n---\n# C\n", Path("x.md"))
+    assert [(s.title, s.continued) for s in deck.slides] == [("A", False), ("A", True), ("C", False)]
+    assert [d.format() for d in deck.diagnostics] == [
+        "x.md:4: warning: code fence '```python' is never closed, in a slide with `exclude: true` "
+        "that remark never shows; but the '--' line below it (line 6) ends that slide, and the step "
+        "after it is shown",
+        "x.md:6: warning: this '--' step follows a slide with `exclude: true`: remark drops that "
+        "slide, not its steps, so it shows this one; give it `exclude: true` too"]
+
+
+def test_a_second_notes_separator_starts_the_notes_again():
+    deck = parse_deck("Text\n???\nLost\n===\n???\nKept\n", Path("x.md"))
+    slide, = deck.slides
+    assert (slide.title, slide.content, slide.notes, slide.notes_line) == ("", "Text", "Kept\n", 5)
+    assert [d.format() for d in deck.diagnostics] == [
+        "x.md:5: warning: a second '???' line in this slide: remark starts its presenter notes "
+        "again here, and shows the lines from the first one (line 2) to this one nowhere"]
+
+
+def test_a_title_settled_before_the_first_class_is_the_first_of_all_headings():
+    # The title skips converting content classes when the text before them settles it.
+    from lecture_tool.deck import headings
+
+    from test_remark_equivalence import generated_decks
+
+    decks = generated_decks(400) + ["# T\n\n.a[x]", "# T .a[x]", "* # in list\n.a[# A]",
+                                    "Setext\n===\n.a[x]", "<!--\n# c\n.a[-->]\n# R"]
+    for source in decks:
+        for slide in parse_deck(source).slides:
+            every = headings(slide.content, slide.links, slide.properties)
+            assert slide.title == (every[0].text if every else ""), (source, slide.content)
+
+
 def test_unknown_macro_is_an_error_because_remark_then_shows_nothing():
     deck = parse_deck("# A\n---\n![:scale 50%](a.png) ![:zoom 2](b.png)\n", Path("d.md"))
     assert [(d.line, d.severity, d.message.split(" is ")[0]) for d in deck.diagnostics] == [

@@ -10,7 +10,8 @@ from lecture_tool.deck import parse_deck
 from conftest import REPO, make_project
 
 HEADINGS = ("# $k$ nearest neighbours\n---\n## Loss $L(\\theta)$ and *more*\n---\n"
-            "Setext $x_i$ heading\n===\n\n[back](#-k-nearest-neighbours)\n")
+            "Setext $x_i$ heading\n===\n\n[back](#-k-nearest-neighbours)\n---\n"
+            ".left[## Left $a$ column\ntext\n]\n")  # a class's Markdown begins with a heading
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,8 @@ def test_headings_with_math_get_remarks_ids(browser, remark_page, tmp_path):
                          ".remark-slide-content h2')].map(h => h.id)")
     page.close()
     expected = remark_heading_ids(remark_page, HEADINGS)
-    assert expected[:3] == ["-k-nearest-neighbours", "loss-l-theta-and-more-", "setext-x_i-heading"]
+    assert expected[:4] == ["-k-nearest-neighbours", "loss-l-theta-and-more-", "setext-x_i-heading",
+                            "left-a-column"]
     assert ours == expected
 
 

@@ -2,9 +2,9 @@
 
 The slide structure follows remark.js 0.14 (the version we ship) rule for rule: its lexer
 (`src/remark/lexer.js`), its parser (`parser.js`) and the layout/template pass of
-`models/slideshow.js`. The regular expressions are the same ones, translated to Python's dialect:
-JavaScript's `$` (without the m flag) is Python's `\\Z`, and JavaScript's `\\s` and `\\w` are spelled
-out, because Python's Unicode classes differ from them.
+`models/slideshow.js`. The regular expressions are the same ones, translated to Python's dialect
+(`js_regex.py`): JavaScript's `$` (without the m flag) is Python's `\\Z`, and JavaScript's `\\s`
+and `\\w` are spelled out, because Python's Unicode classes differ from them.
 
 Every later stage (rendering, checks, snippets) works from the `Deck` this module returns.
 """
@@ -13,24 +13,20 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
 from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..macros import Macros
-
-# JavaScript's \s, which is not Python's: Python adds \x1c-\x1f and \x85, and lacks \ufeff.
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_S = f"[{_JS_SPACE}]"
-_NOT_S = f"[^{_JS_SPACE}]"
+from .js_regex import JS_SPACE, NOT_S, S
 
 _CODE = r"(?:^|\n)( {4}[^\n]+\n*)+"
 _INLINE_CODE = r"`([^`]+?)`"
 _CONTENT = r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\["
-_FENCES = rf"(?:^|\n) *(`{{3,}}|~{{3,}}) *(?:{_NOT_S}+)? *\n(?:[\s\S]+?){_S}*\4 *(?:\n+|\Z)"
-_DEF = rf"(?:^|\n) *\[([^\]]+)\]: *<?([^{_JS_SPACE}>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)"
+_FENCES = rf"(?:^|\n) *(`{{3,}}|~{{3,}}) *(?:{NOT_S}+)? *\n(?:[\s\S]+?){S}*\4 *(?:\n+|\Z)"
+_DEF = rf"(?:^|\n) *\[([^\]]+)\]: *<?([^{JS_SPACE}>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)"
 _MACRO = r"!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?"
 _SEPARATOR = r"(?:^|\n)(---?)(?:\n|\Z)"
 _NOTES_SEPARATOR = r"(?:^|\n)(\?{3})(?:\n|\Z)"
@@ -69,7 +65,7 @@ _LEX = {_BLOCK: _Consuming.of(_BLOCK), _INLINE: _Consuming.of(_INLINE)}
 _PROPERTY_LINE = r"\n*([-A-Za-z0-9_]+):([^$\n]*)"
 PROPERTY = re.compile(
     rf"^{_PROPERTY_LINE}"
-    rf"|\n*(?:<!--{_S}*)([-A-Za-z0-9_]+):([^$\n]*?)(?:{_S}*-->)")
+    rf"|\n*(?:<!--{S}*)([-A-Za-z0-9_]+):([^$\n]*?)(?:{S}*-->)")
 _LEADING_PROPERTY = re.compile(_PROPERTY_LINE)
 _SEPARATOR_LINE = re.compile(r"\n(---?)(?=\n)")
 _INNER_OPENING_FENCE = re.compile(r"\n *(?:`{3,}|~{3,}) *[^\s`~]")
@@ -83,6 +79,7 @@ class Token:
     start: int
     end: int
     text: str
+    # a content class's names; a macro's name; a link definition's id, address and title
     classes: tuple[str, ...] = ()
 
 
@@ -94,19 +91,29 @@ class Slide:
     line: int  # 1-based source line of the slide's first non-blank line
     start_line: int  # 1-based line where the slide's source (`body`) begins, after its separator
     end_line: int  # last source line of the slide
-    title: str
     continued: bool  # started with `--`
     name: str
     css_class: str  # the `class` property after inheritance from layout/template/previous step
     properties: dict[str, str]  # own and inherited properties, as remark holds them
-    notes_line: int | None  # line of the `???` separator, when the slide has presenter notes
+    notes_line: int | None  # line of the (last) `???` separator, when the slide has presenter notes
     body: str  # source text of the slide without its notes, beginning at `start_line`
-    content: str  # the Markdown remark renders: template content, then (or into) the slide's own
+    # The Markdown remark renders: template content, then (or into) the slide's own; as written
+    # (an escaped `\.class[` keeps its backslash), so that it lexes as the source did.
+    content: str
     notes: str  # presenter notes source, beginning on the line after `notes_line`
+    # The link definitions of every slide remark shows, by id: (address, title). remark resolves
+    # `[text][id]` with them on each slide.
+    links: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_notes(self) -> bool:
         return self.notes_line is not None
+
+    @cached_property
+    def title(self) -> str:
+        """The text of the slide's first heading as remark's page holds it (see `headings`).
+        Worked out when asked: the outline wants every slide's, a build only a few."""
+        return first_heading(self.content, self.links, self.properties)
 
 
 @dataclass
@@ -167,9 +174,11 @@ def parse_deck(text: str, path: Path = Path("<deck>"), macros: Macros = Macros()
     tokens = lex(source)
     deck = Deck(path=path, source=source, tokens=tokens, slides=[], title="", macros=macros)
     parsed = _parse(tokens, source)
-    deck.diagnostics = _lexer_diagnostics(deck)
-    deck.slides, deck.layouts = _layout(parsed, deck)
-    deck.title = _deck_title(parsed, deck.slides, path)
+    deck.diagnostics = _lexer_diagnostics(deck, parsed) + _steps_of_excluded(deck, parsed)
+    kept = [slide for slide in parsed if not slide.excluded]
+    excluded_names = {slide.properties.get("name") for slide in parsed if slide.excluded}
+    deck.slides, deck.layouts = _layout(kept, deck, excluded_names)
+    deck.title = _deck_title(kept, deck.slides, path)
     return deck
 
 
@@ -212,7 +221,9 @@ def _lex(source: str, base: int, regex: re.Pattern, tokens: list[Token]) -> None
             elif cap.group(_G_FENCES):
                 tokens.append(Token("fences", start, start + len(matched), matched))
             elif cap.group(_G_DEF):
-                tokens.append(Token("def", start, start + len(matched), matched))
+                tokens.append(Token("def", start, start + len(matched), matched,
+                                    classes=(cap.group(_G_DEF), cap.group(_G_DEF + 1),
+                                             cap.group(_G_DEF + 2) or "")))
             elif cap.group(_G_MACRO):
                 tokens.append(Token("macro", start, start + len(matched), matched,
                                     classes=(cap.group(_G_MACRO),)))
@@ -247,21 +258,6 @@ def _lex(source: str, base: int, regex: re.Pattern, tokens: list[Token]) -> None
             tokens.append(closes)
 
 
-_CLASS_OPENING = re.compile(r"(?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+\[")
-
-
-def without_content_classes(text: str) -> str:
-    """The text as remark shows it: `.green[✔]` is `✔` (in a span). (A slide's content has
-    lost the backslash of an escaped `\\.green[✔]` already, so that one is taken as a class.)"""
-    closing = _matching_brackets(text)
-    dropped: set[int] = set()
-    for opening in _CLASS_OPENING.finditer(text):
-        close = closing.get(opening.end() - 1)
-        if close is not None:
-            dropped.update((*range(opening.start(), opening.end()), close))
-    return "".join(ch for at, ch in enumerate(text) if at not in dropped) if dropped else text
-
-
 def _matching_brackets(text: str) -> dict[int, int]:
     """For each `[` of `text`, the offset of the `]` that brings its depth back to zero
     (lexer.js's getTextInBrackets counts every bracket, escaped or not), found in one pass."""
@@ -283,13 +279,22 @@ class _Parsed:
     first_parts: list[str] = field(default_factory=list)  # parser.js's slide.content[0], in pieces
     first_content_end: int = -1
     first_content_closed: bool = False
-    notes_start: int | None = None  # offset of the `???` token
-    notes_end: int = -1  # offset just after it
+    notes_start: int | None = None  # offset of the first `???` token: the slide's text ends there
+    notes_at: int = -1  # offset of the last one: parser.js starts the notes again at each
+    notes_end: int = -1  # offset just after the last one, where the notes begin
     properties: dict[str, str] = field(default_factory=dict)
     text: str = ""  # the slide's Markdown without its properties and notes
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # its link definitions, notes too
+
+    @property
+    def excluded(self) -> bool:
+        # parser.js drops the slide before layouts and templates are applied: only its own
+        # `exclude` counts, and nothing can inherit from it.
+        return self.properties.get("exclude", "").lower() == "true"
 
 
 def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
+    """Every slide parser.js makes, excluded ones too (it drops those last)."""
     slides = [_Parsed(start=0)]
     depth = 0
     for token in tokens:
@@ -297,7 +302,10 @@ def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
         in_notes = slide.notes_start is not None
         if token.kind in ("text", "inline_code", "code", "fences", "macro"):
             if depth == 0 and not in_notes and not slide.first_content_closed:
-                slide.first_parts.append(token.text)  # joined once: += would copy it every time
+                # As written, joined once (+= would copy it every time): an escaped class keeps
+                # its backslash, as it does in the rest of the slide, so that the content lexes
+                # as the source did.
+                slide.first_parts.append(source[token.start:token.end])
                 slide.first_content_end = token.end
         elif token.kind == "content_start":
             depth += 1
@@ -309,18 +317,20 @@ def _parse(tokens: list[Token], source: str) -> list[_Parsed]:
             slide.end = token.start
             slides.append(_Parsed(start=token.end, continued=token.text == "--"))
         elif token.kind == "notes":
-            slide.notes_start, slide.notes_end = token.start, token.end
+            if slide.notes_start is None:
+                slide.notes_start = token.start
+            slide.notes_at, slide.notes_end = token.start, token.end
+        elif token.kind == "def":
+            identifier, href, title = token.classes
+            slide.links[identifier] = (href, title)
     slides[-1].end = len(source)
 
-    kept = []
     for slide in slides:
         rest = _extract_properties("".join(slide.first_parts), slide.properties)
         body_end = slide.notes_start if slide.notes_start is not None else slide.end
         tail_from = slide.first_content_end if slide.first_content_end >= 0 else slide.start
         slide.text = rest + source[max(tail_from, slide.start):body_end]
-        if slide.properties.get("exclude", "").lower() != "true":
-            kept.append(slide)
-    return kept
+    return slides
 
 
 def _extract_properties(source: str, properties: dict[str, str]) -> str:
@@ -348,13 +358,17 @@ def leading_properties(body: str, first_line: int) -> tuple[dict[str, str], dict
 _NOT_INHERITED = ("name", "layout", "count")
 
 
-def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]]:
-    """Apply layouts, templates and `--` continuations as slideshow.js's createSlides does."""
+def _layout(parsed: list[_Parsed], deck: Deck,
+            excluded_names: set[str | None]) -> tuple[list[Slide], list[Slide]]:
+    """Apply layouts, templates and `--` continuations as slideshow.js's createSlides does
+    (`parsed`: the slides that are not excluded)."""
     shown: list[Slide] = []
     layouts: list[Slide] = []
     by_name: dict[str, Slide] = {}
     layout: Slide | None = None
     counted = 0
+    links = {identifier: link for raw in parsed if raw.properties.get("layout") != "true"
+             for identifier, link in raw.links.items()}
     for i, raw in enumerate(parsed):
         own = raw.properties
         template = None
@@ -369,7 +383,9 @@ def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]
         if "template" in own and own["template"] not in by_name:
             deck.diagnostics.append(Diagnostic(
                 deck.path, deck.line_of(raw.start), WARNING,
-                f"template '{own['template']}' is not defined above this slide; remark ignores it"))
+                f"template '{own['template']}' names a slide with `exclude: true`, which remark drops "
+                "before it applies templates: remark ignores it" if own["template"] in excluded_names
+                else f"template '{own['template']}' is not defined above this slide; remark ignores it"))
 
         properties = {"continued": "true" if raw.continued else "false", **own}
         content = raw.text
@@ -394,17 +410,24 @@ def _layout(parsed: list[_Parsed], deck: Deck) -> tuple[list[Slide], list[Slide]
         is_layout = own.get("layout") == "true"
         if not is_layout and own.get("count") != "false":
             counted += 1
-        notes_line = deck.line_of(raw.notes_start + 1) if raw.notes_start is not None else None
+        notes_line = deck.line_of(raw.notes_at + 1) if raw.notes_start is not None else None
+        if notes_line is not None and raw.notes_at != raw.notes_start:
+            deck.diagnostics.append(Diagnostic(
+                deck.path, notes_line, WARNING,
+                f"a second '???' line in this slide: remark starts its presenter notes again here, "
+                f"and shows the lines from the first one (line {deck.line_of(raw.notes_start + 1)}) "
+                "to this one nowhere"))
         body_end = raw.notes_start if raw.notes_start is not None else raw.end
         slide = Slide(
             index=len(shown), number=max(1, counted),
             line=deck.line_of(_first_non_blank(deck.source, raw.start, raw.end)),
             start_line=deck.line_of(raw.start),
             end_line=deck.line_of(max(raw.start, raw.end - 1)),
-            title=first_heading(content), content=content, continued=raw.continued, name=own.get("name", ""),
+            content=content, continued=raw.continued, name=own.get("name", ""),
             css_class=properties.get("class", ""), properties=properties,
             notes_line=notes_line, body=deck.source[raw.start:body_end],
-            notes=deck.source[raw.notes_end:raw.end] if raw.notes_start is not None else "")
+            notes=deck.source[raw.notes_end:raw.end] if raw.notes_start is not None else "",
+            links=links)
         if is_layout:
             layout = slide
             layouts.append(slide)
@@ -438,9 +461,11 @@ def _first_non_blank(source: str, start: int, end: int) -> int:
     return match.start() if match else start
 
 
-def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
+def _lexer_diagnostics(deck: Deck, parsed: list[_Parsed]) -> list[Diagnostic]:
+    """The lexer's problems; `parsed`: every slide parser.js makes, excluded ones too."""
     found = []
     path = deck.path
+    starts = [slide.start for slide in parsed]
     for token in deck.tokens:
         if token.kind == "text" and "unclosed" in token.classes:
             found.append(Diagnostic(
@@ -449,10 +474,8 @@ def _lexer_diagnostics(deck: Deck) -> list[Diagnostic]:
         elif token.kind == "text":
             for match in _UNCLOSED_FENCE.finditer(token.text):
                 offset = token.start + match.start(1)
-                found.append(Diagnostic(
-                    path, deck.line_of(offset), ERROR,
-                    f"code fence '{match.group(1).strip()}' is never closed: the rest of the slide "
-                    "is shown as Markdown and a '---' or '--' line below it splits the slide"))
+                slide = bisect.bisect_right(starts, offset) - 1
+                found.append(_unclosed_fence(deck, match.group(1).strip(), offset, parsed, slide))
         elif token.kind == "fences" and (swallowed := _SEPARATOR_LINE.search(token.text)) \
                 and _INNER_OPENING_FENCE.search(token.text, swallowed.end()):
             # A fence left open pairs with the closing line of the deck's next fence, and every
@@ -477,6 +500,36 @@ def _undefined_macro(name: str, macros: Macros) -> str:
             f"stops and shows no slide at all; {fix} in {macros.defined_in}")
 
 
+def _unclosed_fence(deck: Deck, fence: str, offset: int, parsed: list[_Parsed], index: int) -> Diagnostic:
+    """A fence that nothing closes, in `parsed[index]`: an error on a slide remark shows.
+
+    parser.js drops a slide with `exclude: true` whole, before layouts and templates are
+    applied, so no slide shows anything of it (a layout or a template that is excluded is
+    none). Only the line that ends it can matter: after a '--' line, a step remark shows."""
+    line = deck.line_of(offset)
+    if not parsed[index].excluded:
+        return Diagnostic(deck.path, line, ERROR, f"code fence '{fence}' is never closed: the rest of the "
+                          "slide is shown as Markdown and a '---' or '--' line below it splits the slide")
+    following = parsed[index + 1] if index + 1 < len(parsed) else None
+    if following is not None and following.continued and not following.excluded:
+        return Diagnostic(deck.path, line, WARNING, f"code fence '{fence}' is never closed, in a slide "
+                          "with `exclude: true` that remark never shows; but the '--' line below it (line "
+                          f"{deck.line_of(following.start) - 1}) ends that slide, and the step after it is shown")
+    return Diagnostic(deck.path, line, WARNING, f"code fence '{fence}' is never closed, in a slide with "
+                      "`exclude: true`: remark never shows that slide, so the open fence changes nothing "
+                      "anyone sees")
+
+
+def _steps_of_excluded(deck: Deck, parsed: list[_Parsed]) -> list[Diagnostic]:
+    """parser.js drops a slide with `exclude: true` but not the `--` steps after it, each a slide
+    of its own: remark shows them, continuing the last slide it shows before."""
+    return [Diagnostic(deck.path, deck.line_of(step.start) - 1, WARNING,
+                       "this '--' step follows a slide with `exclude: true`: remark drops that slide, "
+                       "not its steps, so it shows this one; give it `exclude: true` too")
+            for before, step in zip(parsed, parsed[1:])
+            if before.excluded and step.continued and not step.excluded]
+
+
 def _deck_title(parsed: list[_Parsed], slides: list[Slide], path: Path) -> str:
     if parsed and parsed[0].properties.get("title"):
         return parsed[0].properties["title"]
@@ -486,53 +539,67 @@ def _deck_title(parsed: list[_Parsed], slides: list[Slide], path: Path) -> str:
     return path.stem
 
 
-# marked 0.3 (remark's Markdown): `#` needs no space after it; `text` over `--`/`==` is a heading too.
-_HEADING = re.compile(r"^ {0,3}(#{1,6}) *(.+?) *#* *$")
-_UNDERLINE = re.compile(r"^ *[=-]{2,} *$")
+def first_heading(content: str, links: Mapping[str, tuple[str, str]] | None = None,
+                  properties: Mapping[str, str] | None = None) -> str:
+    """The text of the first heading element of a slide's content in remark's page: what
+    `document.querySelector('h1, h2, h3, h4, h5, h6').textContent` says there."""
+    found = headings(content, links, properties, first_only=True)
+    return found[0].text if found else ""
 
 
-def first_heading(markdown: str) -> str:
-    """The text of the first heading outside code, as plain text."""
-    return _plain_text(next(headings(markdown), ""))
+def headings(content: str, links: Mapping[str, tuple[str, str]] | None = None,
+             properties: Mapping[str, str] | None = None, first_only: bool = False) -> list:
+    """The heading elements (`converter.Heading`) of a slide's content (`Slide.content`) in
+    remark's page, in order; only the first when that is all that is wanted. `links`: the deck's
+    link definitions (`Slide.links`); `properties`: the slide's, which `{{name}}` in it becomes."""
+    # Imported here: `import lecture_tool.deck` and `lecture --help` stay light, and most
+    # commands want no title (a build asks only for the deck's, from its first slide).
+    from .converter import slide_headings
+
+    return slide_headings(_content_parts(content, properties or {}), links or {}, first_only)
 
 
-def headings(markdown: str) -> Iterator[str]:
-    """The Markdown of each heading outside code, in order, as marked reads it (its `raw`)."""
-    fence = None
-    lines = markdown.split("\n")
-    for number, line in enumerate(lines):
-        stripped = line.lstrip(" ")
-        if fence:
-            if stripped.startswith(fence):
-                fence = None
-            continue
-        if stripped.startswith(("```", "~~~")) and len(line) - len(stripped) < 4:
-            fence = stripped[:3]
-            continue
-        if line.startswith("    ") or line.startswith("\t") or not stripped:
-            continue
-        match = _HEADING.match(line)
-        if match:
-            yield match.group(2)
-        elif _UNDERLINE.match(lines[number + 1] if number + 1 < len(lines) else ""):
-            yield stripped.rstrip()
+_VARIABLE = re.compile(r"(\\)?(\{\{([^}\n]+)\}\})")
 
 
-@cache
-def _inline_markdown():
-    # Only for a title with inline markup: markdown-it takes 44 ms to import (-X importtime), more
-    # than `import lecture_tool.deck` itself (33 ms), and `lecture outline` of most decks needs none.
-    from markdown_it import MarkdownIt
+def _content_parts(content: str, properties: Mapping[str, str]) -> list:
+    """A slide's content as parser.js holds it, lexed again: text and content classes
+    (`converter.ContentClass`), without link definitions, `{{name}}` replaced as slide.js's
+    expandVariables does."""
+    from .converter import ContentClass
 
-    return MarkdownIt("commonmark")
+    tokens: list[Token] = []
+    _lex(content, 0, _INLINE, tokens)
+    root: list = []
+    opened: list[ContentClass] = []
+    text: list[str] = []  # the text since the last class began or ended, joined once
+
+    def end_of_text() -> None:
+        if text:
+            joined = "".join(text)
+            (opened[-1].parts if opened else root).append(
+                _VARIABLE.sub(lambda found: _variable(found, properties), joined) if "{{" in joined else joined)
+            text.clear()
+
+    for token in tokens:
+        if token.kind == "content_start":
+            end_of_text()
+            opened.append(ContentClass(" ".join(token.classes), token.end))
+            (opened[-2].parts if len(opened) > 1 else root).append(opened[-1])
+        elif token.kind == "content_end":
+            end_of_text()
+            closed = opened.pop()
+            closed.block = "\n" in content[closed.start:token.start]
+        elif token.kind != "def":
+            text.append(token.text)
+    end_of_text()
+    return root
 
 
-def _plain_text(inline: str) -> str:
-    text = []
-    for block in _inline_markdown().parseInline(without_content_classes(inline)):
-        for child in block.children or ():
-            if child.type in ("text", "code_inline", "html_inline"):
-                text.append(child.content)
-            elif child.type == "image":
-                text.append(child.content)
-    return re.sub(r"\s+", " ", "".join(text)).strip()
+def _variable(found: re.Match, properties: Mapping[str, str]) -> str:
+    name = found.group(3).strip()
+    if found.group(1):
+        return found.group(2)  # `\{{name}}` shows `{{name}}`
+    if name in properties:
+        return properties[name]
+    return "" if name == "content" else found.group(2)

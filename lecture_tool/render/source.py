@@ -143,8 +143,11 @@ def heading_ids(deck: Deck) -> dict[str, str]:
     """
     ids = {}
     for slide in (*deck.layouts, *deck.slides):
-        for raw in headings(slide.content):
-            if "$" in raw and (ours := _slug(_replace_math(raw))) != (theirs := _slug(raw)):
+        if "$" not in slide.content:
+            continue  # most slides: no need to work out their headings (remark's whole conversion)
+        for heading in headings(slide.content, slide.links, slide.properties):
+            raw = heading.markdown
+            if raw and "$" in raw and (ours := _slug(_replace_math(raw))) != (theirs := _slug(raw)):
                 ids[ours] = theirs
     return ids
 

@@ -1,0 +1,336 @@
+"""remark's Markdown: marked 0.3, as remark-slide 0.14 bundles it and sets it up (gfm, tables,
+pedantic, nothing sanitized, no highlighter), ported rule for rule from
+`node_modules/remark-slide/out/remark.js` (search "marked - a markdown parser").
+
+What for: a slide's title is its first heading as the browser holds it, which is what marked
+makes of the slide's Markdown and then what the browser's HTML parser makes of that HTML
+(`html_headings.py`). Neither half alone is right: marked reads `# x` inside `<style>` as a
+heading, the browser reads it as the style's text; marked passes `<!-- … -->` through only
+when one block holds all of it, and escapes a `<!--` whose `-->` a heading line cut off.
+
+The regular expressions are marked's, in Python's dialect (`js_regex.py`). marked cuts the
+string after each token, so that `^` means "here"; the rules here match at an offset instead
+(`match(text, at)`), the same wherever a rule does not look behind where it starts. One did:
+em's `\\b_`, always true where a string starts with `_`, is written without its `\\b`.
+
+Imported only when a heading is wanted (`converter.py`, which `model.headings` imports when asked).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from .js_regex import DOT, JS_SPACE, NOT_S, S
+
+
+def _rule(pattern: str, flags: int = 0) -> re.Pattern:
+    return re.compile(pattern, re.ASCII | flags)
+
+
+# Block grammar: marked's `block.tables` (gfm with tables). Tag names an HTML block may not
+# start with (inline elements), then the names marked takes as a tag.
+_TAG = (r"(?!(?:a|em|strong|small|s|cite|q|dfn|abbr|data|time|code|var|samp|kbd|sub|sup|i|b|u"
+        r"|mark|ruby|rt|rp|bdi|bdo|span|br|wbr|ins|del|img)\b)\w+(?!:/|[^\w" + JS_SPACE + r"@]*@)\b")
+_BULLET = r"(?:[*+-]|\d+\.)"
+_END = r"(?:\n+|\Z)"
+
+_NEWLINE = _rule(r"\n+")
+_CODE = _rule(r"(?: {4}[^\n]+\n*)+")
+_FENCES = _rule(rf" *(`{{3,}}|~{{3,}}) *({NOT_S}+)? *\n([\s\S]+?){S}*\1 *{_END}")
+_HEADING = _rule(rf" *(#{{1,6}}) *([^\n]+?) *#* *{_END}")
+_NPTABLE = _rule(rf" *({NOT_S}{DOT}*\|{DOT}*)\n *([-:]+ *\|[-| :]*)\n((?:{DOT}*\|{DOT}*(?:\n|\Z))*)\n*")
+_LHEADING = _rule(rf"([^\n]+)\n *(=|-){{2,}} *{_END}")
+_HR = _rule(rf"(?: *[-*_]){{3,}} *{_END}")
+_BLOCKQUOTE = _rule(r"(?: *>[^\n]+(?:\n[^\n]+)*\n*)+")
+_LIST = _rule(rf"( *)({_BULLET}) [\s\S]+?(?:\n+(?=(?: *[-*_]){{3,}} *{_END})"
+              rf"|\n{{2,}}(?! )(?!\1{_BULLET} )\n*|{S}*\Z)")
+_ITEM = _rule(rf"^( *)({_BULLET}) [^\n]*(?:\n(?!\1{_BULLET} )[^\n]*)*", re.M)
+_HTML = _rule(rf" *(?:<!--[\s\S]*?-->|<({_TAG})[\s\S]+?</\1>|<{_TAG}(?:\"[^\"]*\"|'[^']*'|[^'\">])*?>)"
+              rf" *(?:\n{{2,}}|{S}*\Z)")
+_DEF = _rule(rf" *\[([^\]]+)\]: *<?([^{JS_SPACE}>]+)>?(?: +[\"(]([^\n]+)[\")])? *{_END}")
+_TABLE = _rule(rf" *\|({DOT}+)\n *\|( *[-:]+[-| :]*)\n((?: *\|{DOT}*(?:\n|\Z))*)\n*")
+# gfm's paragraph: lines up to one that starts another block. In marked's lookahead the list
+# rule ends in `[\s\S]+?(?:…|\s*$)`, which any character satisfies; its `\3` names a group
+# that never takes part there, which JavaScript reads as empty: both are written as they act.
+_PARAGRAPH = _rule(
+    r"((?:[^\n]+\n?(?!"
+    rf" *(`{{3,}}|~{{3,}}) *(?:{NOT_S}+)? *\n[\s\S]+?{S}*\2 *{_END}"
+    rf"| *{_BULLET} [\s\S]"
+    rf"|(?: *[-*_]){{3,}} *{_END}"
+    rf"| *#{{1,6}} *[^\n]+? *#* *{_END}"
+    rf"|[^\n]+\n *[=-]{{2,}} *{_END}"
+    r"| *>[^\n]+"
+    rf"|<{_TAG}"
+    rf"| *\[[^\]]+\]: *<?[^{JS_SPACE}>]+>?(?: +[\"(][^\n]+[\")])? *{_END}"
+    r"))+)\n*")
+_TEXT = _rule(r"[^\n]+")
+
+_SPACES_ONLY_LINE = _rule(r"^ +$", re.M)
+_QUOTE_MARK = _rule(r"^ *> ?", re.M)
+_CODE_INDENT = _rule(r"^ {4}", re.M)
+_ITEM_BULLET = _rule(r"^ *(?:[*+-]|\d+\.) +")
+_ITEM_INDENT = _rule(r"^ {1,4}", re.M)
+_ANY_BULLET = _rule(_BULLET)
+_LOOSE = _rule(rf"\n\n(?!{S}*\Z)")
+
+# Inline grammar: marked's `inline.gfm`. A tag (or a run of them) that is not an autolink.
+_INSIDE = r"(?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*"
+_AUTOLINK_SOURCE = r"<([^ >]+(@|:/)[^ >]+)>"
+_TAG_SOURCE = r"<!--[\s\S]*?-->|</?\w+(?:\"[^\"]*\"|'[^']*'|[^'\">])*?>"
+_ESCAPE = _rule(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
+_AUTOLINK = _rule(_AUTOLINK_SOURCE)
+_URL = _rule(rf"(https?://[^{JS_SPACE}<]+[^<.,:;\"')\]{JS_SPACE}])")
+_TAGS = _rule(rf"(?:(?!{_AUTOLINK_SOURCE})(?:{_TAG_SOURCE}))+")
+_LINK = _rule(rf"!?\[({_INSIDE})\]\({S}*<?([\s\S]*?)>?(?:{S}+['\"]([\s\S]*?)['\"])?{S}*\)")
+_REFLINK = _rule(rf"!?\[({_INSIDE})\]{S}*\[([^\]]*)\]")
+_NOLINK = _rule(r"!?\[((?:\[[^\]]*\]|[^\[\]])*)\]")
+_STRONG = _rule(r"__([\s\S]+?)__(?!_)|\*\*([\s\S]+?)\*\*(?!\*)")
+_EM = _rule(r"_((?:__|[\s\S])+?)_\b|\*((?:\*\*|[\s\S])+?)\*(?!\*)")
+_CODESPAN = _rule(rf"(`+){S}*([\s\S]*?[^`]){S}*\1(?!`)")
+_BR = _rule(rf" {{2,}}\n(?!{S}*\Z)")
+_DEL = _rule(rf"~~(?={NOT_S})([\s\S]*?{NOT_S})~~")
+_INLINE_TEXT = _rule(r"[\s\S]+?(?=[\\<!\[_*`~]|https?://| {2,}\n|\Z)")
+_SPACE_RUN = _rule(f"{S}+")
+_BARE_AMPERSAND = _rule(r"&(?!#?\w+;)")
+
+
+def escape(text: str, encode: bool = False) -> str:
+    """marked's escape: `encode` false leaves a character reference (`&amp;`, `&#65;`) as it is."""
+    text = text.replace("&", "&amp;") if encode else _BARE_AMPERSAND.sub("&amp;", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
+
+
+def heading_id(markdown: str) -> str:
+    """The id marked gives a heading: `raw.toLowerCase().replace(/[^\\w]+/g, '-')`."""
+    return re.sub(r"[^A-Za-z0-9_]+", "-", markdown.lower())
+
+
+@dataclass(frozen=True)
+class Block:
+    """One of marked's block tokens; a blockquote's and a list item's hold their own."""
+    kind: str  # space, code, heading, table, hr, blockquote, list, html, paragraph, text
+    text: str = ""
+    depth: int = 0  # a heading's level
+    lang: str | None = None  # a fence's language
+    children: tuple["Block", ...] = ()  # a blockquote's blocks
+    items: tuple[tuple[bool, tuple["Block", ...]], ...] = ()  # a list's items: (loose, blocks)
+    ordered: bool = False
+    table: tuple = ()  # (header cells, alignments, rows of cells)
+
+
+def blocks(markdown: str) -> Iterator[Block]:
+    """marked's `Lexer.lex`: its preprocessing, then the block tokens, one at a time."""
+    markdown = re.sub(r"\r\n|\r", "\n", markdown).replace("\t", "    ").replace("\u00a0", " ")
+    return _blocks(markdown.replace("\u2424", "\n"), top=True)
+
+
+def _blocks(src: str, top: bool) -> Iterator[Block]:
+    src = _SPACES_ONLY_LINE.sub("", src)
+    at = 0
+    while at < len(src):
+        if cap := _NEWLINE.match(src, at):
+            at = cap.end()
+            if len(cap.group()) > 1:
+                yield Block("space")
+            if at == len(src):
+                break
+        if cap := _CODE.match(src, at):
+            yield Block("code", _CODE_INDENT.sub("", cap.group()))  # pedantic: trailing newlines kept
+        elif cap := _FENCES.match(src, at):
+            yield Block("code", cap.group(3), lang=cap.group(2))
+        elif cap := _HEADING.match(src, at):
+            yield Block("heading", cap.group(2), depth=len(cap.group(1)))
+        elif top and (cap := _NPTABLE.match(src, at)):
+            yield _table(cap, pipes_around=False)
+        elif cap := _LHEADING.match(src, at):
+            yield Block("heading", cap.group(1), depth=1 if cap.group(2) == "=" else 2)
+        elif cap := _HR.match(src, at):
+            yield Block("hr")
+        elif cap := _BLOCKQUOTE.match(src, at):
+            yield Block("blockquote", children=tuple(_blocks(_QUOTE_MARK.sub("", cap.group()), top)))
+        elif cap := _LIST.match(src, at):
+            listed, rest = _list(cap)
+            yield listed
+            if rest is not None:  # items of another kind of bullet: read again, as a new list
+                src, at = rest + src[cap.end():], 0
+                continue
+        elif cap := _HTML.match(src, at):
+            yield Block("html", cap.group())
+        elif top and (cap := _DEF.match(src, at)):
+            pass  # a link definition: remark's lexer took it already, marked's links are replaced
+        elif top and (cap := _TABLE.match(src, at)):
+            yield _table(cap, pipes_around=True)
+        elif top and (cap := _PARAGRAPH.match(src, at)):
+            text = cap.group(1)
+            yield Block("paragraph", text[:-1] if text.endswith("\n") else text)
+        elif cap := _TEXT.match(src, at):
+            yield Block("text", cap.group())
+        else:
+            raise ValueError(f"marked: infinite loop on byte {ord(src[at])}")  # as marked throws
+        at = cap.end()
+
+
+def _list(cap: re.Match) -> tuple[Block, str | None]:
+    """A list token and, when smartLists cut it at an item of another bullet, the text left."""
+    bullet = cap.group(2)
+    items = [found.group() for found in _ITEM.finditer(cap.group())]
+    made, rest, next_loose, i = [], None, False, 0
+    while i < len(items):
+        item = items[i]
+        item = _ITEM_BULLET.sub("", item, count=1)
+        if "\n " in item:
+            item = _ITEM_INDENT.sub("", item)  # pedantic outdent
+        if i != len(items) - 1:
+            other = _ANY_BULLET.search(items[i + 1]).group()
+            if bullet != other and not (len(bullet) > 1 and len(other) > 1):
+                rest = "\n".join(items[i + 1:])
+                i = len(items) - 1
+        loose = next_loose or _LOOSE.search(item) is not None
+        if i != len(items) - 1:
+            next_loose = item.endswith("\n")
+            loose = loose or next_loose
+        made.append((loose, tuple(_blocks(item, top=False))))
+        i += 1
+    return Block("list", items=tuple(made), ordered=len(bullet) > 1), rest
+
+
+def _table(cap: re.Match, pipes_around: bool) -> Block:
+    header = re.split(r" *\| *", re.sub(r"^ *| *\| *\Z", "", cap.group(1)))
+    align = re.split(r" *\| *", re.sub(r"^ *|\| *\Z", "", cap.group(2)))
+    if pipes_around:
+        rows = re.sub(r"(?: *\| *)?\n\Z", "", cap.group(3)).split("\n")
+        cells = [re.split(r" *\| *", re.sub(r"^ *\| *| *\| *\Z", "", row)) for row in rows]
+    else:
+        cells = [re.split(r" *\| *", row) for row in re.sub(r"\n\Z", "", cap.group(3)).split("\n")]
+    return Block("table", table=(header, [_alignment(a) for a in align], cells))
+
+
+def _alignment(spec: str) -> str | None:
+    if re.fullmatch(r" *-+: *", spec):
+        return "right"
+    if re.fullmatch(r" *:-+: *", spec):
+        return "center"
+    return "left" if re.fullmatch(r" *:-+ *", spec) else None
+
+
+@dataclass
+class Marked:
+    """marked's Parser and InlineLexer for one slide: the links it resolves (remark hands every
+    slide all the deck's link definitions, id: (address, title)), and the Markdown of each
+    heading it makes, by the id it gave it."""
+    links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    heading_markdown: dict[str, str] = field(default_factory=dict)
+
+    def html(self, tokens: Iterable[Block], tight: bool = False) -> Iterator[str]:
+        """The HTML of each block, in order. marked joins consecutive text tokens (a list item's
+        lines) into one; in a tight list item they are not a paragraph."""
+        lines: list[str] = []
+        for block in tokens:
+            if block.kind == "text":
+                lines.append(block.text)
+                continue
+            if lines:
+                yield self._text("\n".join(lines), tight)
+                lines = []
+            yield self._block(block)
+        if lines:
+            yield self._text("\n".join(lines), tight)
+
+    def _text(self, text: str, tight: bool) -> str:
+        return self.inline(text) if tight else f"<p>{self.inline(text)}</p>\n"
+
+    def _block(self, block: Block) -> str:
+        kind = block.kind
+        if kind == "heading":
+            made = heading_id(block.text)
+            self.heading_markdown.setdefault(made, block.text)
+            return f'<h{block.depth} id="{made}">{self.inline(block.text)}</h{block.depth}>\n'
+        if kind == "paragraph":
+            return f"<p>{self.inline(block.text)}</p>\n"
+        if kind == "code":
+            if not block.lang:
+                return f"<pre><code>{escape(block.text, True)}\n</code></pre>"
+            return f'<pre><code class="{escape(block.lang, True)}">{escape(block.text, True)}\n</code></pre>\n'
+        if kind == "html":
+            return block.text  # pedantic: an HTML block is not read for inline Markdown
+        if kind == "hr":
+            return "<hr>\n"
+        if kind == "blockquote":
+            return f"<blockquote>\n{''.join(self.html(block.children))}</blockquote>\n"
+        if kind == "list":
+            body = "".join(f"<li>{''.join(self.html(blocks_, tight=not loose))}</li>\n"
+                           for loose, blocks_ in block.items)
+            tag = "ol" if block.ordered else "ul"
+            return f"<{tag}>\n{body}</{tag}>\n"
+        if kind == "table":
+            return self._table(*block.table)
+        return ""  # space
+
+    def _table(self, header: list[str], align: list, rows: list[list[str]]) -> str:
+        def cell(text: str, column: int, tag: str) -> str:
+            aligned = align[column] if column < len(align) else None
+            opening = f'<{tag} style="text-align:{aligned}">' if aligned else f"<{tag}>"
+            return f"{opening}{self.inline(text)}</{tag}>\n"
+
+        head = "".join(cell(text, column, "th") for column, text in enumerate(header))
+        body = "".join("<tr>\n" + "".join(cell(text, column, "td") for column, text in enumerate(row))
+                       + "</tr>\n" for row in rows)
+        return f"<table>\n<thead>\n<tr>\n{head}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+
+    def inline(self, src: str) -> str:
+        """marked's InlineLexer.output. Each rule can only start at certain characters, so the
+        rules are tried by the character at hand, in marked's order."""
+        out, at, end = [], 0, len(src)
+        while at < end:
+            char = src[at]
+            cap = None
+            if char == "\\" and (cap := _ESCAPE.match(src, at)):
+                out.append(cap.group(1))
+            elif char == "<" and (cap := _AUTOLINK.match(src, at)):
+                out.append(self._autolink(cap))
+            elif char == "h" and (cap := _URL.match(src, at)):
+                out.append(f'<a href="{escape(cap.group(1))}">{escape(cap.group(1))}</a>')
+            elif char == "<" and (cap := _TAGS.match(src, at)):
+                out.append(cap.group())  # not sanitized: the browser reads it as HTML
+            elif char in "![" and (cap := _LINK.match(src, at)):
+                out.append(self._link(cap, cap.group(2), cap.group(3)))
+            elif char in "![" and (cap := _REFLINK.match(src, at) or _NOLINK.match(src, at)):
+                # remark keeps each id as written and marked looks the label up in lower
+                # case: `[Keras]: url` is never found, `[keras]: url` is.
+                label = (cap.group(2) if cap.re is _REFLINK else "") or cap.group(1)
+                # remark keeps each id as written, marked looks the label up in lower case:
+                # `[Keras]: url` never resolves, `[keras]: url` does.
+                link = self.links.get(_SPACE_RUN.sub(" ", label).lower())
+                if link is None:
+                    out.append(char)  # not a link: its first character is text, and on
+                    at += 1
+                    continue
+                out.append(self._link(cap, *link))
+            elif char in "_*" and (cap := _STRONG.match(src, at)):
+                out.append(f"<strong>{self.inline(cap.group(2) or cap.group(1))}</strong>")
+            elif char in "_*" and (cap := _EM.match(src, at)):
+                out.append(f"<em>{self.inline(cap.group(2) or cap.group(1))}</em>")
+            elif char == "`" and (cap := _CODESPAN.match(src, at)):
+                out.append(f"<code>{escape(cap.group(2), True)}</code>")
+            elif char == " " and (cap := _BR.match(src, at)):
+                out.append("<br>")
+            elif char == "~" and (cap := _DEL.match(src, at)):
+                out.append(f"<del>{self.inline(cap.group(1))}</del>")
+            elif cap := _INLINE_TEXT.match(src, at):
+                out.append(escape(cap.group()))
+            at = cap.end()
+        return "".join(out)
+
+    def _link(self, cap: re.Match, href: str, title: str | None) -> str:
+        titled = f' title="{escape(title)}"' if title else ""
+        if cap.group().startswith("!"):
+            return f'<img src="{escape(href)}" alt="{escape(cap.group(1))}"{titled}>'
+        return f'<a href="{escape(href)}"{titled}>{self.inline(cap.group(1))}</a>'
+
+    def _autolink(self, cap: re.Match) -> str:
+        if cap.group(2) == "@":
+            # marked writes each character as a random character reference: the same text.
+            address = cap.group(1)[7:] if cap.group(1)[6:7] == ":" else cap.group(1)
+            return f'<a href="mailto:{escape(address)}">{escape(address)}</a>'
+        return f'<a href="{escape(cap.group(1))}">{escape(cap.group(1))}</a>'
