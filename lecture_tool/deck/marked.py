@@ -45,6 +45,8 @@ _HR = _rule(rf"(?: *[-*_]){{3,}} *{_END}")
 _BLOCKQUOTE = _rule(r"(?: *>[^\n]+(?:\n[^\n]+)*\n*)+")
 _LIST = _rule(rf"( *)({_BULLET}) [\s\S]+?(?:\n+(?=(?: *[-*_]){{3,}} *{_END})"
               rf"|\n{{2,}}(?! )(?!\1{_BULLET} )\n*|{S}*\Z)")
+_LIST_START = _rule(rf" *{_BULLET} ")
+_LIST_UP_TO_SPACE = _rule(_LIST.pattern.replace(rf"{S}*\Z", r"\Z"))  # see `_list_at`
 _ITEM = _rule(rf"^( *)({_BULLET}) [^\n]*(?:\n(?!\1{_BULLET} )[^\n]*)*", re.M)
 _HTML = _rule(rf" *(?:<!--[\s\S]*?-->|<({_TAG})[\s\S]+?</\1>|<{_TAG}(?:\"[^\"]*\"|'[^']*'|[^'\">])*?>)"
               rf" *(?:\n{{2,}}|{S}*\Z)")
@@ -95,6 +97,21 @@ _SPACE_RUN = _rule(f"{S}+")
 _BARE_AMPERSAND = _rule(r"&(?!#?\w+;)")
 
 
+_BACKSLASH_OR_TICKS = _rule(r"\\[\s\S]|`+")
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each inline code span in a text block, as the inline lexer finds them
+    (an escaped backtick opens none; what else it reads first, links and tags, is not)."""
+    spans, at = [], 0
+    while (found := _BACKSLASH_OR_TICKS.search(text, at)) is not None:
+        at = found.end()
+        if found.group()[0] == "`" and (span := _CODESPAN.match(text, found.start())):
+            spans.append(span.span())
+            at = span.end()
+    return spans
+
+
 def escape(text: str, encode: bool = False) -> str:
     """marked's escape: `encode` false leaves a character reference (`&amp;`, `&#65;`) as it is."""
     text = text.replace("&", "&amp;") if encode else _BARE_AMPERSAND.sub("&amp;", text)
@@ -117,16 +134,55 @@ class Block:
     items: tuple[tuple[bool, tuple["Block", ...]], ...] = ()  # a list's items: (loose, blocks)
     ordered: bool = False
     table: tuple = ()  # (header cells, alignments, rows of cells)
+    # Where each character of the Markdown the block was read from came from, when `blocks` was
+    # given the origins of its text (`regions.py` asks; the titles do not).
+    origin: list[int] | None = None
 
 
-def blocks(markdown: str) -> Iterator[Block]:
-    """marked's `Lexer.lex`: its preprocessing, then the block tokens, one at a time."""
-    markdown = re.sub(r"\r\n|\r", "\n", markdown).replace("\t", "    ").replace("\u00a0", " ")
-    return _blocks(markdown.replace("\u2424", "\n"), top=True)
+def blocks(markdown: str, origin: list[int] | None = None) -> Iterator[Block]:
+    """marked's `Lexer.lex`: its preprocessing, then the block tokens, one at a time. With
+    `origin` (an offset for each character of `markdown`), each block knows where its own
+    characters came from, through every cut marked makes (a quote's `>`, a list item's
+    bullet and indentation)."""
+    if origin is None:
+        markdown = re.sub(r"\r\n|\r", "\n", markdown).replace("\t", "    ").replace("\u00a0", " ")
+        return _blocks(markdown.replace("\u2424", "\n"), top=True)
+    if "\t" in markdown:  # the deck's own source: its line breaks are "\n" already
+        origin = [o for ch, o in zip(markdown, origin) for _ in range(4 if ch == "\t" else 1)]
+        markdown = markdown.replace("\t", "    ")
+    return _blocks(markdown.replace("\u00a0", " ").replace("\u2424", "\n"), True, origin)
 
 
-def _blocks(src: str, top: bool) -> Iterator[Block]:
-    src = _SPACES_ONLY_LINE.sub("", src)
+def _cut(pattern: re.Pattern, text: str, origin: list[int] | None, count: int = 0):
+    """`pattern.sub("", text, count)`, and the origins of what is left."""
+    if origin is None:
+        return pattern.sub("", text, count=count), None
+    kept, at = [], 0
+    for found in pattern.finditer(text):
+        kept.append((at, found.start()))
+        at = found.end()
+        if len(kept) == count:
+            break
+    if not kept:
+        return text, origin
+    kept.append((at, len(text)))
+    return "".join(text[a:b] for a, b in kept), [o for a, b in kept for o in origin[a:b]]
+
+
+def _part(origin: list[int] | None, start: int, end: int) -> list[int] | None:
+    return None if origin is None else origin[start:end]
+
+
+# Quotes in quotes and lists in lists deeper than this are one text: marked recurses into each
+# (a hostile deck a thousand deep would exhaust Python's stack), reading the text below again.
+_DEEPEST = 12  # real decks nest lists four or five deep
+
+
+def _blocks(src: str, top: bool, origin: list[int] | None = None, depth: int = 0) -> Iterator[Block]:
+    if depth > _DEEPEST:
+        yield Block("text", src, origin=origin)
+        return
+    src, origin = _cut(_SPACES_ONLY_LINE, src, origin)
     at = 0
     while at < len(src):
         if cap := _NEWLINE.match(src, at):
@@ -135,67 +191,88 @@ def _blocks(src: str, top: bool) -> Iterator[Block]:
                 yield Block("space")
             if at == len(src):
                 break
+        end = None
         if cap := _CODE.match(src, at):
-            yield Block("code", _CODE_INDENT.sub("", cap.group()))  # pedantic: trailing newlines kept
+            yield Block("code", _CODE_INDENT.sub("", cap.group()),  # pedantic: trailing newlines kept
+                        origin=_part(origin, at, cap.end()))
         elif cap := _FENCES.match(src, at):
-            yield Block("code", cap.group(3), lang=cap.group(2))
+            yield Block("code", cap.group(3), lang=cap.group(2), origin=_part(origin, at, cap.end()))
         elif cap := _HEADING.match(src, at):
-            yield Block("heading", cap.group(2), depth=len(cap.group(1)))
+            yield Block("heading", cap.group(2), depth=len(cap.group(1)), origin=_part(origin, at, cap.end()))
         elif top and (cap := _NPTABLE.match(src, at)):
-            yield _table(cap, pipes_around=False)
+            yield _table(cap, pipes_around=False, origin=_part(origin, at, cap.end()))
         elif cap := _LHEADING.match(src, at):
-            yield Block("heading", cap.group(1), depth=1 if cap.group(2) == "=" else 2)
+            yield Block("heading", cap.group(1), depth=1 if cap.group(2) == "=" else 2,
+                        origin=_part(origin, at, cap.end()))
         elif cap := _HR.match(src, at):
             yield Block("hr")
         elif cap := _BLOCKQUOTE.match(src, at):
-            yield Block("blockquote", children=tuple(_blocks(_QUOTE_MARK.sub("", cap.group()), top)))
-        elif cap := _LIST.match(src, at):
-            listed, rest = _list(cap)
+            inner, inner_origin = _cut(_QUOTE_MARK, cap.group(), _part(origin, at, cap.end()))
+            yield Block("blockquote", children=tuple(_blocks(inner, top, inner_origin, depth + 1)))
+        elif cap := _list_at(src, at):
+            end = len(src) if cap.end() == len(src.rstrip()) else cap.end()
+            listed, rest, rest_from = _list(cap, origin, depth)
             yield listed
             if rest is not None:  # items of another kind of bullet: read again, as a new list
-                src, at = rest + src[cap.end():], 0
+                if origin is not None:
+                    origin = origin[rest_from:rest_from + len(rest)] + origin[end:]
+                src, at = rest + src[end:], 0
                 continue
         elif cap := _HTML.match(src, at):
-            yield Block("html", cap.group())
+            yield Block("html", cap.group(), origin=_part(origin, at, cap.end()))
         elif top and (cap := _DEF.match(src, at)):
             pass  # a link definition: remark's lexer took it already, marked's links are replaced
         elif top and (cap := _TABLE.match(src, at)):
-            yield _table(cap, pipes_around=True)
+            yield _table(cap, pipes_around=True, origin=_part(origin, at, cap.end()))
         elif top and (cap := _PARAGRAPH.match(src, at)):
             text = cap.group(1)
-            yield Block("paragraph", text[:-1] if text.endswith("\n") else text)
+            yield Block("paragraph", text[:-1] if text.endswith("\n") else text,
+                        origin=_part(origin, at, cap.end()))
         elif cap := _TEXT.match(src, at):
-            yield Block("text", cap.group())
+            yield Block("text", cap.group(), origin=_part(origin, at, cap.end()))
         else:
             raise ValueError(f"marked: infinite loop on byte {ord(src[at])}")  # as marked throws
-        at = cap.end()
+        at = end if end is not None else cap.end()
 
 
-def _list(cap: re.Match) -> tuple[Block, str | None]:
-    """A list token and, when smartLists cut it at an item of another bullet, the text left."""
+def _list_at(src: str, at: int) -> re.Match | None:
+    """marked's list rule at `at`, up to the end of the text's last non-space character. The
+    rule ends in `\\s*$`, which JavaScript and Python try at every character of the list: a list
+    nested hundreds deep, hundreds of spaces a line, took minutes. Where it matches up to there,
+    it takes the trailing white space too (the caller's `end`)."""
+    if not _LIST_START.match(src, at):
+        return None
+    return _LIST_UP_TO_SPACE.match(src, at, len(src.rstrip()))
+
+
+def _list(cap: re.Match, origin: list[int] | None, depth: int) -> tuple[Block, str | None, int]:
+    """A list token and, when smartLists cut it at an item of another bullet, the text left
+    (and where it starts in the list's source)."""
     bullet = cap.group(2)
-    items = [found.group() for found in _ITEM.finditer(cap.group())]
-    made, rest, next_loose, i = [], None, False, 0
-    while i < len(items):
-        item = items[i]
-        item = _ITEM_BULLET.sub("", item, count=1)
+    found = list(_ITEM.finditer(cap.group()))
+    base = cap.start()
+    made, rest, rest_from, next_loose, i = [], None, 0, False, 0
+    while i < len(found):
+        item, item_origin = _cut(_ITEM_BULLET, found[i].group(),
+                                 _part(origin, base + found[i].start(), base + found[i].end()), count=1)
         if "\n " in item:
-            item = _ITEM_INDENT.sub("", item)  # pedantic outdent
-        if i != len(items) - 1:
-            other = _ANY_BULLET.search(items[i + 1]).group()
+            item, item_origin = _cut(_ITEM_INDENT, item, item_origin)  # pedantic outdent
+        if i != len(found) - 1:
+            other = _ANY_BULLET.search(found[i + 1].group()).group()
             if bullet != other and not (len(bullet) > 1 and len(other) > 1):
-                rest = "\n".join(items[i + 1:])
-                i = len(items) - 1
+                rest = "\n".join(f.group() for f in found[i + 1:])
+                rest_from = base + found[i + 1].start()
+                i = len(found) - 1
         loose = next_loose or _LOOSE.search(item) is not None
-        if i != len(items) - 1:
+        if i != len(found) - 1:
             next_loose = item.endswith("\n")
             loose = loose or next_loose
-        made.append((loose, tuple(_blocks(item, top=False))))
+        made.append((loose, tuple(_blocks(item, False, item_origin, depth + 1))))
         i += 1
-    return Block("list", items=tuple(made), ordered=len(bullet) > 1), rest
+    return Block("list", items=tuple(made), ordered=len(bullet) > 1), rest, rest_from
 
 
-def _table(cap: re.Match, pipes_around: bool) -> Block:
+def _table(cap: re.Match, pipes_around: bool, origin: list[int] | None) -> Block:
     header = re.split(r" *\| *", re.sub(r"^ *| *\| *\Z", "", cap.group(1)))
     align = re.split(r" *\| *", re.sub(r"^ *|\| *\Z", "", cap.group(2)))
     if pipes_around:
@@ -203,7 +280,7 @@ def _table(cap: re.Match, pipes_around: bool) -> Block:
         cells = [re.split(r" *\| *", re.sub(r"^ *\| *| *\| *\Z", "", row)) for row in rows]
     else:
         cells = [re.split(r" *\| *", row) for row in re.sub(r"\n\Z", "", cap.group(3)).split("\n")]
-    return Block("table", table=(header, [_alignment(a) for a in align], cells))
+    return Block("table", table=(header, [_alignment(a) for a in align], cells), origin=origin)
 
 
 def _alignment(spec: str) -> str | None:

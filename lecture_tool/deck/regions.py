@@ -10,13 +10,83 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import markdown_kinds as marked
-from .markdown_kinds import Mapped
+from . import marked
 from .model import PROPERTY, Deck, Token, leading_properties, lex
 
 # Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
 # are written for that: `\(` shows `(`, `\\{` shows `\{`. Math keeps that meaning with us.
 MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
+
+
+class Mapped:
+    """A string and, for each of its characters, where it came from (an index into the text
+    the lexing began with; -1 for characters that came from nowhere)."""
+
+    __slots__ = ("text", "origin")
+
+    def __init__(self, text: str, origin: list[int]):
+        self.text, self.origin = text, origin
+
+    def __getitem__(self, part: slice) -> "Mapped":
+        return Mapped(self.text[part], self.origin[part])
+
+    def __add__(self, other: "Mapped") -> "Mapped":
+        return Mapped(self.text + other.text, self.origin + other.origin)
+
+    @staticmethod
+    def joined(parts: list["Mapped"]) -> "Mapped":
+        return Mapped("".join(p.text for p in parts), [o for p in parts for o in p.origin])
+
+    def lstripped(self) -> "Mapped":
+        """Without its leading white space (JavaScript's `replace(/^\\s+/, '')`)."""
+        return self[len(self.text) - len(self.text.lstrip()):]
+
+    def rstripped(self) -> "Mapped":
+        """Without its trailing line breaks."""
+        return self[:len(self.text.rstrip("\n"))]
+
+    def dropping(self, offsets: list[int]) -> "Mapped":
+        """The string without the characters at these (ascending) offsets."""
+        if not offsets:
+            return self
+        edges = [-1, *offsets, len(self.text)]
+        keep = [(a + 1, b) for a, b in zip(edges, edges[1:])]
+        return Mapped("".join(self.text[a:b] for a, b in keep),
+                      [i for a, b in keep for i in self.origin[a:b]])
+
+
+# What marked makes of a block: Markdown text, raw HTML passed through, code.
+TEXT, RAW, CODE = 1, 2, 3
+_KINDS = {"heading": TEXT, "paragraph": TEXT, "text": TEXT, "table": TEXT, "html": RAW, "code": CODE}
+
+
+def _leaves(markdown: Mapped) -> list[tuple[int, Mapped]]:
+    """(kind, characters) of each block marked reads in `markdown` that shows something,
+    quotes and list items opened; consecutive `text` lines (a list item's) are one text, as
+    marked's parser joins them, with the line break between them."""
+    leaves: list[tuple[int, list[int]]] = []  # (kind, positions in `markdown`)
+    joins = False  # the last leaf is a `text` line that a next one joins
+    stack = [iter(marked.blocks(markdown.text, list(range(len(markdown.text)))))]
+    while stack:
+        block = next(stack[-1], None)
+        if block is None:
+            stack.pop()
+            continue
+        if block.kind == "blockquote":
+            stack.append(iter(block.children))
+        elif block.kind == "list":
+            stack.append(iter([b for _, item in block.items for b in item]))
+        if block.kind not in _KINDS:
+            joins = False
+            continue
+        if block.kind == "text" and joins:
+            positions = leaves[-1][1]
+            positions += [positions[-1] + 1, *block.origin]
+        else:
+            leaves.append((_KINDS[block.kind], list(block.origin)))
+        joins = block.kind == "text"
+    return [(kind, Mapped("".join(markdown.text[i] for i in positions), [markdown.origin[i] for i in positions]))
+            for kind, positions in leaves]
 
 
 def markdown_regions(deck: Deck) -> list[list[int]]:
@@ -213,10 +283,10 @@ class _Levels:
 
     def read(self, markdown: Mapped, outermost: bool = False) -> list:
         """Lex one level's Markdown; count what it reads as text. Returns its blocks."""
-        blocks = marked.lex(markdown)
+        blocks = _leaves(markdown)
         for kind, part in blocks:
             self.blocks += 1
-            if kind == marked.TEXT and "`" in part.text:
+            if kind == TEXT and "`" in part.text:
                 for start, end in marked.code_spans(part.text):
                     for origin in part.origin[start:end]:
                         if origin >= 0:
@@ -224,9 +294,9 @@ class _Levels:
             for origin in part.origin:
                 if origin < 0:
                     continue
-                if kind == marked.TEXT:
+                if kind == TEXT:
                     self.passes[origin] += 1
-                elif kind == marked.CODE:
+                elif kind == CODE:
                     self.code[origin] = 1
                 if outermost:
                     self.shown[origin], self.block[origin] = 1, self.blocks
@@ -263,13 +333,13 @@ def _level_markdown(items: list, levels: _Levels) -> Mapped:
 def _html_of(blocks: list, unwrap: bool) -> Mapped:
     """The shape of marked's HTML for these blocks: `<p>` for text, `<pre><code>` for code, an
     HTML block as it is. Inside a span class, a lone paragraph loses its `<p>` (converter.js)."""
-    if unwrap and len(blocks) == 1 and blocks[0][0] == marked.TEXT:
+    if unwrap and len(blocks) == 1 and blocks[0][0] == TEXT:
         return blocks[0][1].rstripped()
     pieces = []
     for kind, part in blocks:
-        if kind == marked.TEXT:
+        if kind == TEXT:
             pieces += [_unmapped("<p>"), part.rstripped(), _unmapped("</p>\n")]
-        elif kind == marked.CODE:
+        elif kind == CODE:
             pieces += [_unmapped("<pre><code>"), part, _unmapped("</code></pre>\n")]
         else:
             pieces.append(part)
@@ -469,5 +539,3 @@ def unescaped(tex: str, markdown_passes: int) -> str:
     for _ in range(markdown_passes):
         tex = MARKED_ESCAPE.sub(r"\1", tex)
     return tex
-
-
