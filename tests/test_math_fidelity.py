@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from lecture_tool.cli import main
 from lecture_tool.deck import parse_deck
 
-from conftest import REPO, make_project
+from conftest import REPO, SAMPLES, make_project
 
 HEADINGS = ("# $k$ nearest neighbours\n---\n## Loss $L(\\theta)$ and *more*\n---\n"
             "Setext $x_i$ heading\n===\n\n[back](#-k-nearest-neighbours)\n---\n"
@@ -107,14 +107,20 @@ MATH_DECKS = {
 
 
 @pytest.fixture(scope="module")
-def remark_with_katex(browser):
+def remark_katex_page(browser):
+    """A page with remark.js, KaTeX and its auto-render, as a plain remark deck's page has."""
     page = browser.new_page()
     page.set_content("<!DOCTYPE html><html><body></body></html>")
     for script in ("remark-slide/out/remark.min.js", "katex/dist/katex.min.js",
                    "katex/dist/contrib/auto-render.min.js"):
         page.add_script_tag(path=str(REPO / "node_modules" / script))
-    yield lambda source: page.evaluate(REMARK_WITH_AUTO_RENDER, source)
+    yield page
     page.close()
+
+
+@pytest.fixture(scope="module")
+def remark_with_katex(remark_katex_page):
+    return lambda source: remark_katex_page.evaluate(REMARK_WITH_AUTO_RENDER, source)
 
 
 def our_math(browser, tmp_path, source: str) -> list[list[str]]:
@@ -142,13 +148,8 @@ SLIDE_TEXT = """(root) => [...root.querySelectorAll('.remark-slides-area .remark
 
 
 @pytest.fixture(scope="module")
-def remark_text(browser):
-    page = browser.new_page()
-    page.set_content("<!DOCTYPE html><html><body></body></html>")
-    for script in ("remark-slide/out/remark.min.js", "katex/dist/katex.min.js",
-                   "katex/dist/contrib/auto-render.min.js"):
-        page.add_script_tag(path=str(REPO / "node_modules" / script))
-    yield lambda source: page.evaluate("""([source, read]) => {
+def remark_text(remark_katex_page):
+    return lambda source: remark_katex_page.evaluate("""([source, read]) => {
         const container = document.createElement('div');
         document.body.appendChild(container);
         remark.create({source: source, container: container});
@@ -159,15 +160,27 @@ def remark_text(browser):
         container.remove();
         return text;
     }""", [source, SLIDE_TEXT])
-    page.close()
 
 
 @pytest.mark.parametrize("name", MATH_DECKS)
 def test_math_renders_as_remark_and_katex_render_it(browser, remark_with_katex, remark_text, tmp_path,
                                                     name):
     source = MATH_DECKS[name]
+    assert any(remark_with_katex(source)), f"remark rendered no math for {name}"
+    assert_same_as_remark(browser, remark_with_katex, remark_text, tmp_path, source)
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.md")))
+def test_sample_decks_render_as_remark_and_katex_render_them(browser, remark_with_katex, remark_text,
+                                                             tmp_path, sample):
+    """The sample decks, written as decks for other course pages are (columns, raw HTML, steps,
+    layouts, quotes, lists), slide by slide: their math and the text around it."""
+    source = (SAMPLES / sample).read_text(encoding="utf-8").replace("\r\n", "\n")
+    assert_same_as_remark(browser, remark_with_katex, remark_text, tmp_path, source)
+
+
+def assert_same_as_remark(browser, remark_with_katex, remark_text, tmp_path, source: str) -> None:
     expected = remark_with_katex(source)
-    assert any(expected), f"remark rendered no math for {name}"
     project = make_project(tmp_path, {"deck.md": source})
     result = CliRunner().invoke(main, ["-C", str(project), "build"])
     assert result.exit_code == 0, result.output
@@ -226,7 +239,7 @@ def steps_agree(source: str, remark_math: list[list[str]]) -> bool:
 
 
 def test_generated_math_decks_render_as_remark_and_katex_render_them(browser, remark_with_katex,
-                                                                     tmp_path):
+                                                                     remark_text, tmp_path):
     decks = {f"deck-{i:03d}.md": source for i, source in enumerate(generated_math_decks(120))}
     project = make_project(tmp_path, decks)
     CliRunner().invoke(main, ["-C", str(project), "build"])
@@ -240,6 +253,7 @@ def test_generated_math_decks_render_as_remark_and_katex_render_them(browser, re
         page.goto(f"file://{project}/build/{name[:-3]}.html")
         page.wait_for_function("window.slideshow !== undefined")
         assert page.evaluate(OUR_MATH) == expected, source
+        assert page.evaluate(f"({SLIDE_TEXT})(document)") == remark_text(source), source
         compared += 1
     page.close()
     print(f"compared {compared} of {len(decks)} generated decks")
