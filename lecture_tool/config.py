@@ -32,6 +32,35 @@ class Option:
     help: str
 
 
+# remark's shortcuts of one character key (its controllers/inputs/keyboard.js), which WCAG 2.1.4
+# asks a page to let its reader turn off or move to a key with a modifier; digits (a slide number
+# and Return) are turned off with them, never moved.
+SHORTCUT_KEYS = ("b", "c", "f", "h", "j", "k", "m", "p", "t", "?")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+_MODIFIERS = ("alt", "ctrl", "meta", "shift")
+_KEY = re.compile(r"(?:f(?:[1-9]|1[0-2])|[!-~])", re.IGNORECASE)  # one printable ASCII key, or F1-F12
+
+
+def is_language_tag(value) -> bool:
+    """The shape of a BCP 47 tag (`en`, `de-CH`, `zh-Hant-TW`), as `<html lang>` takes it."""
+    return isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value) is not None
+
+
+def is_key_combination(value) -> bool:
+    """`alt+p`, `ctrl+shift+k`, `f2`, `q`: modifiers, each once, then one key."""
+    if not isinstance(value, str) or not value:
+        return False
+    *modifiers, key = value.lower().split("+") if value != "+" else ["+"]
+    return (all(m in _MODIFIERS for m in modifiers) and len(set(modifiers)) == len(modifiers)
+            and _KEY.fullmatch(key) is not None)
+
+
+def _normalized(combination: str) -> str:
+    """As the page writes a key it sees (lecture.js): lower case, modifiers in alphabetical order."""
+    *modifiers, key = combination.lower().split("+") if combination != "+" else ["+"]
+    return "+".join([*sorted(modifiers), key])
+
+
 # What each kind accepts, and how a message names it.
 KINDS = {
     "text": ("text", lambda v: isinstance(v, str)),
@@ -43,6 +72,12 @@ KINDS = {
     "table": ("a table", lambda v: isinstance(v, dict)),
     "pdf modes": ('a list of "slides", "handout", "notes"',
                   lambda v: isinstance(v, list) and all(mode in PDF_MODES for mode in v)),
+    "switch": ("true or false", lambda v: isinstance(v, bool)),
+    "language": ('a language tag such as "en", "de" or "pt-BR"', lambda v: is_language_tag(v)),
+    "key map": ("a table from remark's single-key shortcuts (" + " ".join(SHORTCUT_KEYS) + ") to "
+                'keys such as "alt+p", or to false (off)',
+                lambda v: isinstance(v, dict) and all(key in SHORTCUT_KEYS and (
+                    target is False or is_key_combination(target)) for key, target in v.items())),
 }
 # What `lecture pdf` prints, and so what `[tool.lecture] pdf` may name.
 PDF_MODES = ("slides", "handout", "notes")
@@ -64,6 +99,10 @@ OPTIONS = (
     Option(LECTURE, "notebook_timeout", "seconds", 900.0, "seconds a whole notebook may take"),
     Option(LECTURE, "node_modules", "directory", None, "another copy of remark.js and KaTeX"),
     Option(LECTURE, "pdf", "pdf modes", [], "the PDFs lecture build prints too: slides, handout, notes"),
+    Option(LECTURE, "language", "language", "en", "the language of the pages and PDFs (<html lang>)"),
+    Option(LECTURE, "shortcuts", "switch", True,
+           "remark's single-key shortcuts on when a page opens (false: off until turned on)"),
+    Option(LECTURE, "keys", "key map", {}, "[tool.lecture.keys]: remark's single-key shortcuts moved"),
     Option(LECTURE, "check", "table", {}, "[tool.lecture.check]: how code blocks run"),
     Option(LECTURE, "remark", "table", {}, "[tool.lecture.remark]: options for remark.create()"),
     Option(CHECK, "timeout", "seconds", 60.0, "seconds per code block"),
@@ -109,6 +148,9 @@ class Config:
     notebook_timeout: float  # seconds a whole notebook (start, run, convert) may take
     remark: dict  # options passed to remark.create()
     pdf: tuple[str, ...]  # the PDFs `lecture build` prints too (PDF_MODES)
+    language: str  # the pages' and PDFs' language, a BCP 47 tag
+    shortcuts: bool  # remark's single-key shortcuts on when a page opens
+    keys: dict  # a remark shortcut key (SHORTCUT_KEYS) to the key that replaces it, or False (off)
     check: CheckOptions
     # What the course page says about the course besides its title ("" where not set).
     description: str
@@ -199,6 +241,8 @@ def load_config(root: Path) -> Config:
         notebook_timeout=float(main["notebook_timeout"]),
         remark={**DEFAULT_REMARK_OPTIONS, **values[REMARK]},
         pdf=tuple(mode for mode in PDF_MODES if mode in main["pdf"]),
+        language=main["language"], shortcuts=main["shortcuts"],
+        keys={key: _normalized(target) if target else False for key, target in main["keys"].items()},
         check=CheckOptions(timeout=float(check["timeout"]), memory_limit_mb=check["memory_limit_mb"],
                            prelude=check["prelude"], weights=check["weights"]),
         description=main["description"], author=main["author"],

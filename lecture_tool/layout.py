@@ -1,6 +1,6 @@
 """The layout of the output directory: every name a stage writes or a page links, in one place.
 
-A deck `slides/x.md` becomes the page `x.html`; a figure script's output `a.png` goes to
+A deck `slides/x.md` becomes the page `x.html` and its text version `x-text.html`; a figure script's output `a.png` goes to
 `images/a.png` (`[tool.lecture] figures_output`); a notebook `notebooks/n.ipynb` becomes
 `notebooks/n.html` and the executed `notebooks/n.ipynb`; a deck's PDFs are `pdf/x.pdf`,
 `pdf/x-handout.pdf` and `pdf/x-notes.pdf`; the course's `templates/macros.js` is copied to
@@ -56,6 +56,26 @@ def page_name(deck: Path) -> str:
 
 def page_path(config: Config, deck: Path) -> Path:
     return config.output_dir / page_name(deck)
+
+
+def text_page_name(deck: Path) -> str:
+    """The deck's text version (every slide once, in order, with its notes), relative to the
+    output directory."""
+    return deck.stem + "-text.html"
+
+
+def text_page_path(config: Config, deck: Path) -> Path:
+    return config.output_dir / text_page_name(deck)
+
+
+def text_page_url(deck: Path) -> str:
+    """The text version's address relative to the course page (and to the deck's page, beside it)."""
+    return quote(text_page_name(deck))
+
+
+def deck_outputs(deck: Path) -> tuple[str, str]:
+    """The pages a deck makes: its slides and its text version."""
+    return page_name(deck), text_page_name(deck)
 
 
 def page_url(deck: Path) -> str:
@@ -133,5 +153,5 @@ def made_by_the_build(config: Config, figure_outputs: set[str]) -> dict[str, str
 def output_targets(config: Config, decks: list[Path], figure_outputs: set[str]) -> set[str]:
     """Every file the output directory holds after a build, relative to it: what a deck's
     images and links may name. `figure_outputs` are the figure scripts' declared outputs."""
-    return (set(static_files(config)) | {page_name(path) for path in decks}
+    return (set(static_files(config)) | {name for path in decks for name in deck_outputs(path)}
             | set(made_by_the_build(config, figure_outputs)))

@@ -33,6 +33,15 @@ def errors_of(tmp_path, pyproject: str) -> list[str]:
                                "a build would overwrite the course's own files"),
     ('figures_output = "../../x"', '[tool.lecture] figures_output must be a directory inside the '
                                    'output, not "../../x"'),
+    ('language = "english!"', '[tool.lecture] language must be a language tag such as "en", "de" or '
+                              '"pt-BR", not "english!"'),
+    ("shortcuts = 0", "[tool.lecture] shortcuts must be true or false, not 0"),
+    ('keys = {q = "alt+q"}', "[tool.lecture] keys must be a table from remark's single-key shortcuts "
+                             '(b c f h j k m p t ?) to keys such as "alt+p", or to false (off), not '
+                             "{'q': 'alt+q'}"),
+    ('keys = {p = "hyper+p"}', "[tool.lecture] keys must be a table from remark's single-key shortcuts "
+                               '(b c f h j k m p t ?) to keys such as "alt+p", or to false (off), not '
+                               "{'p': 'hyper+p'}"),
 ])
 def test_each_bad_value_is_an_error_at_its_line(tmp_path, setting, message):
     assert errors_of(tmp_path, f'[project]\nname = "x"\n\n[tool.lecture]\n{setting}\n') == [
@@ -116,3 +125,11 @@ def test_every_option_is_in_the_readme_example_and_it_is_valid(tmp_path):
     (tmp_path / "pyproject.toml").write_text(example)
     config = load_config(tmp_path)
     assert config.warnings == () and config.check.timeout == 60
+
+
+def test_moved_shortcuts_are_written_as_the_page_reads_keys(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# A\n"},
+                           config='shortcuts = false\n[tool.lecture.keys]\np = "Shift+Alt+P"\nc = false\n"?" = "F2"\n')
+    config = load_config(project)
+    assert config.shortcuts is False and config.language == "en"
+    assert config.keys == {"p": "alt+shift+p", "c": False, "?": "f2"}

@@ -166,6 +166,42 @@ def test_notes_pdf_holds_each_slide_and_its_notes(printed):
     assert width == 960.0 and height > 540.0  # the slide, and the notes under it
 
 
+def outline_titles(pdf: Path) -> list:
+    """The PDF's outline: (title, page index) at the top level, a list for the entries under one."""
+    reader = PdfReader(pdf)
+
+    def entries(items) -> list:
+        return [entries(item) if isinstance(item, list) else
+                (item.title, reader.get_destination_page_number(item)) for item in items]
+    return entries(reader.outline)
+
+
+def test_pdfs_are_tagged_with_the_title_language_and_an_outline_of_slide_titles(printed):
+    project, _ = printed
+    slides = outline(project / "slides/deck.md")["slides"]
+    for name in ("deck.pdf", "deck-handout.pdf", "deck-notes.pdf"):
+        reader = PdfReader(project / "build/pdf" / name)
+        catalog = reader.trailer["/Root"]
+        assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"], name
+        assert catalog["/Lang"] == "en"
+        assert reader.metadata["/Title"] == "PDF test deck · Test course"
+    # One entry a page, its slide's title, in order: each slide's title is its page's heading.
+    assert outline_titles(project / "build/pdf/deck.pdf") == [
+        (slide["title"], page) for page, slide in enumerate(slides)]
+    assert outline_titles(project / "build/pdf/deck-handout.pdf") == [
+        ("PDF test deck", 0), ("Math slide", 1), ("Steps", 2), ("Code and links", 3), ("Animated", 4)]
+
+
+def test_a_slides_own_headings_are_below_its_title_in_the_outline(tmp_path):
+    project = make_project(tmp_path, {"deck.md": "# First\n\n### Detail\n\n---\n\n## Second\n\n#### Part\n"
+                                                 "\n##### Deeper\n\n---\n\nNo heading\n\n---\n\n# Last\n"},
+                           config='language = "de-CH"\n')
+    assert lecture(project, "pdf").returncode == 0
+    assert outline_titles(project / "build/pdf/deck.pdf") == [
+        ("First", 0), [("Detail", 0)], ("Second", 1), [("Part", 1), [("Deeper", 1)]], ("Last", 3)]
+    assert PdfReader(project / "build/pdf/deck.pdf").trailer["/Root"]["/Lang"] == "de-CH"
+
+
 def test_a_gif_prints_its_last_frame(printed):
     project, _ = printed
     page = PdfReader(project / "build/pdf/deck.pdf").pages[6]

@@ -238,6 +238,33 @@ def test_browser_updates_in_place_shows_and_clears_problems(tmp_path, served, br
     page.close()
 
 
+def test_an_update_in_place_keeps_one_slide_for_screen_readers_and_announces_nothing(tmp_path, served, browser):
+    project = make_project(tmp_path, {"deck.md": DECK})
+    server = served(project)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(server.url + "deck.html#5")
+    page.wait_for_function("window.slideshow && window.slideshow.getCurrentSlideIndex() === 4")
+    page.evaluate("""() => {
+      window.announced = [];
+      const region = document.getElementById('lecture-announcer');
+      new MutationObserver(() => window.announced.push(region.textContent))
+        .observe(region, {childList: true, characterData: true, subtree: true});
+    }""")
+    hidden = """() => Array.from(document.querySelectorAll('.remark-slides-area > .remark-slide-container'),
+      (slide) => slide.getAttribute('aria-hidden') === 'true' && slide.hasAttribute('inert'))"""
+    (project / "slides/deck.md").write_text(DECK.replace("Original text.", "Edited while teaching."))
+    page.wait_for_function("document.querySelector('.remark-visible .remark-slide-content')"
+                           ".textContent.includes('Edited while teaching.')", timeout=10_000)
+    page.wait_for_timeout(100)
+    assert page.evaluate(hidden) == [True, True, True, True, False, True]  # the new slide elements
+    assert page.evaluate("window.announced") == []  # the same slide: nothing to say
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.announced") == ["Slide 6 of 6: Six"]
+    assert page.evaluate(hidden) == [True, True, True, True, True, False]
+    page.close()
+
+
 def test_presenter_and_cloned_windows_follow_the_edit(tmp_path, served, browser):
     deck_text = "# One\n???\nnote one\n---\n# Two\n\nOriginal\n???\nnote two\n---\n# Three\n"
     project = make_project(tmp_path, {"d.md": deck_text})

@@ -235,8 +235,9 @@ def test_course_page_says_what_the_course_is_and_links_what_it_names(browser, tm
         a.textContent.trim(), a.getAttribute('href'), parseFloat(getComputedStyle(a).fontSize),
         getComputedStyle(a).color])""")
     assert [(label, href) for label, href, _, _ in links] == [
-        ("Introduction", "a-intro.html"), ("first-steps", "notebooks/first-steps.html"),
-        ("first-steps.ipynb", "notebooks/first-steps.ipynb"), ("More", "b-more.html")]
+        ("Introduction", "a-intro.html"), ("text version", "a-intro-text.html"),
+        ("first-steps", "notebooks/first-steps.html"), ("first-steps.ipynb", "notebooks/first-steps.ipynb"),
+        ("More", "b-more.html"), ("text version", "b-more-text.html")]
     # Every link leads to a file the build wrote, and what a label ends in is what it opens.
     for label, href, _, _ in links:
         assert (project / "build" / href).is_file(), href
@@ -245,5 +246,5 @@ def test_course_page_says_what_the_course_is_and_links_what_it_names(browser, tm
     sizes = {label: size for label, _, size, _ in links}
     assert sizes["Introduction"] > sizes["first-steps"] == sizes["first-steps.ipynb"] >= 14
     assert all(color != "rgb(0, 0, 238)" for _, _, _, color in links)
-    assert "2 slides" in text and "1 slide\n" in text + "\n"
+    assert "2 slides · text version" in text and "1 slide · text version" in text
     page.close()

@@ -17,6 +17,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
+from traitlets import Unicode
 
 from lecture_tool import values
 from lecture_tool.processes import exit_description, load_factor
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--timeout", type=float, default=120, help="seconds per cell")
     parser.add_argument("--executed", default="", help="date shown on the page")
+    parser.add_argument("--language", default="en", help="the page's language, <html lang>")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
 
@@ -89,11 +91,36 @@ def main() -> None:
     stem = args.notebook.stem
     nbformat.write(notebook, args.out / f"{stem}.ipynb")
 
-    exporter = HTMLExporter(template_name="lecture",
-                            extra_template_basedirs=[str(Path(__file__).resolve().parent.parent / "templates" / "nbconvert")])
+    # The page's <title> is the notebook's `title` metadata (nbconvert's rule), else its first
+    # heading, which names it better than its file name; the saved copy is written already.
+    notebook.metadata.setdefault("title", first_heading(notebook) or stem)
+    exporter = _Exporter(template_name="lecture", page_language=args.language,
+                         extra_template_basedirs=[str(Path(__file__).resolve().parent.parent / "templates" / "nbconvert")])
     body, _ = exporter.from_notebook_node(notebook, resources={
         "metadata": {"name": stem}, "lecture_executed": args.executed})
     (args.out / f"{stem}.html").write_text(body, encoding="utf-8")
+
+
+class _Exporter(HTMLExporter):
+    """nbconvert's HTML, in the page's language: its own `language_code` takes a two-letter code
+    only (`de`, not `de-CH`) and puts "en" in place of any other."""
+    page_language = Unicode("en")
+
+    def _init_resources(self, resources):
+        resources = super()._init_resources(resources)
+        resources["language_code"] = self.page_language
+        return resources
+
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
+
+
+def first_heading(notebook) -> str:
+    """The text of the first Markdown heading (`# Title`) of the notebook's Markdown cells."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and (found := _HEADING.search(cell.source)):
+            return found.group(1).strip()
+    return ""
 
 
 def fail(cell: int, line: int | None, message: str) -> None:

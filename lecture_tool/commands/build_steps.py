@@ -20,12 +20,15 @@ from ..errors import LectureError
 from ..jobs.figures import FigureScript, declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
 from ..layout import (COURSE_PAGE, MACROS_SCRIPT, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cache_dir,
-                      macros_source, made_by_the_build, notebook_page, output_targets, page_name,
-                      page_path, page_url, pdf_name, pdf_url, static_files, values_root)
+                      deck_outputs, macros_source, made_by_the_build, notebook_page, output_targets, page_name,
+                      page_path, page_url, pdf_name, pdf_url, static_files, text_page_name,
+                      text_page_path, text_page_url, values_root)
 from ..macros import Macros, course_macros
 from ..outputs import copy_if_changed, write_if_changed
 from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_deck, render_index,
-                            render_stylesheet, rendered, template_environment)
+                            render_stylesheet, render_text_version, rendered, template_environment)
+from ..render.source import prepare_source
+from ..render.text_page import text_slides
 from ..sources import files_under, in_directory
 from ..values import Values, read_all
 from .build_result import BuildResult, source_hash
@@ -156,19 +159,19 @@ def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str]
     decks += [path for path in only or () if path.resolve() not in known]  # built beside the others
     made = made_by_the_build(config, figure_outputs)
     shown = display_path(config.output_dir, config.root)
-    pages: dict[str, Path] = {}
+    pages: dict[str, str] = {}  # a deck's page or text version: what it is, for messages
     for path in list(decks):
-        name = page_name(path)
-        owner = made.get(name) or (name in pages and f"the page of {display_path(pages[name], config.root)}")
-        if owner:
-            out.note(Diagnostic(path, 1, ERROR, f"not built: its page would be {shown}/{name}, which "
-                                f"is {owner}; rename the deck"))
-            decks.remove(path)
+        names = dict(zip(deck_outputs(path), ("page", "text version")))
+        for name, what in names.items():
+            if owner := made.get(name) or pages.get(name):
+                out.note(Diagnostic(path, 1, ERROR, f"not built: its {what} would be {shown}/{name}, "
+                                    f"which is {owner}; rename the deck"))
+                decks.remove(path)
+                break
         else:
-            pages[name] = path
+            pages |= {name: f"the {what} of {display_path(path, config.root)}" for name, what in names.items()}
     for relative in static_files(config):
-        owner = made.get(relative) or (relative in pages and f"the page of "
-                                       f"{display_path(pages[relative], config.root)}")
+        owner = made.get(relative) or pages.get(relative)
         if owner:
             out.note(Diagnostic(config.slides_dir / relative, 1, ERROR, f"not copied: {shown}/"
                                 f"{relative} is {owner}; rename this file"))
@@ -199,10 +202,10 @@ def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Outpu
             result.sources[path] = source_hash(data)
         key, source = cache.fingerprint(context, data), display_path(path, config.root)
         entry = known.get(source)
-        if entry and entry["key"] == key and entry.get("page") == manifest.signature(page_path(config, path)):
+        if entry and entry["key"] == key and entry.get("pages") == _signatures(config, path):
             fresh[source] = entry
             entries.append(DeckEntry(page_url(path), entry["title"], entry["slides"], source,
-                                     tuple(map(tuple, entry["notebooks"]))))
+                                     text_page_url(path), tuple(map(tuple, entry["notebooks"]))))
             if path.resolve() in plan.wanted:
                 found = [Diagnostic.from_json(d, config.root) for d in entry["diagnostics"]]
                 out.note.extend(found)
@@ -215,11 +218,12 @@ def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Outpu
             result.by_page[page_name(path)] = [exc.diagnostic]
             continue
         linked = tuple((name, notebook_page(name)) for name in mentions_of(deck) if name in plan.notebooks)
-        entries.append(DeckEntry(page_url(path), deck.title, len(deck.slides), source, linked))
+        entries.append(DeckEntry(page_url(path), deck.title, len(deck.slides), source,
+                                 text_page_url(path), linked))
         if path.resolve() in plan.wanted:
             written = _write_page(config, deck, plan, keep_last_good, out, result)
             if written is not None:
-                fresh[source] = {"key": key, "page": written, "title": deck.title,
+                fresh[source] = {"key": key, "pages": written, "title": deck.title,
                                  "slides": len(deck.slides), "notebooks": [list(pair) for pair in linked],
                                  "diagnostics": [d.to_json(config.root) for d in result.by_page[page_name(path)]]}
     try:
@@ -229,23 +233,33 @@ def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Outpu
     return entries
 
 
+def _signatures(config: Config, deck: Path) -> list[list[int] | None]:
+    """A deck's page's and text version's stat signatures."""
+    return [manifest.signature(path) for path in (page_path(config, deck), text_page_path(config, deck))]
+
+
 def _write_page(config: Config, deck: Deck, plan: PagePlan, keep_last_good: bool, out: Output,
-                result: BuildResult) -> list[int] | None:
-    """Lint and render one deck's page; the page's signature when it may be reused next time
-    (it was written and the deck has no error)."""
+                result: BuildResult) -> list[list[int] | None] | None:
+    """Lint and render one deck's page and its text version; their signatures when they may be
+    reused next time (both were written and the deck has no error)."""
     found = lint_deck(deck, config, plan.available, plan.notebooks, plan.values)
     out.note.extend(found)
     result.by_page[page_name(deck.path)] = found  # said, even when no page is written
     if keep_last_good and has_errors(found):
         return None
-    page = rendered(lambda: render_deck(deck, config, out.templates, plan.notebooks, plan.values,
-                                        plan.macros_script), "deck.html", config, out.note)
+    source = prepare_source(deck, plan.notebooks, plan.values)
+    page = rendered(lambda: render_deck(deck, config, out.templates, source, plan.macros_script),
+                    "deck.html", config, out.note)
     if page is None:
         return None
     out.write(page_name(deck.path), page.encode())
     _count(result, deck.path, len(deck.slides), found)
-    signature = manifest.signature(page_path(config, deck.path))
-    return None if has_errors(found) else signature
+    slides = text_slides(deck, source, config.node_modules / KATEX_JS, cache_dir(config))
+    text = rendered(lambda: render_text_version(deck, slides, config, out.templates), "text.html",
+                    config, out.note)
+    if text is not None:
+        out.write(text_page_name(deck.path), text.encode())
+    return None if has_errors(found) or text is None else _signatures(config, deck.path)
 
 
 def _count(result: BuildResult, path: Path, slides: int, found: list[Diagnostic]) -> None:
@@ -261,7 +275,8 @@ def _page_context(config: Config, plan: PagePlan) -> str:
     the course's notebooks, the values figures and notebooks recorded, the macros the pages
     define (a deck that uses an unknown one has an error), and KaTeX (formulas)."""
     templates = [*files_under(config.templates_dir), *files_under(PACKAGED_TEMPLATES)]
-    return cache.fingerprint(config.title, json.dumps(config.remark, sort_keys=True),
+    return cache.fingerprint(config.title, json.dumps(config.remark, sort_keys=True), config.language,
+                             json.dumps([config.shortcuts, config.keys], sort_keys=True),
                              "\n".join(sorted(plan.available)), "\n".join(sorted(plan.notebooks)),
                              json.dumps(plan.values, sort_keys=True),
                              plan.macros.fingerprint(), str(plan.macros_script),

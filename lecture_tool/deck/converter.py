@@ -1,5 +1,6 @@
 """remark's converter.js, from a slide's content to the heading elements of its page: what
-`lecture outline`, page titles and the course page call a slide's title.
+`lecture outline`, page titles and the course page call a slide's title; and to the whole
+slide's HTML, which a deck's text version shows.
 
 converter.js converts each content class's Markdown to HTML with marked (`marked.py`), puts that
 HTML in its parent's Markdown and converts the parent; the browser then parses the whole (see
@@ -59,6 +60,13 @@ def slide_headings(parts: list, links: Mapping[str, tuple[str, str]], first_only
     except RecursionError:
         return []  # emphasis nested past Python's stack (hostile input): no heading to name
     return [Heading(element.text, marked.heading_markdown.get(element.id)) for element in found]
+
+
+def converted_html(parts: list, links: Mapping[str, tuple[str, str]]) -> str:
+    """The HTML converter.js makes of a slide whose content is `parts`, as marked writes it."""
+    marked = Marked(links)
+    markdown = _with_classes_converted(parts, lambda text, span: _converted(text, span, marked))
+    return "".join(marked.html(blocks(_LEADING_SPACE.sub("", markdown))))
 
 
 def _converted(markdown: str, span: bool, marked: Marked) -> str:

@@ -1,6 +1,6 @@
 """Every formula of a deck rendered at build time by the KaTeX the page loads, run in-process
 (QuickJS, no Node): one that KaTeX cannot render is an error at its line, instead of red TeX on
-the slide in front of the class.
+the slide in front of the class; and the HTML of each formula of a deck's text version.
 
 Results are cached by formula (and KaTeX's own file): a no-op build starts no JavaScript at all.
 """
@@ -28,7 +28,11 @@ _RENDER = """(function (tex, display) {
   try { katex.renderToString(tex, {displayMode: display, throwOnError: true}); return ''; }
   catch (error) { return String(error.message || error); }
 })"""
-_engines: dict[Path, object] = {}
+# As lecture.js calls katex.render: the default output, HTML and MathML.
+_TO_HTML = """(function (tex, display) {
+  return katex.renderToString(tex, {displayMode: display, output: 'htmlAndMathml', throwOnError: false});
+})"""
+_engines: dict[Path, quickjs.Context] = {}
 _lock = threading.Lock()
 
 
@@ -58,13 +62,34 @@ def formula_problems(deck: Deck, katex_js: Path, cache_dir: Path) -> list[Diagno
     return sorted(problems, key=lambda d: d.line)
 
 
-def _engine(katex_js: Path):
+def rendered_formulas(found: list[tuple[str, bool]], katex_js: Path, cache_dir: Path) -> list[str]:
+    """The HTML KaTeX makes of each formula, (TeX, display), with the page's options: its
+    MathML for screen readers beside what it draws, an error shown in red rather than raised.
+    Cached by formula (`katex-html.json`), as the errors are: an edit renders only new ones."""
+    if not found:
+        return []
+    version = hashlib.sha256(katex_js.read_bytes()).hexdigest()[:16]
+    path = cache_dir / "katex-html.json"
+    known = cache.read_json(path)
+    keys = [hashlib.sha256(f"{version}\0{display}\0{tex}".encode()).hexdigest()[:32]
+            for tex, display in found]
+    missing = [(key, formula) for key, formula in zip(keys, found) if key not in known]
+    if missing:
+        render = _engine(katex_js, _TO_HTML)
+        with _lock:
+            for key, (tex, display) in missing:
+                known[key] = render(tex, display)
+        cache.write_json(path, known)
+    return [known[key] for key in keys]
+
+
+def _engine(katex_js: Path, function: str = _RENDER):
     with _lock:
         if katex_js not in _engines:
             context = quickjs.Context()
             context.eval(katex_js.read_text(encoding="utf-8"))
-            _engines[katex_js] = context.eval(_RENDER)
-        return _engines[katex_js]
+            _engines[katex_js] = context
+        return _engines[katex_js].eval(function)
 
 
 def _message(error: str) -> str:

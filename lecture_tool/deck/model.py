@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -137,6 +137,13 @@ class Deck:
     def line_of(self, offset: int) -> int:
         """1-based line of an offset in `source` (the same line in the file)."""
         return bisect.bisect_left(self._newlines, offset) + 1
+
+
+def last_steps(slides: list[Slide]) -> list[Slide]:
+    """The slide that ends each `--` step group (the complete slide): the one whose next slide
+    is not a step of it."""
+    return [slide for slide, after in zip(slides, [*slides[1:], None])
+            if after is None or not after.continued]
 
 
 def _newline_offsets(text: str) -> list[int]:
@@ -559,13 +566,27 @@ def headings(content: str, links: Mapping[str, tuple[str, str]] | None = None,
     return slide_headings(_content_parts(content, properties or {}), links or {}, first_only)
 
 
+def slide_html(content: str, links: Mapping[str, tuple[str, str]] | None = None,
+               properties: Mapping[str, str] | None = None,
+               expand_macro: Callable[[str, list[str], str | None], str] | None = None) -> str:
+    """The HTML remark's converter makes of a slide's content (or of its notes), before the
+    browser reads it. `expand_macro(name, args, obj)`: the HTML of a macro, which remark gets
+    by running it (without one, a macro stays as it is written)."""
+    from .converter import converted_html
+
+    return converted_html(_content_parts(content, properties or {}, expand_macro), links or {})
+
+
 _VARIABLE = re.compile(r"(\\)?(\{\{([^}\n]+)\}\})")
+_MACRO_PARTS = re.compile(_MACRO)
+_TRIM = re.compile(f"^{S}+|{S}+$")  # String.prototype.trim
 
 
-def _content_parts(content: str, properties: Mapping[str, str]) -> list:
+def _content_parts(content: str, properties: Mapping[str, str],
+                   expand_macro: Callable[[str, list[str], str | None], str] | None = None) -> list:
     """A slide's content as parser.js holds it, lexed again: text and content classes
     (`converter.ContentClass`), without link definitions, `{{name}}` replaced as slide.js's
-    expandVariables does."""
+    expandVariables does; each macro as `expand_macro` makes it, if given."""
     from .converter import ContentClass
 
     tokens: list[Token] = []
@@ -590,6 +611,11 @@ def _content_parts(content: str, properties: Mapping[str, str]) -> list:
             end_of_text()
             closed = opened.pop()
             closed.block = "\n" in content[closed.start:token.start]
+        elif token.kind == "macro" and expand_macro is not None:
+            found = _MACRO_PARTS.fullmatch(token.text)
+            # lexer.js: the arguments split at commas and trimmed, the address as `this`.
+            args = [_TRIM.sub("", arg) for arg in (found.group(2) or "").split(",")]
+            text.append(expand_macro(found.group(1), args, found.group(3)))
         elif token.kind != "def":
             text.append(token.text)
     end_of_text()

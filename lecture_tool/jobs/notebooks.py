@@ -35,14 +35,15 @@ RUNNER = (PACKAGE / "child_processes" / "notebook_runner.py", PACKAGE / "values.
 
 def fingerprint(notebook: Path, config: Config) -> str:
     """What an executed notebook depends on, by cache.py's rule: the notebook, the modules of its
-    directory (where its kernel runs) that its code imports, the page template and the runner."""
+    directory (where its kernel runs) that its code imports, the page template, the runner and
+    the page's language."""
     try:
         cells = json.loads(notebook.read_bytes()).get("cells", [])
         code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
     except (OSError, ValueError, AttributeError):
         code = ""  # not a notebook: the runner will say so
     helpers = cache.local_imports([code], [notebook.parent])
-    return cache.fingerprint(files=[notebook, *helpers, TEMPLATE, *RUNNER])
+    return cache.fingerprint(config.language, files=[notebook, *helpers, TEMPLATE, *RUNNER])
 
 
 def make_notebooks(config: Config, force: bool = False,
@@ -64,7 +65,8 @@ def make_notebooks(config: Config, force: bool = False,
     today = datetime.date.today().isoformat()
     jobs = [Job(p.stem, p,
                 [sys.executable, "-m", "lecture_tool.child_processes.notebook_runner", str(p),
-                 "--timeout", str(config.cell_timeout), "--executed", today],
+                 "--timeout", str(config.cell_timeout), "--executed", today,
+                 "--language", config.language],
                 notebook_files(p), fingerprint(p, config),
                 partial(_diagnose, p, config.notebook_timeout)) for p in notebooks]
     ran = runner.run(jobs, force=force, progress=progress)

@@ -5,7 +5,8 @@ lays out every slide as on screen (same CSS, same KaTeX, same highlighting), and
 added to that one headless tab, never to the file, stacks the slides to print one per page and
 hides the rest. One `page.pdf()` call then prints the whole deck: no slide-by-slide navigation,
 which is where decktape spends its time. Chromium's PDF keeps text as text, embeds the fonts and
-turns links into link annotations.
+turns links into link annotations; it is tagged (a structure tree from the page's accessibility
+tree, and the page's `lang` and `<title>`), with an outline of the slides' titles.
 
 - Pages: 1280 CSS px wide, as high as the deck's ratio makes them (1280x720 for 16:9, 1280x960
   for 4:3), no margins. remark lays a slide out at 1210x681 (16:9) or 908x681 (4:3); it is
@@ -76,8 +77,9 @@ def wanted_indices(slides, mode: str) -> list[int]:
     step group: the one whose next slide is not a `--` step of it."""
     if mode != "handout":
         return [slide.index for slide in slides]
-    return [slide.index for slide, after in zip(slides, [*slides[1:], None])
-            if after is None or not after.continued]
+    from ..deck.model import last_steps  # as in _job: a cached `lecture pdf` imports no parser
+
+    return [slide.index for slide in last_steps(slides)]
 
 
 def print_pdfs(config: Config, decks: list[Path], modes: Iterable[str], *,
@@ -301,9 +303,12 @@ async def _print_deck(browser, config: Config, job: _Job) -> None:
             size = await page.evaluate(_browser_file("layout.js"), {
                 "wanted": wanted_indices(job.slides, mode), "notes": mode == "notes",
                 "width": PAGE_WIDTH, "notesHeight": NOTES_HEIGHT})
+            # Tagged (a structure tree: headings, paragraphs, the page's language) and with an
+            # outline of the slides' titles (layout.js makes each slide's first heading level 1).
             data = await page.pdf(width=f"{size['width']}px", height=f"{size['height']}px",
                                   print_background=True, prefer_css_page_size=True,
-                                  margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
+                                  margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+                                  tagged=True, outline=True)
             job.pdfs[mode] = _relative_links(_fixed_dates(data), size["base"])
             job.pages[mode] = size["pages"]
     finally:

@@ -1,5 +1,5 @@
 """The pages: Jinja2 templates (the course's `templates/` over the packaged ones) filled with a
-deck's prepared source, the course page, the stylesheet and the page script."""
+deck's prepared source, its text version, the course page, the stylesheet and the page script."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,12 +8,12 @@ from typing import Callable
 
 import jinja2
 
-from ..config import Config
+from ..config import Config, is_language_tag
 from ..deck import Deck
 from ..diagnostics import ERROR, Diagnostic
-from ..layout import cache_dir
-from ..values import Values
-from .source import heading_ids, json_for_script, prepare_source
+from ..layout import cache_dir, page_url, text_page_url
+from .source import heading_ids, json_for_script
+from .text_page import TextSlide
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -29,17 +29,40 @@ def template_environment(config: Config) -> jinja2.Environment:
                               bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)))
 
 
-def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
-                notebooks: frozenset[str] = frozenset(), values: Values | None = None,
+def deck_language(deck: Deck, config: Config) -> str:
+    """The language of a deck's pages: its first slide's `lang:` property, when that is a
+    language tag, else the course's (`[tool.lecture] language`)."""
+    own = deck.slides[0].properties.get("lang", "").strip() if deck.slides else ""
+    return own if is_language_tag(own) else config.language
+
+
+def page_settings(config: Config) -> dict:
+    """What lecture.js reads besides remark's options: whether remark's single-key shortcuts
+    are on when the page opens, and the keys that replace them."""
+    return {"shortcuts": config.shortcuts, "keys": config.keys}
+
+
+def render_deck(deck: Deck, config: Config, env: jinja2.Environment, source: str,
                 macros_script: str | None = None) -> str:
-    """`macros_script`: the course's remark macros, which the page loads before remark.create()
+    """`source`: the deck as the page gives it to remark (`source.prepare_source`);
+    `macros_script`: the course's remark macros, which the page loads before remark.create()
     runs (layout.MACROS_SCRIPT), or None."""
-    options = dict(config.remark)
+    # lecture.js takes its own settings out before remark sees the options.
+    options = {**config.remark, "lecture": page_settings(config)}
     return env.get_template("deck.html").render(
         deck=deck, course_title=config.title, macros_script=macros_script,
-        source_json=json_for_script(prepare_source(deck, notebooks, values)),
+        language=deck_language(deck, config), text_href=text_page_url(deck.path),
+        source_json=json_for_script(source),
         heading_ids_json=json_for_script(heading_ids(deck)),
         options_json=json_for_script(options))
+
+
+def render_text_version(deck: Deck, slides: list[TextSlide], config: Config,
+                        env: jinja2.Environment) -> str:
+    """A deck's text version (text_page.py), from the `text.html` template."""
+    return env.get_template("text.html").render(
+        deck=deck, slides=slides, course_title=config.title, language=deck_language(deck, config),
+        slides_href=page_url(deck.path))
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,7 @@ class DeckEntry:
     title: str
     slide_count: int
     source: str
+    text_href: str  # its text version
     notebooks: tuple[tuple[str, str], ...] = ()  # (name, href) of the notebooks the deck mentions
     pdfs: tuple[tuple[str, str], ...] = ()  # (label, href) of the deck's PDFs that exist
 
@@ -56,7 +80,7 @@ class DeckEntry:
 def render_index(entries: list[DeckEntry], config: Config, env: jinja2.Environment) -> str:
     # `course` is the configuration: title, description, author, institution, term.
     return env.get_template("index.html").render(course_title=config.title, course=config,
-                                                  decks=entries)
+                                                  language=config.language, decks=entries)
 
 
 def render_stylesheet(config: Config, env: jinja2.Environment) -> str:

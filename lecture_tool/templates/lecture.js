@@ -1,4 +1,6 @@
-/* Starts remark on the embedded deck, then renders the math the build marked for KaTeX. */
+/* Starts remark on the embedded deck, then renders the math the build marked for KaTeX, and
+   gives the page what remark lacks for assistive technology: one slide in the accessibility tree,
+   an announcement a slide change, single-key shortcuts a reader can turn off or move. */
 (function () {
   'use strict';
 
@@ -26,8 +28,11 @@
       if (spans[i].hasAttribute('data-joined') && head && head.classList.contains('lecture-math-head')) {
         head.remove();
       }
+      // KaTeX's MathML (visually hidden by KaTeX's own stylesheet) is what a screen reader
+      // reads; the HTML it draws is hidden from screen readers (aria-hidden).
       katex.render(spans[i].getAttribute('data-tex'), spans[i], {
         displayMode: spans[i].classList.contains('display'),
+        output: 'htmlAndMathml',
         throwOnError: false
       });
     }
@@ -56,20 +61,235 @@
     }
   }
 
+  // remark keeps every slide in the page and shows one (and, for a second, the one it leaves:
+  // `remark-fading`). Only the one shown is for assistive technology; the presenter's preview of
+  // the next slide is a copy of that slide's element, taken with its attributes, and is meant
+  // to be read. A printout shows every slide, so none is hidden while printing.
+  var printing = false;
+
+  function setHidden(element, hidden) {
+    if (hidden) {
+      element.setAttribute('aria-hidden', 'true');
+      element.setAttribute('inert', '');
+    } else {
+      element.removeAttribute('aria-hidden');
+      element.removeAttribute('inert');
+    }
+  }
+
+  function hideOtherSlides(shown) {
+    var current = typeof shown === 'number' ? shown : window.slideshow.getCurrentSlideIndex();
+    var slides = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
+    for (var i = 0; i < slides.length; i++) setHidden(slides[i], !printing && i !== current);
+    var previews = document.querySelectorAll('.remark-preview-area .remark-slide-container');
+    for (var j = 0; j < previews.length; j++) setHidden(previews[j], false);
+  }
+
+  // A heading's text as a screen reader would say it: a formula once (KaTeX's MathML, without
+  // its TeX annotation), not twice.
+  function spokenText(element) {
+    var copy = element.cloneNode(true);
+    var drawn = copy.querySelectorAll('.katex-html, annotation');
+    for (var i = 0; i < drawn.length; i++) drawn[i].remove();
+    return copy.textContent.replace(/\s+/g, ' ').trim();
+  }
+
+  function slideLabel(index) {
+    var slide = document.querySelectorAll('.remark-slides-area > .remark-slide-container')[index];
+    var heading = slide && slide.querySelector(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', '[role="heading"]'].map(
+      function (name) { return '.remark-slide-content ' + name; }).join(', '));
+    var title = heading ? spokenText(heading) : '';
+    var label = 'Slide ' + (index + 1) + ' of ' + window.slideshow.getSlideCount();
+    return title ? label + ': ' + title : label;
+  }
+
+  // One polite announcement a slide change: remark repaints a slide (an in-place update under
+  // `lecture serve` shows the same slide again) without the reader having gone anywhere.
+  var announcer = null;
+  var announced = -1;
+
+  function announce(text) {
+    if (announcer) announcer.textContent = text;
+  }
+
+  // remark says which slide it shows before it counts it as the current one.
+  function slideShown(slide) {
+    var index = slide.getSlideIndex();
+    hideOtherSlides(index);
+    if (index !== announced) {
+      announced = index;
+      announce(slideLabel(index));
+    }
+  }
+
+  function addAnnouncer() {
+    announcer = document.createElement('div');
+    announcer.id = 'lecture-announcer';
+    announcer.className = 'lecture-visually-hidden';
+    announcer.setAttribute('role', 'status');
+    announcer.setAttribute('aria-live', 'polite');
+    announcer.setAttribute('aria-atomic', 'true');
+    // Filled before it joins the page: read when asked, not announced on arrival.
+    announced = window.slideshow.getCurrentSlideIndex();
+    if (announced >= 0) announcer.textContent = slideLabel(announced);
+    document.body.appendChild(announcer);
+  }
+
+  function labelPresenterAreas() {
+    var labels = {'.remark-preview-area': 'Next slide', '.remark-notes-area': 'Presenter notes'};
+    Object.keys(labels).forEach(function (selector) {
+      var area = document.querySelector(selector);
+      if (area) {
+        area.setAttribute('role', 'region');
+        area.setAttribute('aria-label', labels[selector]);
+      }
+    });
+  }
+
+  // remark's single-character shortcuts (its keyboard.js, on keypress) and what each does. WCAG
+  // 2.1.4: a reader must be able to turn them off (a screen reader's own keys are letters) or
+  // move them to keys with a modifier. A listener on the window's capture phase sees each key
+  // before remark's listener on the window does, and stops the ones that are off or moved.
+  var ACTIONS = {b: 'toggleBlackout', c: 'createClone', f: 'toggleFullscreen', h: 'toggleHelp',
+                 '?': 'toggleHelp', j: 'gotoNextSlide', k: 'gotoPreviousSlide', m: 'toggleMirrored',
+                 p: 'togglePresenterMode', t: 'resetTimer'};
+  var TOGGLE = 'alt+shift+k';
+  var STORED = 'lecture-shortcuts';  // the reader's choice, for every deck and the clone window
+
+  function storedChoice() {
+    try { return window.localStorage.getItem(STORED); } catch (error) { return null; }
+  }
+
+  function remember(on) {
+    try { window.localStorage.setItem(STORED, on ? 'on' : 'off'); } catch (error) { /* private mode */ }
+  }
+
+  // The ways a keydown can be written: modifiers in alphabetical order, then the key. A
+  // character typed with shift (`?`) is also written without it, and a letter or digit also by
+  // its physical key (macOS types `π` for alt+p).
+  function combinations(event) {
+    var modifiers = ['alt', 'ctrl', 'meta', 'shift'].filter(function (name) { return event[name + 'Key']; });
+    var keys = [(event.key || '').toLowerCase()];
+    var physical = /^(?:Key([A-Z])|Digit([0-9]))$/.exec(event.code || '');
+    if (physical) keys.push((physical[1] || physical[2]).toLowerCase());
+    var found = [];
+    keys.forEach(function (key) {
+      found.push(modifiers.concat([key]).join('+'));
+      if (event.shiftKey && key.length === 1 && !/[a-z]/.test(key)) {
+        found.push(modifiers.filter(function (m) { return m !== 'shift'; }).concat([key]).join('+'));
+      }
+    });
+    return found;
+  }
+
+  // A key alone, or with shift only, types a character: a single-key shortcut still.
+  function isSingleKey(combination) {
+    return /^(?:shift\+)?.$/.test(combination);
+  }
+
+  function installShortcuts(settings) {
+    var moved = settings.keys || {};
+    var stored = storedChoice();
+    var on = stored ? stored === 'on' : settings.shortcuts !== false;
+    var swallowKeypress = false;
+    var button = null;
+
+    function stop(event) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+
+    function ours(target) {
+      return target && target.closest && target.closest('.lecture-page-controls, .lecture-skip-link');
+    }
+
+    function setOn(value, said) {
+      on = value;
+      remember(on);
+      if (button) button.setAttribute('aria-pressed', String(on));
+      if (said) announce('Single-key shortcuts ' + (on ? 'on' : 'off'));
+    }
+
+    window.addEventListener('keydown', function (event) {
+      swallowKeypress = false;
+      var pressed = combinations(event);
+      if (pressed.indexOf(TOGGLE) >= 0) {
+        stop(event);
+        swallowKeypress = true;
+        setOn(!on, true);
+        return;
+      }
+      if (ours(event.target) && (event.key === ' ' || event.key === 'Enter')) {
+        event.stopImmediatePropagation();  // Space on the button presses it: not "next slide"
+        return;
+      }
+      for (var key in moved) {
+        var to = moved[key];
+        if (to && pressed.indexOf(to) >= 0 && (on || !isSingleKey(to))) {
+          stop(event);
+          swallowKeypress = true;  // the character it types would be another shortcut
+          window.slideshow[ACTIONS[key]]();
+          return;
+        }
+      }
+    }, true);
+
+    window.addEventListener('keypress', function (event) {
+      if (swallowKeypress) {
+        swallowKeypress = false;
+        event.stopImmediatePropagation();
+        return;
+      }
+      if (event.metaKey || event.ctrlKey) return;  // remark ignores these itself
+      var key = String.fromCharCode(event.which).toLowerCase();
+      var shortcut = Object.prototype.hasOwnProperty.call(ACTIONS, key) || /[0-9]/.test(key);
+      if (shortcut && (!on || Object.prototype.hasOwnProperty.call(moved, key))) {
+        event.stopImmediatePropagation();
+      }
+    }, true);
+
+    return function addButton() {
+      var controls = document.createElement('div');
+      controls.className = 'lecture-page-controls';
+      button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = 'Single-key shortcuts (Alt+Shift+K)';
+      button.setAttribute('aria-keyshortcuts', 'Alt+Shift+K');
+      button.setAttribute('aria-pressed', String(on));
+      button.addEventListener('click', function () { setOn(!on, true); });
+      controls.appendChild(button);
+      var skip = document.querySelector('.lecture-skip-link');
+      document.body.insertBefore(controls, skip ? skip.nextSibling : document.body.firstChild);
+    };
+  }
+
   window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds,
-                    markProgress: markProgress};
+                    markProgress: markProgress, hideOtherSlides: hideOtherSlides};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
+  var settings = options.lecture || {};  // lecture's own, not remark's (render/pages.py)
+  delete options.lecture;
+  var addButton = installShortcuts(settings);  // before remark's listeners, and so first
   // remark builds every slide (and its notes) inside create(), so the math is all there now.
   window.slideshow = remark.create(options);
   renderMath(document);
   renameHeadings(document, headingIds(document));
   markProgress(document);
+  addButton();
+  labelPresenterAreas();
+  addAnnouncer();
+  hideOtherSlides();
+  window.slideshow.on('afterShowSlide', slideShown);
+  window.addEventListener('beforeprint', function () { printing = true; hideOtherSlides(); });
+  window.addEventListener('afterprint', function () { printing = false; hideOtherSlides(); });
   // remark makes new slide elements when the deck is loaded again (`lecture serve` updates a
   // page in place that way) and tells no outside listener: watching its slide area does.
   var area = document.querySelector('.remark-slides-area');
   if (area && window.MutationObserver) {
-    new MutationObserver(function () { markProgress(document); }).observe(area, {childList: true});
+    new MutationObserver(function () {
+      markProgress(document);
+      hideOtherSlides();
+    }).observe(area, {childList: true});
   }
 })();
