@@ -6,6 +6,7 @@ written whole or not at all (`outputs.write_new`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from ..outputs import write_new
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
 # Kept without their dot inside the package, so that no packaging rule about hidden files applies.
 DOTTED = {"gitignore": ".gitignore", "github": ".github"}
-INSTALL = f"pip install '{DISTRIBUTION}[figures,keras,notebooks]'"
+EXTRAS = "figures,keras,notebooks"
+INSTALL = f"pip install '{DISTRIBUTION}[{EXTRAS}]'"
+# A release is what a tag made (1.2.0); anything else (0.3.1.dev4+g1a2b3c4) was built between tags.
+RELEASE = re.compile(r"\d+(\.\d+)*")
 # A directory that holds only these counts as empty (a fresh `git init` or clone).
 IGNORABLE = {".git"}
 
@@ -39,9 +43,21 @@ def scaffold_files(title: str) -> dict[str, bytes]:
         parts[0] = DOTTED.get(parts[0], parts[0])
         text = source.read_text(encoding="utf-8")
         text = (text.replace("__TITLE_TOML__", json.dumps(title, ensure_ascii=False))
-                .replace("__TITLE__", title).replace("__VERSION__", __version__))
+                .replace("__TITLE__", title).replace("__REQUIREMENT__", requirement(__version__)))
         files["/".join(parts)] = text.encode("utf-8")
     return files
+
+
+def requirement(version: str) -> str:
+    """The scaffold's requirements.txt line: the release that wrote the course, exactly.
+
+    A development build is no release the package index has, so its course names no version
+    and says to pin one: CI would otherwise install whatever is newest when it runs."""
+    if RELEASE.fullmatch(version):
+        return f"{DISTRIBUTION}[{EXTRAS}]=={version}"
+    return (f"# Written by a development build of lecture ({version}), not a release: pin the\n"
+            f"# release you use, e.g. {DISTRIBUTION}[{EXTRAS}]==1.0.0, or a wheel's URL.\n"
+            f"{DISTRIBUTION}[{EXTRAS}]")
 
 
 def init_course(target: Path, title: str | None = None, merge: bool = False) -> InitResult:
