@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from lecture_tool.cli import main
 
 SCAFFOLD = {"pyproject.toml", "requirements.txt", ".gitignore", ".github/workflows/lecture.yml",
+            ".pre-commit-config.yaml",
             "slides/intro.md", "figures_src/logistic.py", "notebooks/first-steps.ipynb"}
 
 

@@ -17,7 +17,8 @@ from ..outputs import write_new
 
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
 # Kept without their dot inside the package, so that no packaging rule about hidden files applies.
-DOTTED = {"gitignore": ".gitignore", "github": ".github"}
+DOTTED = {"gitignore": ".gitignore", "github": ".github",
+          "pre-commit-config.yaml": ".pre-commit-config.yaml"}
 EXTRAS = "figures,keras,notebooks"
 INSTALL = f"pip install '{DISTRIBUTION}[{EXTRAS}]'"
 # A release is what a tag made (1.2.0); anything else (0.3.1.dev4+g1a2b3c4) was built between tags.
