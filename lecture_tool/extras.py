@@ -26,6 +26,12 @@ def install_command(extra: str) -> str:
     return f"pip install '{DISTRIBUTION}[{extra}]'"
 
 
+def missing_extras(extras: list[str]) -> list[str]:
+    """The extras of `extras` that are not installed here: those with a module not importable."""
+    return [extra for extra in extras
+            if missing_modules(*(module for module, of in EXTRA_FOR_MODULE.items() if of == extra))]
+
+
 def missing_module_hint(module: str | None) -> str:
     """What to say after "No module named 'X'": the extra that brings X, or where to install it."""
     top = (module or "").split(".")[0]

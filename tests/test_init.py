@@ -30,8 +30,28 @@ def test_init_makes_every_file_and_names_the_install_command(tmp_path):
     assert b'title = "Machine \\"Learning\\" 101"' in made["pyproject.toml"]
     assert made["slides/intro.md"].decode().startswith(
         'class: center, middle, title-slide\ntitle: Machine "Learning" 101\n')
-    assert "pip install 'lecture-tool[figures,keras,notebooks]'" in result.output
     assert all(f"created  {name}" in result.output for name in SCAFFOLD)
+
+
+def test_init_names_only_the_extras_missing_here(tmp_path, monkeypatch):
+    import lecture_tool.commands.init as init
+
+    monkeypatch.setattr(init, "missing_extras", lambda extras: [])
+    complete = run("init", tmp_path / "a")
+    assert "pip install" not in complete.output
+    assert complete.output.rstrip().endswith(f"Next: cd {tmp_path / 'a'} && lecture build && lecture serve")
+    monkeypatch.setattr(init, "missing_extras", lambda extras: [e for e in extras if e != "figures"])
+    partial = run("init", tmp_path / "b")
+    assert ("Its example needs extras this Python lacks ([notebooks] for its notebook, [keras] for "
+            "its Keras code block); install them first:\n\n    pip install 'lecture-tool[notebooks,keras]'"
+            f"\n\nthen: cd {tmp_path / 'b'} && lecture build") in partial.output
+
+
+def test_missing_extras_are_found_without_importing(monkeypatch):
+    from lecture_tool import extras
+
+    monkeypatch.setattr(extras, "missing_modules", lambda *modules: [m for m in modules if m == "nbclient"])
+    assert extras.missing_extras(["figures", "keras", "notebooks"]) == ["notebooks"]
 
 
 def test_title_defaults_to_the_directory_name(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import LectureError
-from ..extras import DISTRIBUTION
+from ..extras import DISTRIBUTION, install_command, missing_extras
 from ..outputs import write_new
 
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
@@ -20,7 +20,8 @@ SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
 DOTTED = {"gitignore": ".gitignore", "github": ".github",
           "pre-commit-config.yaml": ".pre-commit-config.yaml"}
 EXTRAS = "figures,keras,notebooks"
-INSTALL = f"pip install '{DISTRIBUTION}[{EXTRAS}]'"
+# What the example course needs of each extra, in the words the next steps use.
+EXAMPLE_NEEDS = {"figures": "figure script", "notebooks": "notebook", "keras": "Keras code block"}
 # A release is what a tag made (1.2.0); anything else (0.3.1.dev4+g1a2b3c4) was built between tags.
 RELEASE = re.compile(r"\d+(\.\d+)*")
 # A directory that holds only these counts as empty (a fresh `git init` or clone).
@@ -47,6 +48,20 @@ def scaffold_files(title: str) -> dict[str, bytes]:
                 .replace("__TITLE__", title).replace("__REQUIREMENT__", requirement(__version__)))
         files["/".join(parts)] = text.encode("utf-8")
     return files
+
+
+def next_steps(where: str, missing: list[str]) -> str:
+    """What to do after `lecture init`: install only the extras missing here, then build.
+
+    `lecture build` runs the figure script and the notebook, `lecture check` the Keras block;
+    without their extras, they fail, so the install comes first, and only what is missing."""
+    then = f"cd {where} && lecture build && lecture serve"
+    if not missing:
+        return f"A course is ready in {where}/. Next: {then}"
+    needs = ", ".join(f"[{extra}] for its {EXAMPLE_NEEDS[extra]}" for extra in missing)
+    return (f"A course is ready in {where}/. Its example needs extras this Python lacks "
+            f"({needs}); install them first:\n\n    {install_command(','.join(missing))}"
+            f"\n\nthen: {then}")
 
 
 def requirement(version: str) -> str:
