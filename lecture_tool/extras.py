@@ -54,6 +54,9 @@ def missing_modules(*modules: str) -> list[str]:
 
 
 _NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+# What `missing_module_hint` adds after a message, to take it off where only the problem belongs.
+HINT = re.compile(r": (?:pip install '[^']*' brings it|install it into the Python environment "
+                  r"that runs lecture)$")
 
 
 def explain_missing_module(message: str) -> str:

@@ -113,3 +113,16 @@ def test_init_into_a_read_only_directory_is_an_error_and_writes_nothing():
     assert "Traceback" not in result.stderr
     assert list(target.iterdir()) == []
     target.rmdir()
+
+
+def test_scaffold_ignores_the_check_report_and_never_stops_a_deployment(tmp_path):
+    import yaml
+
+    assert run("init", tmp_path).exit_code == 0
+    assert "check-report.xml" in (tmp_path / ".gitignore").read_text().splitlines()
+    # The report CI writes, ignored by git as it is written.
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/lecture.yml").read_text())
+    assert "--junit-xml check-report.xml" in str(workflow["jobs"]["build"]["steps"])
+    assert "concurrency" not in workflow  # a workflow-wide group would cancel a deploy too
+    assert workflow["jobs"]["deploy"]["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    assert workflow["jobs"]["build"]["concurrency"]["cancel-in-progress"] is True
