@@ -52,12 +52,13 @@ def grouped_line(uses: list[Diagnostic], root: Path | None = None) -> str:
 
 
 def summary(diagnostics: Iterable[Diagnostic]) -> str:
-    """"2 errors, 141 warnings (131 of them about 3 missing files)": errors first, always."""
+    """"2 errors, 141 warnings (131 of them about 3 missing files)": errors first, always; the
+    part in brackets when some warnings were said as one line (a file missing more than once)."""
     diagnostics = list(diagnostics)
     errors, warnings = count(diagnostics, ERROR), count(diagnostics, WARNING)
     text = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
     missing = [d for d in diagnostics if d.missing and d.severity == WARNING]
-    if missing:
-        files = len({d.missing for d in missing})
+    files = len({d.missing for d in missing})
+    if len(missing) > files:
         text += f" ({len(missing)} of them about {files} missing file{'s' if files != 1 else ''})"
     return text

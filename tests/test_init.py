@@ -42,8 +42,8 @@ def test_init_names_only_the_extras_missing_here(tmp_path, monkeypatch):
     assert complete.output.rstrip().endswith(f"Next: cd {tmp_path / 'a'} && lecture build && lecture serve")
     monkeypatch.setattr(init, "missing_extras", lambda extras: [e for e in extras if e != "figures"])
     partial = run("init", tmp_path / "b")
-    assert ("Its example needs extras this Python lacks ([notebooks] for its notebook, [keras] for "
-            "its Keras code block); install them first:\n\n    pip install 'lecture-tool[notebooks,keras]'"
+    assert ("Its example needs extras this Python lacks ([keras] for its Keras code block, "
+            "[notebooks] for its notebook); install them first:\n\n    pip install 'lecture-tool[keras,notebooks]'"
             f"\n\nthen: cd {tmp_path / 'b'} && lecture build") in partial.output
 
 

@@ -123,7 +123,7 @@ def wheel_version(wheel: Path) -> tuple[str, str]:
         metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         declared = re.search(r"^Version: (.+)$", archive.read(metadata).decode(), re.M).group(1)
         module = archive.read("lecture_tool/_version.py").decode()
-    return declared, re.search(r"^__version__ = version = '([^']+)'", module, re.M).group(1)
+    return declared, re.search(r'^__version__ = "([^"]+)"', module, re.M).group(1)
 
 
 def test_wheel_version_comes_from_the_tag(tmp_path):

@@ -21,7 +21,7 @@ DOTTED = {"gitignore": ".gitignore", "github": ".github",
           "pre-commit-config.yaml": ".pre-commit-config.yaml"}
 EXTRAS = "figures,keras,notebooks"
 # What the example course needs of each extra, in the words the next steps use.
-EXAMPLE_NEEDS = {"figures": "figure script", "notebooks": "notebook", "keras": "Keras code block"}
+EXAMPLE_NEEDS = {"figures": "figure script", "keras": "Keras code block", "notebooks": "notebook"}
 # A release is what a tag made (1.2.0); anything else (0.3.1.dev4+g1a2b3c4) was built between tags.
 RELEASE = re.compile(r"\d+(\.\d+)*")
 # A directory that holds only these counts as empty (a fresh `git init` or clone).
