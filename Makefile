@@ -9,7 +9,7 @@ build: $(VENV)/.installed node_modules/.installed
 	$(BIN)/lecture build
 
 test: $(VENV)/.installed node_modules/.installed
-	$(BIN)/pytest
+	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_build.py

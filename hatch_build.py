@@ -11,6 +11,7 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
@@ -27,6 +28,7 @@ def _assets_module(root: Path):
 
 class BrowserAssetsHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict) -> None:
+        self._version_module(version, build_data)
         if version == "editable":
             return  # a checkout reads its own node_modules
         root = Path(self.root)
@@ -34,6 +36,21 @@ class BrowserAssetsHook(BuildHookInterface):
         source = self._node_modules(root, assets)
         for name in assets.packaged_files(source):
             build_data["force_include"][str(source / name)] = f"lecture_tool/browser/{name}"
+
+    def _version_module(self, version: str, build_data: dict) -> None:
+        """lecture_tool/_version.py with the version hatch-vcs read from git: in the archive
+        only, so that building a wheel never rewrites the checkout's source (the tests build
+        one while others read the tool's files); in the checkout for an editable install."""
+        text = (f'"""Written by hatch_build.py when the package was built."""\n\n'
+                f'__version__ = "{self.metadata.version}"\n')
+        if version == "editable":
+            target = Path(self.root) / "lecture_tool" / "_version.py"
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                target.write_text(text, encoding="utf-8")
+            return
+        scratch = Path(tempfile.mkdtemp(prefix="lecture-version-")) / "_version.py"
+        scratch.write_text(text, encoding="utf-8")
+        build_data["force_include"][str(scratch)] = "lecture_tool/_version.py"
 
     def _node_modules(self, root: Path, assets) -> Path:
         for candidate in (root / "node_modules", root / "lecture_tool" / "browser"):

@@ -99,14 +99,17 @@ def _load(project: Path | None):
     return load_config(project or find_root(Path.cwd()))
 
 
-def _print_diagnostic(config):
-    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+def _print_diagnostic(config, verbose: bool = True):
+    """Prints each problem (`verbose`), or holds those about a missing file until `finish()`."""
+    from .reporting import Reporter
 
-    def report(diagnostic) -> None:
-        click.echo(diagnostic.format(config.root), err=True)
-        if annotate:
-            click.echo(diagnostic.github_annotation(config.root), err=True)
-    return report
+    return Reporter(config.root, lambda line: click.echo(line, err=True), verbose=verbose,
+                    annotate=os.environ.get("GITHUB_ACTIONS") == "true")
+
+
+def _verbose_option(command):
+    return click.option("-v", "--verbose", is_flag=True,
+                        help="Print every missing-file warning, not one line per missing file.")(command)
 
 
 @main.command()
@@ -118,7 +121,7 @@ def _print_diagnostic(config):
 @click.pass_context
 def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) -> None:
     """Make a new course in DIRECTORY (default: here): an example deck, figure, notebook, CI."""
-    from .commands.init import INSTALL, init_course
+    from .commands.init import EXAMPLE_NEEDS, init_course, missing_extras, next_steps
 
     target = (ctx.obj or Path.cwd()) / directory
     result = init_course(target, title, merge)
@@ -131,28 +134,29 @@ def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) ->
             "[tool.lecture" not in (target / "pyproject.toml").read_text(encoding="utf-8", errors="replace"):
         click.echo("The existing pyproject.toml has no [tool.lecture] table: the defaults apply "
                    "(slides/, build/); add one to set the course's title.")
-    click.echo(f"\nA course is ready in {where}/. The example's figure, notebook and Keras code need:"
-               f"\n\n    {INSTALL}\n\nthen: cd {where} && lecture build && lecture serve")
+    click.echo("\n" + next_steps(where, missing_extras(list(EXAMPLE_NEEDS))))
 
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
 @click.option("--force", is_flag=True, help="Run every figure script and notebook again.")
+@_verbose_option
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
-def build(ctx: click.Context, strict: bool, force: bool, decks: tuple[Path, ...]) -> None:
+def build(ctx: click.Context, strict: bool, force: bool, verbose: bool, decks: tuple[Path, ...]) -> None:
     """Make the figures and notebooks, then render the decks (all of slides/*.md, or those named)."""
     from .commands.build import build as run_build
+    from .reporting import summary
 
     config = _config(ctx)
-    result = run_build(config, list(decks) or None, report=_print_diagnostic(config),
-                       progress=_progress, force=force)
-    errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
+    report = _print_diagnostic(config, verbose)
+    result = run_build(config, list(decks) or None, report=report, progress=_progress, force=force)
+    report.finish()
+    errors = count(result.diagnostics, ERROR)
     changed = f"{len(result.written)} file{'s' if len(result.written) != 1 else ''} written"
     click.echo(f"Built {result.decks} deck{'s' if result.decks != 1 else ''} "
                f"({result.slides} slides) into {config.output_dir.name}/ in {result.seconds:.2f} s: "
-               f"{changed}, {errors} error{'s' if errors != 1 else ''}, "
-               f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
+               f"{changed}, {summary(result.diagnostics)}.", err=True)
     if result.failed(strict) or (strict and config.warnings):
         if strict and not errors:
             click.echo("Failing because of --strict.", err=True)
@@ -179,13 +183,15 @@ def notebooks(ctx: click.Context, force: bool) -> None:
 @click.option("--add-skips", is_flag=True,
               help="Write a skip annotation, with the reason, above each block that fails today.")
 @click.option("--exit-zero", is_flag=True, help="Report everything, but exit 0 (report-only CI).")
+@_verbose_option
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
 def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
-          junit_xml: Path | None, add_skips: bool, exit_zero: bool,
+          junit_xml: Path | None, add_skips: bool, exit_zero: bool, verbose: bool,
           decks: tuple[Path, ...]) -> None:
     """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
     from .commands.check import add_skips as write_skips, check as run_check, write_junit
+    from .reporting import summary
 
     config = _config(ctx)
     if add_skips:
@@ -195,9 +201,10 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
             click.echo(note.format(config.root), err=True)
         click.echo(f"Added {len(written)} skip annotation{'s' if len(written) != 1 else ''}.",
                    err=True)
+    report = _print_diagnostic(config, verbose)
     result = run_check(config, list(decks) or None, use_cache=not no_cache,
-                       notebooks=not no_notebooks, report=_print_diagnostic(config),
-                       progress=_progress)
+                       notebooks=not no_notebooks, report=report, progress=_progress)
+    report.finish()
     if junit_xml:
         write_junit(result, junit_xml, config.root)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
@@ -205,8 +212,7 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
     claims = len(result.cases) - blocks
     cached = f" ({len(result.cached_decks)} from cache)" if result.cached_decks else ""
     click.echo(f"Checked {blocks} code blocks and {claims} claims{cached} in {result.seconds:.2f} s: "
-               f"{errors} error{'s' if errors != 1 else ''}, "
-               f"{warnings} warning{'s' if warnings != 1 else ''}.", err=True)
+               f"{summary(result.diagnostics)}.", err=True)
     if (errors or (strict and (warnings or config.warnings))) and not exit_zero:
         sys.exit(1)
 

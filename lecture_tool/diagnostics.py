@@ -18,6 +18,9 @@ class Diagnostic:
     severity: str
     message: str
     location: str = ""  # instead of the line, where a line means little: "cell 3 (line 2 of the cell)"
+    # The output file a "not found" warning is about (images/a.png): a deck that names one file
+    # a hundred times gets one line for it (`reporting.Reporter`), not a hundred.
+    missing: str = ""
 
     def format(self, root: Path | None = None) -> str:
         """`path:line: severity: message`, always one line (a message's own line breaks are
@@ -35,13 +38,14 @@ class Diagnostic:
             except ValueError:
                 pass
         return {"path": path.as_posix(), "line": self.line, "severity": self.severity,
-                "message": self.message, "location": self.location}
+                "message": self.message, "location": self.location, "missing": self.missing}
 
     @classmethod
     def from_json(cls, item: dict, root: Path | None = None) -> "Diagnostic":
         path = Path(item["path"])
         return cls(root / path if root is not None and not path.is_absolute() else path,
-                   item["line"], item["severity"], item["message"], item.get("location", ""))
+                   item["line"], item["severity"], item["message"], item.get("location", ""),
+                   item.get("missing", ""))
 
     def github_annotation(self, root: Path | None = None) -> str:
         """The same problem as a GitHub Actions workflow command, escaped as GitHub requires:

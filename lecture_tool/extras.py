@@ -26,6 +26,12 @@ def install_command(extra: str) -> str:
     return f"pip install '{DISTRIBUTION}[{extra}]'"
 
 
+def missing_extras(extras: list[str]) -> list[str]:
+    """The extras of `extras` that are not installed here: those with a module not importable."""
+    return [extra for extra in extras
+            if missing_modules(*(module for module, of in EXTRA_FOR_MODULE.items() if of == extra))]
+
+
 def missing_module_hint(module: str | None) -> str:
     """What to say after "No module named 'X'": the extra that brings X, or where to install it."""
     top = (module or "").split(".")[0]
@@ -48,6 +54,9 @@ def missing_modules(*modules: str) -> list[str]:
 
 
 _NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+# What `missing_module_hint` adds after a message, to take it off where only the problem belongs.
+HINT = re.compile(r": (?:pip install '[^']*' brings it|install it into the Python environment "
+                  r"that runs lecture)$")
 
 
 def explain_missing_module(message: str) -> str:

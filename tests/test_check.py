@@ -604,3 +604,40 @@ def test_a_moved_course_keeps_its_check_cache_and_its_paths(tmp_path):
     assert result.cached_decks == ["slides/deck.md"]
     assert [(d.path, d.line, d.message) for d in result.diagnostics] == [
         (moved / "slides/deck.md", 4, "ValueError: no")]
+
+
+KERAS_2_DECK = ("# Augmentation\n\n```python\nfrom keras.preprocessing.image import ImageDataGenerator\n"
+                "augment = ImageDataGenerator(rotation_range=10)\n```\n\n"
+                "```python\nfrom keras.preprocessing.text import Tokenizer\n```\n")
+
+
+def test_keras_2_imports_are_recognised_as_old_keras(tmp_path):
+    one_deck_course(tmp_path, KERAS_2_DECK, prelude="")
+    result = check(load_config(tmp_path), use_cache=False)
+    (first_line, first), (second_line, second) = messages(result)
+    assert first_line == 4 and first.startswith(
+        "ImportError: cannot import name 'ImageDataGenerator' from 'keras.preprocessing.image'")
+    assert ("— this is Keras 2 code, which Keras 3 does not run: ImageDataGenerator is gone: "
+            "keras.utils.image_dataset_from_directory") in first
+    # Keras is installed: its missing submodule is the deck's age, not an extra to install.
+    assert second_line == 9 and second.startswith(
+        "ModuleNotFoundError: No module named 'keras.preprocessing.text' — this is Keras 2 code")
+    assert "pip install" not in second
+
+
+def test_skip_reasons_hold_neither_paths_nor_advice(tmp_path):
+    one_deck_course(tmp_path, KERAS_2_DECK + "\n```python\nimport no_such_package_xyz\n```\n\n"
+                    "```python\nopen('/nowhere/at/all/data.csv')\n```\n", prelude="")
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--add-skips"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    skips = [line for line in (tmp_path / "slides/deck.md").read_text().splitlines()
+             if line.startswith("<!-- check: skip")]
+    assert skips == [
+        "<!-- check: skip (fails today: ImportError: cannot import name 'ImageDataGenerator' "
+        "from 'keras.preprocessing.image') -->",
+        "<!-- check: skip (fails today: ModuleNotFoundError: No module named "
+        "'keras.preprocessing.text') -->",
+        "<!-- check: skip (fails today: ModuleNotFoundError: No module named 'no_such_package_xyz') -->",
+        "<!-- check: skip (fails today: FileNotFoundError: [Errno 2] No such file or directory: "
+        "'data.csv') -->"]

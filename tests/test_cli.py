@@ -129,3 +129,44 @@ def test_a_no_op_build_imports_nothing_heavy(tmp_path):
         "concurrent", "lecture_tool.commands.build_steps", "lecture_tool.jobs", "lecture_tool.printing"})
     assert "Built 1 deck (1 slides)" in out.stderr and "0 files written" in out.stderr
     assert imported == []
+
+
+def deck_missing_images() -> str:
+    """a.png named 5 times, b0.png 3, b1.png 2; then a fence never closed (an error, at the end)."""
+    slides = "".join(f"![](images/a.png)\n\n---\n\n![](images/b{i % 2}.png)\n\n---\n\n" for i in range(5))
+    return "# Pictures\n\n" + slides + "```python\nx = 1\n"
+
+
+def test_missing_files_one_line_each_after_the_errors(tmp_path):
+    project = make_project(tmp_path, {"pictures.md": deck_missing_images()})
+    result = CliRunner().invoke(main, ["-C", str(project), "build"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    error = next(i for i, line in enumerate(lines) if ": error: code fence" in line)
+    grouped = [line for line in lines if "not found" in line]
+    assert len(grouped) == 3 and all(lines.index(line) > error for line in grouped)
+    assert grouped[0].startswith("slides/pictures.md:3: warning: image 'images/a.png' not found: ")
+    assert grouped[0].endswith("(5 uses; also lines 11, 19, 27 and 1 more; -v lists each)")
+    assert grouped[1].startswith("slides/pictures.md:7: warning: image 'images/b0.png'")
+    assert grouped[1].endswith("(3 uses; also lines 23, 39; -v lists each)")
+    assert grouped[2].endswith("(2 uses; also line 31; -v lists each)")
+    assert lines[-1].endswith(" written, 1 error, 10 warnings (10 of them about 3 missing files).")
+
+
+def test_verbose_lists_every_missing_file_warning(tmp_path):
+    project = make_project(tmp_path, {"pictures.md": deck_missing_images()})
+    result = CliRunner().invoke(main, ["-C", str(project), "build", "-v"])
+    missing = [line for line in result.output.splitlines() if "not found" in line]
+    assert len(missing) == 10 and not [line for line in missing if "uses;" in line]
+    assert missing[0].startswith("slides/pictures.md:3: ")
+
+
+def test_check_sums_up_errors_before_warnings(tmp_path):
+    deck = "# Pictures\n\n![](images/a.png)\n\n![](images/a.png)\n\n```python\n1 / 0\n```\n"
+    project = make_project(tmp_path, {"pictures.md": deck})
+    result = CliRunner().invoke(main, ["-C", str(project), "check"])
+    assert result.exit_code == 1
+    assert "slides/pictures.md:8: error: ZeroDivisionError" in result.output
+    assert "(2 uses; also line 5; -v lists each)" in result.output
+    assert result.output.splitlines()[-1].endswith(
+        "1 error, 2 warnings (2 of them about 1 missing file).")

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from lecture_tool.cli import main
 
 SCAFFOLD = {"pyproject.toml", "requirements.txt", ".gitignore", ".github/workflows/lecture.yml",
+            ".pre-commit-config.yaml",
             "slides/intro.md", "figures_src/logistic.py", "notebooks/first-steps.ipynb"}
 
 
@@ -29,8 +30,28 @@ def test_init_makes_every_file_and_names_the_install_command(tmp_path):
     assert b'title = "Machine \\"Learning\\" 101"' in made["pyproject.toml"]
     assert made["slides/intro.md"].decode().startswith(
         'class: center, middle, title-slide\ntitle: Machine "Learning" 101\n')
-    assert "pip install 'lecture-tool[figures,keras,notebooks]'" in result.output
     assert all(f"created  {name}" in result.output for name in SCAFFOLD)
+
+
+def test_init_names_only_the_extras_missing_here(tmp_path, monkeypatch):
+    import lecture_tool.commands.init as init
+
+    monkeypatch.setattr(init, "missing_extras", lambda extras: [])
+    complete = run("init", tmp_path / "a")
+    assert "pip install" not in complete.output
+    assert complete.output.rstrip().endswith(f"Next: cd {tmp_path / 'a'} && lecture build && lecture serve")
+    monkeypatch.setattr(init, "missing_extras", lambda extras: [e for e in extras if e != "figures"])
+    partial = run("init", tmp_path / "b")
+    assert ("Its example needs extras this Python lacks ([keras] for its Keras code block, "
+            "[notebooks] for its notebook); install them first:\n\n    pip install 'lecture-tool[keras,notebooks]'"
+            f"\n\nthen: cd {tmp_path / 'b'} && lecture build") in partial.output
+
+
+def test_missing_extras_are_found_without_importing(monkeypatch):
+    from lecture_tool import extras
+
+    monkeypatch.setattr(extras, "missing_modules", lambda *modules: [m for m in modules if m == "nbclient"])
+    assert extras.missing_extras(["figures", "keras", "notebooks"]) == ["notebooks"]
 
 
 def test_title_defaults_to_the_directory_name(tmp_path):
@@ -92,3 +113,16 @@ def test_init_into_a_read_only_directory_is_an_error_and_writes_nothing():
     assert "Traceback" not in result.stderr
     assert list(target.iterdir()) == []
     target.rmdir()
+
+
+def test_scaffold_ignores_the_check_report_and_never_stops_a_deployment(tmp_path):
+    import yaml
+
+    assert run("init", tmp_path).exit_code == 0
+    assert "check-report.xml" in (tmp_path / ".gitignore").read_text().splitlines()
+    # The report CI writes, ignored by git as it is written.
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/lecture.yml").read_text())
+    assert "--junit-xml check-report.xml" in str(workflow["jobs"]["build"]["steps"])
+    assert "concurrency" not in workflow  # a workflow-wide group would cancel a deploy too
+    assert workflow["jobs"]["deploy"]["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    assert workflow["jobs"]["build"]["concurrency"]["cancel-in-progress"] is True

@@ -146,11 +146,11 @@ def test_missing_logo_is_reported_at_its_line(tmp_path):
     result = build(project)
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if "logo" in line]
-    assert lines == [
-        "slides/deck.md:7: warning: logo 'images/crest.svg' not found: no slides/images/crest.svg "
-        "to copy and no build step makes build/images/crest.svg",
+    assert lines == [  # the error first: missing files are said last (reporting.py)
         "slides/deck.md:37: error: logo '../outside.png' points outside build/: a built course can "
-        "only show files inside it"]
+        "only show files inside it",
+        "slides/deck.md:7: warning: logo 'images/crest.svg' not found: no slides/images/crest.svg "
+        "to copy and no build step makes build/images/crest.svg"]
 
 
 def test_code_and_small_print_read_from_the_back_row(browser, tmp_path):

@@ -10,6 +10,7 @@ from ..config import Config
 from ..deck import read_deck
 from ..deck.annotations import Block
 from ..diagnostics import Diagnostic
+from ..extras import HINT
 from ..outputs import write_if_changed
 from .decks import checks_of
 
@@ -42,8 +43,19 @@ def write_skips(config: Config, path: Path, failures: dict[int, str]) -> list[Di
             for number, fence_line in enumerate(fences)]
 
 
+# An absolute path, as Python's messages quote one: (/usr/lib/…/site-packages/keras/x.py),
+# '/home/me/course/data.csv', C:\\Users\\me\\x.py.
+_PARENTHESISED_PATH = re.compile(r"\s*\((?:/|[A-Za-z]:\\)[^()]*\)")
+_QUOTED_PATH = re.compile(r"""(['"])(?:/|[A-Za-z]:\\)(?:[^'"]*[/\\])?([^'"/\\]*)\1""")
+# Advice the worker adds to a message, after the problem.
+_ADVICE = re.compile(r" \(this block needs real weights: .*\)$")
+
+
 def _skip_reason(failure: str) -> str:
-    """The first problem's message, short, on one line, that cannot end the comment."""
+    """The first problem's message, short, on one line, that cannot end the comment: without
+    the advice that follows it, nor a path of this machine (the deck is shared; a skip stays)."""
     reason = " ".join(failure.split("; ")[0].split(" — ")[0].split())
+    reason = _ADVICE.sub("", HINT.sub("", reason))
+    reason = _QUOTED_PATH.sub(r"\1\2\1", _PARENTHESISED_PATH.sub("", reason))
     reason = re.sub(r"-{2,}", "-", reason)
     return reason if len(reason) <= 120 else reason[:119] + "…"

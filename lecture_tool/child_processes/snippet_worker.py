@@ -52,6 +52,16 @@ KERAS_1 = {
 KERAS_1_ARGUMENTS = {"border_mode": "padding", "subsample": "strides", "nb_filter": "filters",
                      "init": "kernel_initializer", "dim_ordering": "data_format",
                      "nb_epoch": "epochs", "output_dim": "units"}
+# Keras 2 names that Keras 3 removed, and what replaced them: code written for Keras 2 meets
+# them as an ImportError or an AttributeError, which says nothing of the version.
+KERAS_2 = {
+    "ImageDataGenerator": "keras.utils.image_dataset_from_directory with augmentation layers "
+                          "(keras.layers.RandomFlip, RandomRotation, ...)",
+    "Tokenizer": "keras.layers.TextVectorization", "preprocessing.text": "keras.layers.TextVectorization",
+    "TimeseriesGenerator": "keras.utils.timeseries_dataset_from_array",
+    "KerasClassifier": "scikeras.wrappers.KerasClassifier", "KerasRegressor": "scikeras.wrappers.KerasRegressor",
+    "fit_generator": "fit", "predict_generator": "predict", "evaluate_generator": "evaluate",
+}
 # Code that imports from these builds models: Keras is imported too, for deferred weights.
 KERAS_MODULES = {"keras", "tensorflow"}
 
@@ -364,7 +374,8 @@ def _error_text(exc: BaseException, context: str = "") -> str:
     """`Type: first line of the message`, and for a missing module what brings it."""
     text = str(exc).strip().splitlines()
     message = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ") + context
-    if isinstance(exc, ModuleNotFoundError):
+    # keras.preprocessing.text: Keras is there, the module is gone (Keras 2): no install helps.
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] not in sys.modules:
         message += f": {missing_module_hint(exc.name)}"
     return message
 
@@ -380,10 +391,11 @@ def _exception(exc: BaseException, filename: str, first_line: int, source: str, 
         message = _error_text(exc)
         if mode == "deferred" and "stateless scope" in str(exc):
             message += (" (this block needs real weights: put <!-- check: values --> above it)")
-        message += _keras_1_hint(source)
+        message += _keras_1_hint(source) or _keras_2_hint(exc)
     types = [cls.__name__ for cls in type(exc).__mro__]
+    old_keras = " — this is Keras " in message  # the deck's code is old, not this Python
     return {"ok": False, "error": {"line": line, "message": message, "exception_types": types,
-                                   "environment": isinstance(exc, ImportError)}}
+                                   "environment": isinstance(exc, ImportError) and not old_keras}}
 
 
 def _keras_1_hint(source: str) -> str:
@@ -395,6 +407,19 @@ def _keras_1_hint(source: str) -> str:
     if not found:
         return ""
     return " — this is Keras 1 code, which today's Keras does not run: " + "; ".join(found)
+
+
+def _keras_2_hint(exc: BaseException) -> str:
+    """For an import or attribute that Keras 3 no longer has, named in the error itself (the
+    source may well mention the name in a comment or a string)."""
+    if not isinstance(exc, (ImportError, AttributeError)):
+        return ""
+    text = str(exc)
+    found = [f"{old} is gone: {new}" for old, new in KERAS_2.items()
+             if re.search(rf"'(?:[\w.]*\.)?{re.escape(old)}'", text)]
+    if not found:
+        return ""
+    return " — this is Keras 2 code, which Keras 3 does not run: " + "; ".join(found)
 
 
 @contextlib.contextmanager

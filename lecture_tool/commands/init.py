@@ -6,18 +6,24 @@ written whole or not at all (`outputs.write_new`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from ..errors import LectureError
-from ..extras import DISTRIBUTION
+from ..extras import DISTRIBUTION, install_command, missing_extras
 from ..outputs import write_new
 
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
 # Kept without their dot inside the package, so that no packaging rule about hidden files applies.
-DOTTED = {"gitignore": ".gitignore", "github": ".github"}
-INSTALL = f"pip install '{DISTRIBUTION}[figures,keras,notebooks]'"
+DOTTED = {"gitignore": ".gitignore", "github": ".github",
+          "pre-commit-config.yaml": ".pre-commit-config.yaml"}
+EXTRAS = "figures,keras,notebooks"
+# What the example course needs of each extra, in the words the next steps use.
+EXAMPLE_NEEDS = {"figures": "figure script", "keras": "Keras code block", "notebooks": "notebook"}
+# A release is what a tag made (1.2.0); anything else (0.3.1.dev4+g1a2b3c4) was built between tags.
+RELEASE = re.compile(r"\d+(\.\d+)*")
 # A directory that holds only these counts as empty (a fresh `git init` or clone).
 IGNORABLE = {".git"}
 
@@ -39,9 +45,35 @@ def scaffold_files(title: str) -> dict[str, bytes]:
         parts[0] = DOTTED.get(parts[0], parts[0])
         text = source.read_text(encoding="utf-8")
         text = (text.replace("__TITLE_TOML__", json.dumps(title, ensure_ascii=False))
-                .replace("__TITLE__", title).replace("__VERSION__", __version__))
+                .replace("__TITLE__", title).replace("__REQUIREMENT__", requirement(__version__)))
         files["/".join(parts)] = text.encode("utf-8")
     return files
+
+
+def next_steps(where: str, missing: list[str]) -> str:
+    """What to do after `lecture init`: install only the extras missing here, then build.
+
+    `lecture build` runs the figure script and the notebook, `lecture check` the Keras block;
+    without their extras, they fail, so the install comes first, and only what is missing."""
+    then = f"cd {where} && lecture build && lecture serve"
+    if not missing:
+        return f"A course is ready in {where}/. Next: {then}"
+    needs = ", ".join(f"[{extra}] for its {EXAMPLE_NEEDS[extra]}" for extra in missing)
+    return (f"A course is ready in {where}/. Its example needs extras this Python lacks "
+            f"({needs}); install them first:\n\n    {install_command(','.join(missing))}"
+            f"\n\nthen: {then}")
+
+
+def requirement(version: str) -> str:
+    """The scaffold's requirements.txt line: the release that wrote the course, exactly.
+
+    A development build is no release the package index has, so its course names no version
+    and says to pin one: CI would otherwise install whatever is newest when it runs."""
+    if RELEASE.fullmatch(version):
+        return f"{DISTRIBUTION}[{EXTRAS}]=={version}"
+    return (f"# Written by a development build of lecture ({version}), not a release: pin the\n"
+            f"# release you use, e.g. {DISTRIBUTION}[{EXTRAS}]==1.0.0, or a wheel's URL.\n"
+            f"{DISTRIBUTION}[{EXTRAS}]")
 
 
 def init_course(target: Path, title: str | None = None, merge: bool = False) -> InitResult:

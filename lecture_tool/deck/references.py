@@ -130,7 +130,8 @@ def check_references(deck: Deck, available: set[str], output_name: str, slides_n
         elif target not in available and not _is_directory_of(target, available):
             problems.append(Diagnostic(deck.path, ref.line, WARNING,
                                        f"{ref.kind} '{ref.url}' not found: no {slides_name}/{target} "
-                                       f"to copy and no build step makes {output_name}/{target}"))
+                                       f"to copy and no build step makes {output_name}/{target}",
+                                       missing=target))
     return problems
 
 
