@@ -46,11 +46,13 @@ def fingerprint(notebook: Path, config: Config) -> str:
 
 
 def make_notebooks(config: Config, force: bool = False,
-                   progress: Callable[[str], None] = lambda line: None) -> JobsResult:
-    """Execute and convert every notebook whose inputs changed (all of them with `force`)."""
+                   progress: Callable[[str], None] = lambda line: None,
+                   names: set[str] | None = None) -> JobsResult:
+    """Execute and convert every notebook whose inputs changed (all of them with `force`), or
+    only those `names`d (a shard's)."""
     started = time.perf_counter()
     result = JobsResult(outputs=notebook_outputs(config))
-    notebooks = config.notebooks()
+    notebooks = [path for path in config.notebooks() if names is None or path.stem in names]
     missing = missing_modules(*RUNNER_MODULES) if notebooks else []
     if missing:
         result.diagnostics = [Diagnostic(p, 1, ERROR, f"running notebooks needs {', '.join(missing)}: "
