@@ -29,7 +29,7 @@ from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_d
 from ..sources import files_under, in_directory
 from ..values import Values, read_all
 from .build_result import BuildResult, source_hash
-from .shares import Share
+from .shares import Share, imported_seconds
 
 
 class Output:
@@ -80,11 +80,12 @@ def run_jobs(config: Config, figures: tuple[list[FigureScript], list[Diagnostic]
     the figure outputs the decks may refer to."""
     if figures is not None:
         out.note.extend(figures[1])
+    elsewhere = imported_seconds(config)  # the jobs' times on other machines, if imported
     with ThreadPoolExecutor(max_workers=2) as stages:
-        made = (stages.submit(make_figures, config, force=force, progress=progress, scripts=figures[0])
-                if figures is not None else None)
+        made = (stages.submit(make_figures, config, force=force, progress=progress, scripts=figures[0],
+                              expected=elsewhere["figure"]) if figures is not None else None)
         ran = (stages.submit(make_notebooks, config, force=force, progress=progress,
-                             names=notebook_names) if notebooks else None)
+                             names=notebook_names, expected=elsewhere["notebook"]) if notebooks else None)
         try:
             for stage in (made, ran):
                 if stage is not None:

@@ -79,7 +79,8 @@ def export_cache(config: Config, target: Path) -> CacheCounts:
             if not isinstance(entry, dict) or entry.get("fingerprint") != job.fingerprint:
                 continue
             try:
-                files = {name: (config.output_dir / name).read_bytes() for name in sorted(job.files)}
+                files = {relative: (config.output_dir / relative).read_bytes()
+                         for relative in sorted(job.files)}
             except FileNotFoundError:
                 continue  # deleted since: not current
             if (config.output_dir / job.values).is_file():

@@ -45,7 +45,8 @@ class Share:
 def share_of(config: Config, shard: Shard) -> Share:
     """The figure scripts, notebooks and decks that `shard` does."""
     groups = _groups(config)
-    costs = imported_seconds(config)
+    costs = {f"{kind}:{name}": seconds for kind, times in imported_seconds(config).items()
+             for name, seconds in times.items()}
     named = {" ".join(sorted(group)): group for group in groups}
     chosen = assign({name: sum(costs.get(unit, UNTIMED_SECONDS) for unit in group)
                      for name, group in named.items()}, shard.count)[shard.index - 1]
@@ -94,16 +95,22 @@ def durations_path(config: Config) -> Path:
     return cache_dir(config) / "durations.json"
 
 
-def imported_seconds(config: Config) -> dict[str, float]:
-    """Each unit's seconds, as the last import brought them: what the shares are balanced by."""
-    return {unit: float(seconds) for unit, seconds in read_json(durations_path(config)).items()
-            if isinstance(seconds, (int, float))}
+def imported_seconds(config: Config) -> dict[str, dict[str, float]]:
+    """Each unit's seconds as the last import brought them, by kind ("figure", "notebook",
+    "deck") and name: what the shares are balanced by."""
+    found: dict[str, dict[str, float]] = {"figure": {}, "notebook": {}, "deck": {}}
+    for unit, seconds in read_json(durations_path(config)).items():
+        kind, _, name = unit.partition(":")
+        if kind in found and isinstance(seconds, (int, float)):
+            found[kind][name] = float(seconds)
+    return found
 
 
 def recorded_seconds(config: Config) -> dict[str, float]:
     """Each unit's seconds last time: as the cache's entries record them, else as imported;
     what an export carries to the next run."""
-    costs = imported_seconds(config)
+    costs = {f"{kind}:{name}": seconds for kind, times in imported_seconds(config).items()
+             for name, seconds in times.items()}
     for kind, file in (("figure", "figures.json"), ("notebook", "notebooks.json")):
         for name, entry in read_json(cache_dir(config) / file).items():
             if isinstance(entry, dict) and isinstance(entry.get("seconds"), (int, float)):
