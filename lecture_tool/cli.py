@@ -118,13 +118,16 @@ def _verbose_option(command):
 @click.option("--title", help="The course's title (default: from the directory's name).")
 @click.option("--merge", is_flag=True,
               help="Add the course's files to a directory that has other files (never overwrites).")
+@click.option("--shards", type=click.IntRange(1, 256), metavar="N",
+              help="Write a CI workflow that builds and checks on N machines side by side.")
 @click.pass_context
-def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) -> None:
+def init(ctx: click.Context, directory: Path, title: str | None, merge: bool,
+         shards: int | None) -> None:
     """Make a new course in DIRECTORY (default: here): an example deck, figure, notebook, CI."""
     from .commands.init import EXAMPLE_NEEDS, init_course, missing_extras, next_steps
 
     target = (ctx.obj or Path.cwd()) / directory
-    result = init_course(target, title, merge)
+    result = init_course(target, title, merge, shards)
     where = display_path(target)
     for name in result.written:
         click.echo(f"  created  {name}")
@@ -137,26 +140,37 @@ def init(ctx: click.Context, directory: Path, title: str | None, merge: bool) ->
     click.echo("\n" + next_steps(where, missing_extras(list(EXAMPLE_NEEDS))))
 
 
+_SHARD_HELP = ("Do only the I-th of N shares of the work (CI machines side by side); "
+               "`lecture cache export` then carries its results.")
+
+
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
 @click.option("--force", is_flag=True, help="Run every figure script and notebook again.")
+@click.option("--shard", metavar="I/N", help=_SHARD_HELP + " No page is rendered.")
 @_verbose_option
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
-def build(ctx: click.Context, strict: bool, force: bool, verbose: bool, decks: tuple[Path, ...]) -> None:
+def build(ctx: click.Context, strict: bool, force: bool, shard: str | None, verbose: bool,
+          decks: tuple[Path, ...]) -> None:
     """Make the figures and notebooks, then render the decks (all of slides/*.md, or those named)."""
     from .commands.build import build as run_build
     from .reporting import summary
 
     config = _config(ctx)
     report = _print_diagnostic(config, verbose)
-    result = run_build(config, list(decks) or None, report=report, progress=_progress, force=force)
+    result = run_build(config, list(decks) or None, report=report, progress=_progress, force=force,
+                       shard=_shard(shard, decks))
     report.finish()
     errors = count(result.diagnostics, ERROR)
     changed = f"{len(result.written)} file{'s' if len(result.written) != 1 else ''} written"
-    click.echo(f"Built {result.decks} deck{'s' if result.decks != 1 else ''} "
-               f"({result.slides} slides) into {config.output_dir.name}/ in {result.seconds:.2f} s: "
-               f"{changed}, {summary(result.diagnostics)}.", err=True)
+    if shard:
+        click.echo(f"Shard {shard}: {len(result.written)} file{'s' if len(result.written) != 1 else ''} "
+                   f"made in {result.seconds:.2f} s, {summary(result.diagnostics)}.", err=True)
+    else:
+        click.echo(f"Built {result.decks} deck{'s' if result.decks != 1 else ''} "
+                   f"({result.slides} slides) into {config.output_dir.name}/ in {result.seconds:.2f} s: "
+                   f"{changed}, {summary(result.diagnostics)}.", err=True)
     if result.failed(strict) or (strict and config.warnings):
         if strict and not errors:
             click.echo("Failing because of --strict.", err=True)
@@ -183,11 +197,12 @@ def notebooks(ctx: click.Context, force: bool) -> None:
 @click.option("--add-skips", is_flag=True,
               help="Write a skip annotation, with the reason, above each block that fails today.")
 @click.option("--exit-zero", is_flag=True, help="Report everything, but exit 0 (report-only CI).")
+@click.option("--shard", metavar="I/N", help=_SHARD_HELP)
 @_verbose_option
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
 def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
-          junit_xml: Path | None, add_skips: bool, exit_zero: bool, verbose: bool,
+          junit_xml: Path | None, add_skips: bool, exit_zero: bool, shard: str | None, verbose: bool,
           decks: tuple[Path, ...]) -> None:
     """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
     from .commands.check import add_skips as write_skips, check as run_check, write_junit
@@ -203,7 +218,8 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
                    err=True)
     report = _print_diagnostic(config, verbose)
     result = run_check(config, list(decks) or None, use_cache=not no_cache,
-                       notebooks=not no_notebooks, report=report, progress=_progress)
+                       notebooks=not no_notebooks, report=report, progress=_progress,
+                       shard=_shard(shard, decks))
     report.finish()
     if junit_xml:
         write_junit(result, junit_xml, config.root)
@@ -235,6 +251,54 @@ def serve(ctx: click.Context, port: int, host: str, open_browser: bool, run_chec
     config = _config(ctx)
     run_serve(config, host=host, port=port, open_browser=open_browser, deck=deck,
               run_checks=run_checks, log=lambda line: click.echo(line, err=True))
+
+
+def _shard(text: str | None, decks: tuple[Path, ...]):
+    """`--shard I/N`, read; a shard's work is the course's, so it names no deck."""
+    if text is None:
+        return None
+    if decks:
+        raise click.UsageError("--shard shares the whole course: name no deck")
+    from .shards import parse_shard
+
+    return parse_shard(text)
+
+
+@main.group()
+def cache() -> None:
+    """Carry the results of figures, notebooks and checks to another machine (CI shards)."""
+
+
+@cache.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def cache_export(ctx: click.Context, file: Path) -> None:
+    """Write the cache's current entries, with the files they made, to FILE (.tar.gz)."""
+    from .commands.cache import export_cache
+
+    config = _config(ctx)
+    counts = export_cache(config, (ctx.find_root().obj or Path.cwd()) / file)
+    click.echo(f"Exported {_counted(counts.carried)} to {file}.", err=True)
+
+
+@cache.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def cache_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Verify the FILES made by `lecture cache export` and take their entries into the cache."""
+    from .commands.cache import import_caches
+
+    config = _config(ctx)
+    base = ctx.find_root().obj or Path.cwd()
+    counts = import_caches(config, [base / file for file in files])
+    click.echo(f"Imported {_counted(counts.carried)}; {counts.kept} already here, "
+               f"{counts.stale} not current for this course (left out).", err=True)
+
+
+def _counted(carried: dict[str, int]) -> str:
+    words = {"figures": "figure script", "notebooks": "notebook", "check": "checked deck"}
+    return ", ".join(f"{number} {words[kind]}{'s' if number != 1 else ''}"
+                     for kind, number in carried.items())
 
 
 def _progress(line: str) -> None:

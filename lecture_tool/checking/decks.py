@@ -77,7 +77,7 @@ def run_deck(config: Config, deck: Deck, plan: DeckChecks, cache: CheckCache,
     and whether they came from the cache. With `workers` (`lecture serve`: the same dict every
     time, `close()` each at the end), the deck's worker is kept there between runs."""
     name = display_path(deck.path, config.root)
-    key = _cache_key(config, plan.steps)
+    key = cache_key(config, plan.steps)
     cached = cache.get(name, key)
     if cached is not None:
         return (*cached, True)
@@ -113,7 +113,7 @@ def _case(deck: str, done: StepRun) -> CaseResult:
                       skipped=step.skip if isinstance(step, Block) else None)
 
 
-def _cache_key(config: Config, steps: list) -> str:
+def cache_key(config: Config, steps: list) -> str:
     """cache.py's rule: the blocks and claims, the prelude and settings they run with, and the
     course's modules they import (the worker runs in the course root, where `import helpers`
     finds helpers.py). Nothing in it names the course's place: a moved course keeps its cache."""

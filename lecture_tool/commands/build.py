@@ -13,18 +13,27 @@ from typing import Callable
 from .. import manifest
 from ..config import Config
 from ..diagnostics import Collector, Diagnostic
+from ..shards import Shard
 from .build_result import BuildResult
 
 
 def build(config: Config, only: list[Path] | None = None,
           report: Callable[[Diagnostic], None] | None = None,
           progress: Callable[[str], None] = lambda line: None, figures: bool = True,
-          notebooks: bool = True, keep_last_good: bool = False, force: bool = False) -> BuildResult:
+          notebooks: bool = True, keep_last_good: bool = False, force: bool = False,
+          shard: Shard | None = None) -> BuildResult:
     """Build the course (or only the decks named) and return what happened.
 
     A whole build that nothing could have changed since the last one (manifest.py) says again
-    what that one said and stops there: nothing is imported, parsed or started for it."""
+    what that one said and stops there: nothing is imported, parsed or started for it. With
+    `shard`, only that shard's figure scripts and notebooks are made (shares.py), and no page."""
     note = Collector(report)
+    if shard is not None:
+        from . import build_steps as steps
+        from .shares import share_of
+
+        manifest.forget(config)
+        return steps.build_share(config, share_of(config, shard), force, progress, note)
     whole = only is None and figures and notebooks and not keep_last_good
     previous, seen = manifest.read(config), {}
     if whole and not force and (replay := manifest.unchanged(config, previous, seen)) is not None:

@@ -32,6 +32,7 @@ from ..render.text_page import text_slides
 from ..sources import files_under, in_directory
 from ..values import Values, read_all
 from .build_result import BuildResult, source_hash
+from .shares import Share, imported_seconds
 
 
 class Output:
@@ -75,16 +76,19 @@ def job_directories(config: Config, figures: bool, notebooks: bool) -> list[str]
 
 
 def run_jobs(config: Config, figures: tuple[list[FigureScript], list[Diagnostic]] | None,
-             notebooks: bool, force: bool, progress: Callable[[str], None], out: Output) -> set[str]:
+             notebooks: bool, force: bool, progress: Callable[[str], None], out: Output,
+             notebook_names: set[str] | None = None) -> set[str]:
     """Run the stale figure scripts (`figures`: as `discover` found them; None: none run) and
-    notebooks, side by side (they are independent); return the figure outputs the decks may
-    refer to."""
+    notebooks (all, or those of `notebook_names`), side by side (they are independent); return
+    the figure outputs the decks may refer to."""
     if figures is not None:
         out.note.extend(figures[1])
+    elsewhere = imported_seconds(config)  # the jobs' times on other machines, if imported
     with ThreadPoolExecutor(max_workers=2) as stages:
-        made = (stages.submit(make_figures, config, force=force, progress=progress, scripts=figures[0])
-                if figures is not None else None)
-        ran = stages.submit(make_notebooks, config, force=force, progress=progress) if notebooks else None
+        made = (stages.submit(make_figures, config, force=force, progress=progress, scripts=figures[0],
+                              expected=elsewhere["figure"]) if figures is not None else None)
+        ran = (stages.submit(make_notebooks, config, force=force, progress=progress,
+                             names=notebook_names, expected=elsewhere["notebook"]) if notebooks else None)
         try:
             for stage in (made, ran):
                 if stage is not None:
@@ -115,6 +119,20 @@ def known_figure_outputs(config: Config) -> set[str]:
             _FIGURE_OUTPUTS.clear()
             _FIGURE_OUTPUTS[key] = found
     return set(found)
+
+
+def build_share(config: Config, share: Share, force: bool, progress: Callable[[str], None],
+                note: Collector) -> BuildResult:
+    """A shard's build: its figure scripts and notebooks, into the output and its cache, and no
+    page. The final job imports every shard's cache and renders the site with no job left."""
+    result = BuildResult(diagnostics=note.found)
+    if output_is_a_directory(config, note):
+        scripts, problems = discover(config)
+        mine = [script for script in scripts if script.name in share.figures]
+        run_jobs(config, (mine, problems), bool(share.notebooks), force, progress,
+                 Output(config, note, result.written), notebook_names=share.notebooks)
+    result.seconds = note.seconds()
+    return result
 
 
 def copy_assets(config: Config, out: Output) -> bool:

@@ -24,6 +24,10 @@ EXTRAS = "figures,keras,notebooks"
 EXAMPLE_NEEDS = {"figures": "figure script", "keras": "Keras code block", "notebooks": "notebook"}
 # A release is what a tag made (1.2.0); anything else (0.3.1.dev4+g1a2b3c4) was built between tags.
 RELEASE = re.compile(r"\d+(\.\d+)*")
+# `lecture init --shards N`: the workflow that builds on N machines side by side, in place of
+# the scaffold's one-machine workflow.
+WORKFLOW = ".github/workflows/lecture.yml"
+SHARDED_WORKFLOW = Path(__file__).resolve().parent.parent / "sharded_workflow.yml"
 # A directory that holds only these counts as empty (a fresh `git init` or clone).
 IGNORABLE = {".git"}
 
@@ -35,8 +39,9 @@ class InitResult:
     left_alone: list[str] = field(default_factory=list)  # existed already
 
 
-def scaffold_files(title: str) -> dict[str, bytes]:
-    """The course's files, by their path in the new course."""
+def scaffold_files(title: str, shards: int | None = None) -> dict[str, bytes]:
+    """The course's files, by their path in the new course; with `shards`, its workflow builds
+    on that many machines."""
     files = {}
     for source in sorted(SCAFFOLD.rglob("*")):
         if not source.is_file() or "__pycache__" in source.parts:
@@ -47,6 +52,10 @@ def scaffold_files(title: str) -> dict[str, bytes]:
         text = (text.replace("__TITLE_TOML__", json.dumps(title, ensure_ascii=False))
                 .replace("__TITLE__", title).replace("__REQUIREMENT__", requirement(__version__)))
         files["/".join(parts)] = text.encode("utf-8")
+    if shards is not None:
+        text = SHARDED_WORKFLOW.read_text(encoding="utf-8")
+        files[WORKFLOW] = (text.replace("__SHARD_LIST__", ", ".join(map(str, range(1, shards + 1))))
+                           .replace("__SHARDS__", str(shards)).encode("utf-8"))
     return files
 
 
@@ -76,19 +85,21 @@ def requirement(version: str) -> str:
             f"{DISTRIBUTION}[{EXTRAS}]")
 
 
-def init_course(target: Path, title: str | None = None, merge: bool = False) -> InitResult:
-    """Write the scaffold into `target`; with `merge`, into a directory that has other files."""
+def init_course(target: Path, title: str | None = None, merge: bool = False,
+                shards: int | None = None) -> InitResult:
+    """Write the scaffold into `target`; with `merge`, into a directory that has other files;
+    with `shards`, a workflow that builds on that many machines."""
     try:
-        return _init(target, title, merge)
+        return _init(target, title, merge, shards)
     except OSError as exc:
         raise LectureError(f"{exc.filename or target}: error: cannot write the course there: "
                            f"{exc.strerror}") from exc
 
 
-def _init(target: Path, title: str | None, merge: bool) -> InitResult:
+def _init(target: Path, title: str | None, merge: bool, shards: int | None) -> InitResult:
     if target.exists() and not target.is_dir():
         raise LectureError(f"{target}: error: it is a file; lecture init makes a course in a directory")
-    files = scaffold_files(title or _title_from(target))
+    files = scaffold_files(title or _title_from(target), shards)
     result = InitResult(target)
     present = sorted(p.name for p in target.iterdir() if p.name not in IGNORABLE) if target.is_dir() else []
     if present and not merge:

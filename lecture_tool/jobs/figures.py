@@ -117,9 +117,11 @@ def fingerprint(script: FigureScript, root: Path) -> str:
 
 def make_figures(config: Config, names: list[str] | None = None, force: bool = False,
                  progress: Callable[[str], None] = lambda line: None,
-                 scripts: list[FigureScript] | None = None) -> JobsResult:
+                 scripts: list[FigureScript] | None = None,
+                 expected: dict[str, float] | None = None) -> JobsResult:
     """Run every stale figure script (or those named), in parallel, keeping good old outputs.
-    `scripts`: what `discover` found, when the caller has it already (and said its problems)."""
+    `scripts`: what `discover` found, when the caller has it already (and said its problems);
+    `expected`: seconds they took elsewhere (Runner.run)."""
     started = time.perf_counter()
     result = JobsResult()
     if scripts is None:
@@ -142,7 +144,7 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
     jobs = [Job(s.name, s.path, [sys.executable, str(s.path), "--out"], s.outputs,
                 fingerprint(s, config.root), partial(_diagnose, s.path, config.figure_timeout),
                 s.outputs_line) for s in scripts]
-    ran = runner.run(jobs, force=force, progress=progress)
+    ran = runner.run(jobs, force=force, progress=progress, expected=expected)
     result.ran, result.written = ran.ran, ran.written
     result.diagnostics += ran.diagnostics
     result.seconds = time.perf_counter() - started

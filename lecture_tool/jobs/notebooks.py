@@ -47,11 +47,14 @@ def fingerprint(notebook: Path, config: Config) -> str:
 
 
 def make_notebooks(config: Config, force: bool = False,
-                   progress: Callable[[str], None] = lambda line: None) -> JobsResult:
-    """Execute and convert every notebook whose inputs changed (all of them with `force`)."""
+                   progress: Callable[[str], None] = lambda line: None,
+                   names: set[str] | None = None,
+                   expected: dict[str, float] | None = None) -> JobsResult:
+    """Execute and convert every notebook whose inputs changed (all of them with `force`), or
+    only those `names`d (a shard's); `expected`: seconds they took elsewhere (Runner.run)."""
     started = time.perf_counter()
     result = JobsResult(outputs=notebook_outputs(config))
-    notebooks = config.notebooks()
+    notebooks = [path for path in config.notebooks() if names is None or path.stem in names]
     missing = missing_modules(*RUNNER_MODULES) if notebooks else []
     if missing:
         result.diagnostics = [Diagnostic(p, 1, ERROR, f"running notebooks needs {', '.join(missing)}: "
@@ -69,7 +72,7 @@ def make_notebooks(config: Config, force: bool = False,
                  "--language", config.language],
                 notebook_files(p), fingerprint(p, config),
                 partial(_diagnose, p, config.notebook_timeout)) for p in notebooks]
-    ran = runner.run(jobs, force=force, progress=progress)
+    ran = runner.run(jobs, force=force, progress=progress, expected=expected)
     result.ran, result.written, result.diagnostics = ran.ran, ran.written, ran.diagnostics
     result.seconds = time.perf_counter() - started
     return result

@@ -102,21 +102,25 @@ class Runner:
     values_dir: Path | None = None
 
     def run(self, jobs: list[Job], force: bool = False,
-            progress: Callable[[str], None] = lambda line: None) -> JobsResult:
+            progress: Callable[[str], None] = lambda line: None,
+            expected: dict[str, float] | None = None) -> JobsResult:
+        """Run the stale jobs. `expected`: the seconds a job took elsewhere (another machine's
+        cache, imported), for the jobs this cache has no time of."""
         result = JobsResult()
         cache_path = self.cache_dir / f"{self.kind}.json"
         cache = read_json(cache_path)
         stale = [job for job in jobs if force or not self._up_to_date(job, cache)]
+        seconds = {job.name: cache.get(job.name, {}).get("seconds", (expected or {}).get(job.name, 0.0))
+                   for job in stale}
         # The longest first (as long as they took last time), so that no long job starts last.
-        stale.sort(key=lambda job: -cache.get(job.name, {}).get("seconds", 0.0))
+        stale.sort(key=lambda job: -seconds[job.name])
         if not stale:
             return result
         workers = max(1, min(len(stale), os.cpu_count() or 1))
         progress(f"{self.kind}: running {len(stale)} {self.unit}{'s' if len(stale) != 1 else ''} "
                  f"on {workers} worker{'s' if workers != 1 else ''}")
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(self._run_one, job, cache.get(job.name, {}).get("seconds", 0.0)): job
-                       for job in stale}
+            futures = {pool.submit(self._run_one, job, seconds[job.name]): job for job in stale}
             try:
                 for finished, future in enumerate(as_completed(futures), start=1):
                     job = futures[future]
