@@ -23,6 +23,7 @@ from ..jobs.notebooks import make_notebooks
 from ..layout import figure_output, macros_source, output_targets, values_root
 from ..macros import Macros, course_macros
 from ..values import read_all
+from .image_facts import image_facts
 
 __all__ = ["add_skips", "check", "write_junit"]
 
@@ -60,8 +61,9 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
                      for script in scripts if values["figure"].get(script.name) or script.records
                      for output in script.outputs}
     cache = CheckCache(config, use=use_cache)
+    images = image_facts(config, scripts, available)
     for deck in read:
-        note.extend(lint_deck(deck, config, available, notebook_names, values))
+        note.extend(lint_deck(deck, config, available, notebook_names, values, images))
         plan = checks_of(deck, config, figure_values)
         note.extend(plan.diagnostics)
         if not plan.steps:

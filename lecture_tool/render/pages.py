@@ -10,6 +10,7 @@ import jinja2
 
 from ..config import Config
 from ..deck import Deck
+from ..deck.accessibility import GIF_PAUSE_BUTTON, ImageFacts
 from ..diagnostics import ERROR, Diagnostic
 from ..layout import cache_dir
 from ..values import Values
@@ -31,13 +32,13 @@ def template_environment(config: Config) -> jinja2.Environment:
 
 def render_deck(deck: Deck, config: Config, env: jinja2.Environment,
                 notebooks: frozenset[str] = frozenset(), values: Values | None = None,
-                macros_script: str | None = None) -> str:
+                macros_script: str | None = None, images: ImageFacts = ImageFacts()) -> str:
     """`macros_script`: the course's remark macros, which the page loads before remark.create()
-    runs (layout.MACROS_SCRIPT), or None."""
+    runs (layout.MACROS_SCRIPT), or None; `images`: the figures' alternative text, among others."""
     options = dict(config.remark)
     return env.get_template("deck.html").render(
         deck=deck, course_title=config.title, macros_script=macros_script,
-        source_json=json_for_script(prepare_source(deck, notebooks, values)),
+        source_json=json_for_script(prepare_source(deck, notebooks, values, images)),
         heading_ids_json=json_for_script(heading_ids(deck)),
         options_json=json_for_script(options))
 
@@ -66,6 +67,18 @@ def render_stylesheet(config: Config, env: jinja2.Environment) -> str:
 def page_script(env: jinja2.Environment) -> str:
     """The page's own script, taken as it is (no template syntax in JavaScript)."""
     return env.loader.get_source(env, "lecture.js")[0]
+
+
+def page_pauses_gifs(config: Config) -> bool:
+    """Whether the page script (the course's own `lecture.js`, else the packaged one) puts a
+    pause button on GIFs: read, without Jinja2, for `lecture check` too."""
+    script = config.templates_dir / "lecture.js"
+    if not script.is_file():
+        script = PACKAGED_TEMPLATES / "lecture.js"
+    try:
+        return GIF_PAUSE_BUTTON in script.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def rendered(render: Callable[[], str], template: str, config: Config,
