@@ -9,7 +9,7 @@ from ..config import Config
 from ..deck.accessibility import ImageFacts
 from ..gif import animation
 from ..jobs.figures import FigureScript, figure_alts
-from ..render.pages import page_pauses_gifs
+from ..render.page_script import page_pauses_gifs
 
 
 def image_facts(config: Config, scripts: list[FigureScript], available: set[str]) -> ImageFacts:

@@ -43,7 +43,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..alt_text import FigureAlt, alt_text_problem
 from ..diagnostics import WARNING, Diagnostic, display_path
-from .model import Deck, Slide, headings
+from .model import Deck, Slide, headings, leading_properties
 from .references import BACKGROUND_IMAGE, is_local
 from .regions import markdown_regions
 from .title import title_slides
@@ -93,8 +93,8 @@ class _Found:
 
 def accessibility_problems(deck: Deck, facts: ImageFacts = ImageFacts(),
                            root: Path | None = None) -> list[Diagnostic]:
-    """Every problem of the rules above, in the order found, but those a marker silences.
-    `root`: the course, for the deck's path in messages about a figure script."""
+    """Every problem of the rules above, by line, but those a marker silences. `root`: the
+    course, for the deck's path in messages about a figure script."""
     shown = _Shown(deck)
     silenced, problems = _markers(deck)
     found: list[_Found] = []
@@ -111,6 +111,8 @@ def alt_text_edits(deck: Deck, facts: ImageFacts) -> list[tuple[int, int, str]]:
     """(start, end, text) of what the page's copy of the deck gets: the figure script's
     alternative text for each image of a figure that the slide gives none, and each background's
     `background-alt:` as text for screen readers. Insertions only (start == end)."""
+    if not facts.figure_alts and "background-alt" not in deck.source:
+        return []
     shown, edits = _Shown(deck), []
     for image in _images(deck, shown):
         figure = facts.figure_alts.get(_target(image.src) or "")
@@ -157,6 +159,12 @@ class _Shown:
         start, slide = self.bodies[index]
         return slide if offset < start + len(slide.body) else None
 
+    def body_end(self, offset: int) -> int:
+        """Where the body that holds `offset` ends."""
+        index = bisect.bisect_right(self.body_starts, offset) - 1
+        start, slide = self.bodies[index]
+        return start + len(slide.body)
+
     def is_shown(self, offset: int) -> bool:
         index = bisect.bisect_right(self.region_starts, offset) - 1
         return index >= 0 and offset < self.regions[index][1]
@@ -188,9 +196,13 @@ def _markers(deck: Deck) -> tuple[dict[int, set[str]], list[Diagnostic]]:
 
 # Images ------------------------------------------------------------------------------------
 
-_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'<>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>`=]+))?)*)\s*/?>")
-_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`=]+)))?""")
-_STYLE_URL = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*[\"']?([^\"')]+?)[\"']?\s*\)", re.I)
+# A start tag and its attributes. Each part takes all it can (the lookaheads), so that a tag the
+# input cuts off fails at once instead of trying every split of its text.
+_NAME = r"[^\s\"'<>/=]+(?![^\s\"'<>/=])"
+_VALUE = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`=]+(?![^\s"'<>`=])))"""
+_TAG = re.compile(rf"<([A-Za-z][A-Za-z0-9-]*(?![A-Za-z0-9-]))((?:\s+{_NAME}(?:{_VALUE})?)*)\s*/?>")
+_ATTRIBUTE = re.compile(rf"({_NAME})(?:{_VALUE})?")
+_URL_IN_STYLE = re.compile(r"""url\(\s*["']?([^"')]*)""", re.I)
 _MACRO = re.compile(r"!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?")
 
 
@@ -231,7 +243,7 @@ def _images(deck: Deck, shown: _Shown) -> list[ShownImage]:
                                         link.text_start if alt is None else None))
     found += _macro_images(deck, shown)
     for tag in _tags(deck, shown):
-        style_url = _STYLE_URL.search(tag.attributes.get("style", ""))
+        style_url = _background_in_style(tag.attributes.get("style", ""))
         if tag.name == "img" and tag.attributes.get("src"):
             alt = tag.attributes.get("alt")
             found.append(ShownImage(shown.line(tag.start), tag.attributes["src"], alt, "html",
@@ -239,10 +251,19 @@ def _images(deck: Deck, shown: _Shown) -> list[ShownImage]:
         elif style_url:
             label = tag.attributes.get("aria-label", "").strip()
             hidden = tag.attributes.get("aria-hidden", "").lower() == "true"
-            found.append(ShownImage(shown.line(tag.start), style_url.group(1), label or None, "styled",
+            found.append(ShownImage(shown.line(tag.start), style_url, label or None, "styled",
                                     decorative=hidden or tag.attributes.get("role") in ("presentation", "none")))
     found += _background_images(deck, shown)
     return sorted(found, key=lambda image: image.line)
+
+
+def _background_in_style(style: str) -> str | None:
+    """The image an inline style's `background` or `background-image` draws, if any."""
+    for declaration in style.split(";"):
+        name, _, value = declaration.partition(":")
+        if name.strip().lower() in ("background", "background-image") and (url := _URL_IN_STYLE.search(value)):
+            return url.group(1).strip() or None
+    return None
 
 
 def _inline_links(text: str, links, base: int):
@@ -254,7 +275,10 @@ def _inline_links(text: str, links, base: int):
 
 def _macro_images(deck: Deck, shown: _Shown) -> Iterator[ShownImage]:
     """lecture's `![:scale WIDTH, TEXT](src)`: the words after the width are the alternative
-    text, `""` says decorative. A course's other macros make what they make: not read."""
+    text, `""` says decorative. A course's own macros make what they make (its own `scale`
+    too): not read."""
+    if "scale" in deck.macros.course_names:
+        return
     for token in deck.tokens:
         if token.kind != "macro" or token.classes[0] != "scale" or shown.slide_at(token.start) is None:
             continue
@@ -281,8 +305,6 @@ def _background_images(deck: Deck, shown: _Shown) -> Iterator[ShownImage]:
 def _backgrounds_described(deck: Deck, shown: _Shown) -> Iterator[tuple[Slide, int]]:
     """The slides and layouts with a background image of their own and a `background-alt:` that
     describes it, and where their text begins after their property lines."""
-    from .model import leading_properties
-
     for start, slide in shown.bodies:
         alt = slide.properties.get("background-alt", "").strip()
         if alt and alt.lower() != DECORATIVE and BACKGROUND_IMAGE.search(slide.body):
@@ -406,10 +428,14 @@ def _slide_problems(deck: Deck) -> list[_Found]:
 def _skipped_levels(deck: Deck, slide: Slide, found: list, inherited: int) -> list[_Found]:
     """A heading more than one level below the heading before it, in the slide's own text (a
     `--` step's `inherited` headings, and a layout's, are reported where they are written)."""
-    problems = []
+    problems, lines, searched = [], slide.body.split("\n"), 0
     for index in range(max(1, inherited), len(found)):
         before, heading = found[index - 1], found[index]
-        if heading.level > before.level + 1 and (line := _heading_line(slide, heading)) is not None:
+        if heading.level <= before.level + 1:
+            continue
+        number = _heading_line(lines, heading, searched)
+        if number is not None:
+            searched, line = number + 1, slide.start_line + number
             problems.append(_Found(line, "heading-order", Diagnostic(
                 deck.path, line, WARNING, f"heading level {heading.level} ('{heading.text}') follows "
                 f"level {before.level} ('{before.text}'): a screen reader user takes the levels in "
@@ -417,23 +443,24 @@ def _skipped_levels(deck: Deck, slide: Slide, found: list, inherited: int) -> li
     return problems
 
 
-def _heading_line(slide: Slide, heading) -> int | None:
-    """The line of the slide's own text that writes `heading`, if it is there."""
-    lines = slide.body.split("\n")
-    for number, text in enumerate(lines):
+def _heading_line(lines: list[str], heading, start: int) -> int | None:
+    """The index of the line of a slide's own text (`lines`) that writes `heading`, looked for
+    from `start` on (the headings come in the order they are written), if it is there."""
+    for number in range(start, len(lines)):
+        text = lines[number]
         if heading.markdown is None:
             hit = re.search(rf"<h{heading.level}\b", text, re.I) is not None
         else:
             underlined = number + 1 < len(lines) and re.fullmatch(r"[ \t]*(?:=+|-+)[ \t]*", lines[number + 1])
             hit = heading.markdown in text and ("#" * heading.level in text or bool(underlined))
         if hit:
-            return slide.start_line + number
+            return number
     return None
 
 
 # Links and media -----------------------------------------------------------------------------
 
-_CLOSING_A = re.compile(r"</a\s*>", re.I)
+_ENDS_A = re.compile(r"</a\s*>|<a(?![A-Za-z0-9-])", re.I)  # an <a> ends at its end tag, or the next <a>
 _IMG_ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
@@ -454,8 +481,8 @@ def _link_problems(deck: Deck, shown: _Shown) -> list[_Found]:
     for tag in _tags(deck, shown, frozenset({"a"})):
         if "href" not in tag.attributes:
             continue
-        closing = _CLOSING_A.search(deck.source, tag.end)
-        inner = deck.source[tag.end:closing.start()] if closing else ""
+        ending = _ENDS_A.search(deck.source, tag.end, shown.body_end(tag.start))
+        inner = deck.source[tag.end:ending.start() if ending else shown.body_end(tag.start)]
         label = tag.attributes.get("aria-label", "").strip()
         words = label or html.unescape(_ANY_TAG.sub("", _IMG_ALT.sub(lambda m: m.group(1) or m.group(2) or "", inner)))
         found += _link_text_problem(deck, shown.line(tag.start), words, tag.attributes["href"])
@@ -478,15 +505,15 @@ def _link_text_problem(deck: Deck, line: int, text: str, href: str) -> list[_Fou
     return [_Found(line, "link-text", Diagnostic(deck.path, line, WARNING, f"{why} (a11y: link-text)"))]
 
 
-_CLOSING_VIDEO = re.compile(r"</video\s*>", re.I)
+_ENDS_VIDEO = re.compile(r"</video\s*>|<video(?![A-Za-z0-9-])", re.I)
 
 
 def _video_problems(deck: Deck, shown: _Shown) -> list[_Found]:
     found = []
     for tag in _tags(deck, shown, frozenset({"video"})):
         line = shown.line(tag.start)
-        closing = _CLOSING_VIDEO.search(deck.source, tag.end)
-        inner = deck.source[tag.end:closing.start()] if closing else ""
+        ending = _ENDS_VIDEO.search(deck.source, tag.end, shown.body_end(tag.start))
+        inner = deck.source[tag.end:ending.start()] if ending else ""
         kinds = {_track_kind(match) for match in _TAG.finditer(inner) if match.group(1).lower() == "track"}
         if not kinds & {"captions", "subtitles"}:
             found.append(_Found(line, "video-captions", Diagnostic(

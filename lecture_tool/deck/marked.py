@@ -430,12 +430,20 @@ def inline_links(src: str, links: Mapping[str, tuple[str, str]], base: int = 0,
     """The images and links of one text block, in order, as `Marked.inline` reads it (the same
     rules in the same order; a reference that names no definition is text), with offsets
     `base` and on: what the accessibility rules read. Inside a link's text, an address is not
-    a link of its own (marked's `inLink`)."""
+    a link of its own (marked's `inLink`).
+
+    Emphasis is read as text: the links inside it are the same, and a hostile run of `*` would
+    make the emphasis rules quadratic (and their recursion deep). The bracket rules are tried
+    only where a `]` follows, and the tag rules where a `>` does, for the same reason: a run of
+    `[`, or of tags cut off, is text, each tried to the end of the text otherwise."""
     at, end = 0, len(src)
+    last_bracket, last_angle = src.rfind("]"), src.rfind(">")
     while at < end:
         char = src[at]
         cap = None
-        if char == "\\" and (cap := _ESCAPE.match(src, at)):
+        if (char in "![" and at > last_bracket) or (char == "<" and at > last_angle):
+            cap = _INLINE_TEXT.match(src, at)
+        elif char == "\\" and (cap := _ESCAPE.match(src, at)):
             pass
         elif char == "<" and (cap := _AUTOLINK.match(src, at)):
             if cap.group(2) != "@" and not in_link:
@@ -455,11 +463,6 @@ def inline_links(src: str, links: Mapping[str, tuple[str, str]], base: int = 0,
                 at += 1  # text, as in `Marked.inline`
                 continue
             yield from _found_link(cap, link[0], "reference", links, base)
-        elif char in "_*" and (cap := _STRONG.match(src, at) or _EM.match(src, at)):
-            inner = 2 if cap.group(2) is not None else 1
-            yield from inline_links(cap.group(inner), links, base + cap.start(inner), in_link)
-        elif char == "~" and (cap := _DEL.match(src, at)):
-            yield from inline_links(cap.group(1), links, base + cap.start(1), in_link)
         elif not (char == "`" and (cap := _CODESPAN.match(src, at))) \
                 and not (char == " " and (cap := _BR.match(src, at))):
             cap = _INLINE_TEXT.match(src, at)

@@ -10,13 +10,15 @@ import jinja2
 
 from ..config import Config
 from ..deck import Deck
-from ..deck.accessibility import GIF_PAUSE_BUTTON, ImageFacts
+from ..deck.accessibility import ImageFacts
 from ..diagnostics import ERROR, Diagnostic
 from ..layout import cache_dir
 from ..values import Values
+from .page_script import PACKAGED_TEMPLATES
 from .source import heading_ids, json_for_script, prepare_source
 
-PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+__all__ = ["PACKAGED_TEMPLATES", "DeckEntry", "page_script", "render_deck", "render_index",
+           "render_stylesheet", "rendered", "template_environment"]
 
 
 def template_environment(config: Config) -> jinja2.Environment:
@@ -68,17 +70,6 @@ def page_script(env: jinja2.Environment) -> str:
     """The page's own script, taken as it is (no template syntax in JavaScript)."""
     return env.loader.get_source(env, "lecture.js")[0]
 
-
-def page_pauses_gifs(config: Config) -> bool:
-    """Whether the page script (the course's own `lecture.js`, else the packaged one) puts a
-    pause button on GIFs: read, without Jinja2, for `lecture check` too."""
-    script = config.templates_dir / "lecture.js"
-    if not script.is_file():
-        script = PACKAGED_TEMPLATES / "lecture.js"
-    try:
-        return GIF_PAUSE_BUTTON in script.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
 
 
 def rendered(render: Callable[[], str], template: str, config: Config,
