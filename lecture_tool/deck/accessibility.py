@@ -399,30 +399,57 @@ def _unpausable(image: ShownImage, seconds: float) -> str:
 
 # Slides and headings -------------------------------------------------------------------------
 
-# What may make a heading: an ATX `#`, an HTML <hN>, a setext underline, a {{property}}.
-_MAY_BE_HEADING = re.compile(r"^[ \t]*#|<h[1-6]|^[ \t]*(?:=+|-{2,})[ \t]*$|\{\{", re.M | re.I)
+# What may make a heading: an ATX `#` (where a line, a list item, a quote or a content class
+# begins), an HTML <hN>, a setext underline, a {{property}}.
+_ATX_MARK = re.compile(r"(?:^|\[)[ \t]*(?:(?:[*+-]|\d+\.|>)[ \t]*)*(#{1,6})", re.M)
+_OTHER_HEADING_MARK = re.compile(r"<h[1-6]|^[ \t]*(?:=+|-{2,})[ \t]*$|\{\{", re.M | re.I)
+_BEGINS_WITH_HEADING = re.compile(r"(?:[ \t]*\n)*[ ]{0,3}#{1,6}[ \t]*[^\s#]")  # not indented code
 
 
 def _slide_problems(deck: Deck) -> list[_Found]:
+    """A slide without a heading, name or title; a heading level skipped. remark's headings of a
+    slide are worked out (`headings`: its whole conversion) only where the cheap marks say a
+    level may be skipped, or cannot tell whether the slide has a heading at all."""
     found: list[_Found] = []
     titled = {item.slide.index for item in title_slides(deck) if item.leads and "title" in item.values}
-    previous: list = []
+    before: Slide | None = None  # the slide shown before this one: a `--` step continues it
     for slide in deck.slides:
-        marks = len(_MAY_BE_HEADING.findall(slide.content))
-        # One mark at most: no level can be skipped, and the title alone says if there is one.
-        found_headings = headings(slide.content, slide.links, slide.properties) if marks > 1 else []
-        has_heading = any(h.text for h in found_headings) or (marks == 1 and bool(slide.title))
+        own = headings(slide.content, slide.links, slide.properties) if _may_skip_a_level(slide.content) else None
+        has_heading = any(h.text for h in own) if own is not None else _has_heading(slide)
         if not slide.continued and not (has_heading or slide.name or slide.index in titled):
             found.append(_Found(slide.line, "slide-title", Diagnostic(
                 deck.path, slide.line, WARNING, "this slide has no heading, and screen reader users "
                 "move through a deck by its headings: begin it with one (# …), or name it (name: …) "
                 "(a11y: slide-title)")))
-        found += _skipped_levels(deck, slide, found_headings, len(previous) if slide.continued else 0)
-        previous = found_headings if marks > 1 else [None] * marks
+        if own is not None:
+            inherited = (len(headings(before.content, before.links, before.properties))
+                         if slide.continued and before is not None else 0)
+            found += _skipped_levels(deck, slide, own, inherited)
+        before = slide
     for layout in deck.layouts:
-        if len(_MAY_BE_HEADING.findall(layout.content)) > 1:
+        if _may_skip_a_level(layout.content):
             found += _skipped_levels(deck, layout, headings(layout.content, layout.links, layout.properties), 0)
     return found
+
+
+def _may_skip_a_level(content: str) -> bool:
+    """Whether a heading level may be skipped in `content`: never no when one is. The headings
+    are among the marks, so a skip needs a mark two levels below one before it."""
+    if _OTHER_HEADING_MARK.search(content):
+        return True
+    highest = 7  # the smallest level seen so far
+    for mark in _ATX_MARK.finditer(content):
+        level = len(mark.group(1))
+        if level >= highest + 2:
+            return True
+        highest = min(highest, level)
+    return False
+
+
+def _has_heading(slide: Slide) -> bool:
+    if _BEGINS_WITH_HEADING.match(slide.content):
+        return True  # marked makes a heading of it, with nothing open before it
+    return bool(_ATX_MARK.search(slide.content)) and bool(slide.title)
 
 
 def _skipped_levels(deck: Deck, slide: Slide, found: list, inherited: int) -> list[_Found]:
