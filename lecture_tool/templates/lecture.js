@@ -89,8 +89,11 @@
       frame.appendChild(button);
       showGifPlaying(frame, true);
       button.addEventListener('click', toggleGif);
-      // remark reads keys on the document: Space or Enter on the button must not also turn the slide.
-      button.addEventListener('keydown', function (event) { event.stopPropagation(); });
+      // remark reads keys on the document: Space or Enter on the button must not also turn the
+      // slide (the arrows still do).
+      button.addEventListener('keydown', function (event) {
+        if (event.key === ' ' || event.key === 'Enter') event.stopPropagation();
+      });
       if (reduced) {
         if (image.complete) pauseGif(frame); else image.addEventListener('load', pauseGif.bind(null, frame));
       }
@@ -101,7 +104,6 @@
     var button = frame.querySelector('.lecture-gif-pause');
     button.textContent = playing ? '❚❚' : '▶';
     button.setAttribute('aria-label', playing ? 'Pause the animation' : 'Play the animation');
-    button.setAttribute('aria-pressed', playing ? 'false' : 'true');
   }
 
   function pauseGif(frame) {
@@ -111,8 +113,13 @@
     still.width = image.naturalWidth;
     still.height = image.naturalHeight;
     still.getContext('2d').drawImage(image, 0, 0);
-    still.setAttribute('role', 'img');
-    still.setAttribute('aria-label', image.getAttribute('alt') || '');
+    // In the image's place (hidden while paused), with its text; a decorative one stays unsaid.
+    if (image.getAttribute('alt')) {
+      still.setAttribute('role', 'img');
+      still.setAttribute('aria-label', image.getAttribute('alt'));
+    } else {
+      still.setAttribute('aria-hidden', 'true');
+    }
     frame.insertBefore(still, image);
     frame.classList.add('lecture-gif-paused');
     showGifPlaying(frame, false);
