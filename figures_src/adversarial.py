@@ -17,6 +17,28 @@ from lecture_tool import figure_style as style
 
 OUTPUTS = ["adversarial-quiz.png", "adversarial-answer.png", "adversarial-smallest.png",
            "imagenet_16_images_horizontal_0.png"]
+# The numbers these figures print are the slides' to say (they show the recorded values): the
+# descriptions say what is drawn.
+ALT = {
+    "adversarial-quiz.png":
+        "Two blurry handwritten digits of 8 by 8 grey pixels side by side, labelled left and right; "
+        "they look almost the same.",
+    "adversarial-answer.png":
+        "Left, a handwritten 4, which the network reads as 4. Middle, the change added to it, shown "
+        "ten times stronger: a faint pattern of red and blue pixels. Right, the left digit plus the "
+        "change, still a 4 to the eye, which the network now reads as another digit. A bar chart of "
+        "the network's probability for each digit: for the left image nearly all on 4, for the "
+        "right one most on the other digit.",
+    "adversarial-smallest.png":
+        "Top row: six test digits that the network reads correctly and surely, each with its "
+        "probability. Bottom row: the same digits, each changed by a little, still the same digit "
+        "to the eye, which the network reads as another digit; under each, the size of the change, "
+        "small next to the median size of a digit itself.",
+    "imagenet_16_images_horizontal_0.png":
+        "Ten images of 8 by 8 grey pixels that look like random noise, one for each digit 0 to 9, "
+        "each grown from noise until the network takes it for that digit, with a probability near "
+        "100%.",
+}
 
 QUIZ_DIGIT = 4  # the true digit of the quiz image: the one of its kind easiest to fool
 # How sure of the wrong digit the network must become: p(wrong) / p(right) >= 9, i.e. at least

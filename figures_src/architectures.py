@@ -6,6 +6,27 @@ from pathlib import Path
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["lenet.png", "vgg.png", "vgg-transfer.png", "resnet.png"]
+ALT = {
+    "lenet.png":
+        "LeNet-5 as a row of boxes sized by the tensors they make: input 32×32×1; convolution 5×5, "
+        "28×28×6; average pooling 2×2, 14×14×6; convolution 5×5, 10×10×16; average pooling 2×2, "
+        "5×5×16; dense, 120; dense, 84; dense with softmax, 10.",
+    "vgg.png":
+        "VGG-16 as a row of boxes sized by the tensors they make: input 224×224×3; 2 convolutions "
+        "3×3, 224×224×64; pooling and 2 convolutions, 112×112×128; pooling and 3 convolutions, "
+        "56×56×256; pooling and 3 convolutions, 28×28×512; pooling and 3 convolutions, 14×14×512; "
+        "pooling, 7×7×512; dense, 4096; dense, 4096; dense with softmax, 1000.",
+    "vgg-transfer.png":
+        "The same VGG-16 made for transfer learning: every convolution and both dense layers of "
+        "4096 are hatched grey, frozen with their pretrained weights, and a new softmax layer of 2 "
+        "at the end is the only part trained on our data.",
+    "resnet.png":
+        "Two 34-layer networks side by side, plain and residual, each a column of the same layers: "
+        "a 7×7 convolution with 64 filters and max pooling, to 56×56×64; 6 3×3 convolutions with 64 "
+        "filters, 56×56×64; 8 with 128, 28×28×128; 12 with 256, 14×14×256; 6 with 512, 7×7×512; "
+        "average pooling and a dense layer of 1000. The residual column has a skip connection around "
+        "every pair of convolutions, through a 1×1 convolution where the shape changes.",
+}
 
 
 def lenet():

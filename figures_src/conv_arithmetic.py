@@ -12,6 +12,25 @@ from lecture_tool import figure_style as style
 
 OUTPUTS = ["numerical_no_padding_no_strides.gif", "numerical_no_padding_no_strides_00.png",
            "no_padding_strides.gif", "same_padding_no_strides.gif"]
+ALT = {
+    "numerical_no_padding_no_strides.gif":
+        "Animation, one step a frame: a 3×3 window with the weights 1, 0, -1 in each row slides over "
+        "a 5×5 image of small numbers, left to right and top to bottom; at each position its "
+        "weighted sum (with bias 0) fills the next cell of a 3×3 grid, and the relu of it the next "
+        "cell of the 3×3 output. The sums are 4, 1, -3, -1, 0, 2, 1, 5, 0; the outputs 4, 1, 0, 0, "
+        "0, 2, 1, 5, 0.",
+    "numerical_no_padding_no_strides_00.png":
+        "A 3×3 window with the weights 1, 0, -1 in each row lies over the top left corner of a 5×5 "
+        "image of small numbers; its weighted sum, 4 (with bias 0), is the first cell of a 3×3 "
+        "grid, and the relu of it, 4, the first cell of the 3×3 output.",
+    "no_padding_strides.gif":
+        "Animation: a 3×3 window moves over a 5×5 input two cells at a time (stride 2), to four "
+        "positions, and fills a 2×2 output one cell per position.",
+    "same_padding_no_strides.gif":
+        "Animation: the 5×5 input with a border of padding one cell wide, drawn dashed; a 3×3 window "
+        "slides over it one cell at a time, to 25 positions, and fills a 5×5 output as big as the "
+        "input.",
+}
 
 INPUT = np.array([[3, 1, 0, 2, 4],
                   [0, 2, 1, 3, 1],

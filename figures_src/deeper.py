@@ -7,6 +7,11 @@ from pathlib import Path
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["deeper.png"]
+ALT = {"deeper.png": "Bar chart of the top-5 error on ImageNet of the winning entries, year by year: "
+                     "shallow methods, 28.2% in 2010 and 25.8% in 2011; AlexNet, 8 layers, 16.4% in "
+                     "2012; ZFNet, 8 layers, 11.7% in 2013; VGG, 19 layers, 7.3%, and GoogLeNet, 22 "
+                     "layers, 6.7%, in 2014; ResNet, 152 layers, 3.57% in 2015. The deeper the "
+                     "network, the lower the error."}
 
 # (name, year, weight layers, top-5 error in %), as reported for ILSVRC.
 RESULTS = [

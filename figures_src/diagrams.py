@@ -14,6 +14,42 @@ from lecture_tool import figure_style as style
 OUTPUTS = ["fully-connected-nn.png", "simple-neuron.png", "simple-neuron-2.png",
            "two-layer.png", "nn-as-dag.png", "deep-nns.png", "traditional-pipeline.png",
            "deep-pipeline.png", "residualblock.png"]
+ALT = {
+    "fully-connected-nn.png":
+        "A fully connected network drawn as circles in four columns: an input layer of 4, two hidden "
+        "layers of 6 and an output layer of 3; every circle of a column is joined to every circle of "
+        "the next.",
+    "simple-neuron.png":
+        "A neuron as a graph: each input x1, x2, x3 is multiplied by its own weight w1, w2, w3, the "
+        "three products are summed, the bias b is added, and σ of the result is f(x). Values are "
+        "drawn as circles, learnt parameters (the weights and the bias) as orange squares, "
+        "operations as dark boxes.",
+    "simple-neuron-2.png":
+        "The same neuron with vectors: the input x and the weights w meet in one dot product, the "
+        "bias b is added, and σ of the result is f(x).",
+    "two-layer.png":
+        "Two layers in a row. Layer 1 multiplies x by W(1), adds b(1) and applies σ: h = σ(W(1) x "
+        "+ b(1)). Layer 2 does the same to h with W(2) and b(2): f(x) = σ(W(2) h + b(2)).",
+    "nn-as-dag.png":
+        "A network as a directed acyclic graph of operations: x feeds φ1 and φ2; φ1 and φ2 feed φ3, "
+        "φ2 feeds φ4, and φ3 and φ4 feed φ5, which gives f(x). The parameter w1 feeds both φ1 and "
+        "φ3 (weight sharing, as in convolutions); w2 feeds φ2 and w3 feeds φ4.",
+    "deep-nns.png":
+        "One photograph of an orange dahlia, three times. Classification, what is in the picture: "
+        "one label, flower. Detection, what and where: a box and a label around each of the two "
+        "flowers. Segmentation, which pixels: the flowers' pixels painted green and outlined, the "
+        "background dimmed.",
+    "traditional-pipeline.png":
+        "A pipeline of four boxes, left to right: raw data (pixels, sound), hand-designed features "
+        "(fixed), a classifier (trained), the output (a class).",
+    "deep-pipeline.png":
+        "A pipeline of boxes, left to right: raw data (pixels, sound), layer 1, layer 2 and so on to "
+        "layer n, a classifier, the output (a class); every layer and the classifier are trained.",
+    "residualblock.png":
+        "A residual block: x goes through a weight layer, a relu and a second weight layer, which "
+        "together compute F(x); a skip connection carries x around both layers to an addition, and "
+        "the relu of F(x) + x is the block's output.",
+}
 
 ARROW = {"arrowstyle": "-|>", "color": style.INK, "lw": 1.6, "shrinkA": 0, "shrinkB": 0,
          "mutation_scale": 14}

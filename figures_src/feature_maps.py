@@ -7,6 +7,34 @@ from lecture_tool import figure_style as style
 
 OUTPUTS = ["convmap1_dims.svg", "convmap1.svg", "convmap2.svg", "convmap3.svg", "convmap4.svg",
            "convmap_dims.svg", "kernel.svg"]
+# Read from the source, never run: literal text only.
+ALT = {
+    "convmap1_dims.svg":
+        "An input image of 28×28×3, drawn as three stacked colour channels with a 5×5 window marked "
+        "on it; an arrow leads to one filter of 5×5×3, a 5×5 per channel, and another to one pixel, "
+        "in black, of one feature map of 24×24×1: the sum over the channels, plus a bias.",
+    "convmap1.svg":
+        "An input image of 28×28×3, drawn as three stacked colour channels with a 5×5 window marked "
+        "on it; arrows lead through one filter of 5×5×3 to one pixel, in black, of one feature map "
+        "of 24×24×1.",
+    "convmap2.svg":
+        "The input image of 28×28×3 with a 5×5 window marked on it, two filters of 5×5×3 in two "
+        "colours, and the two feature maps they make, stacked into 24×24×2; the window of the second "
+        "filter gives one black pixel of the second map.",
+    "convmap3.svg":
+        "The input image of 28×28×3 with a 5×5 window marked on it, three filters of 5×5×3, and the "
+        "three feature maps they make, stacked into 24×24×3; the window of the third filter gives "
+        "one black pixel of the third map.",
+    "convmap4.svg":
+        "The input image of 28×28×3 with a 5×5 window marked on it, four filters of 5×5×3, and the "
+        "four feature maps they make, stacked into an output of 24×24×4.",
+    "convmap_dims.svg":
+        "The input image of 28×28×3 with a 5×5 window marked on it, four filters of 5×5×3 (5×5×3×4 "
+        "in all), and the four feature maps they make, stacked into an output of 24×24×4.",
+    "kernel.svg":
+        "Four coloured boxes, one behind another: a layer's kernels, one per output channel (C^o of "
+        "them), each of size F × F × C^i.",
+}
 
 IMAGE, CHANNELS, KERNEL, FILTERS = 28, 3, 5, 4
 MAP_COLOURS = [style.GREEN, style.ORANGE, style.BLUE, style.RED]

@@ -9,6 +9,18 @@ from lecture_tool import figure_style as style
 from diagrams import arrow, box
 
 OUTPUTS = ["four.png", "lecunconv.png", "nn-magic.png"]
+ALT = {
+    "four.png": "a handwritten 4, 8 by 8 grey pixels",
+    "lecunconv.png":
+        "A schematic of what the units of deeper and deeper layers respond to. Input: a photograph "
+        "of a Chinese pagoda, as pixels. Layer 1, edges: oriented edges and bars at four angles. "
+        "Layer 2, parts: edges put together into corners, a cross, a curve, a circle, a grid. "
+        "Layer 3, objects: parts put together into a house, a face, a tree and a boat.",
+    "nn-magic.png":
+        "The pixels of a handwritten 4 go into a box labelled neural network, which gives the "
+        "class probabilities of the digits 0 to 9: the bar of 4 reaches almost 1, the others stay "
+        "at almost 0.",
+}
 
 
 def a_four() -> np.ndarray:

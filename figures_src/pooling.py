@@ -6,6 +6,9 @@ import numpy as np
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["pooling.png"]
+ALT = {"pooling.png": "A 4×4 feature map in four coloured 2×2 blocks, row by row 1 3 2 0, 5 6 1 2, "
+                      "7 2 9 4, 0 1 3 8. Arrows lead to two 2×2 results: the maximum of each block, "
+                      "6 2 and 7 9, and the average of each block, 3.75 1.25 and 2.50 6.00."}
 
 FEATURE_MAP = np.array([[1, 3, 2, 0],
                         [5, 6, 1, 2],

@@ -6,6 +6,11 @@ import numpy as np
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["softmax.png"]
+# What each figure shows, for readers who cannot see it: the pages use it where a slide shows the
+# figure without alternative text of its own.
+ALT = {"softmax.png": "Two bar charts joined by an arrow. Left, the class scores x: cat +2.0, "
+                      "dog +1.0, horse +0.1, bird -1.2. Right, softmax(x): cat 0.64, dog 0.24, "
+                      "horse 0.10, bird 0.03, which sum to 1.00."}
 
 CLASSES = ["cat", "dog", "horse", "bird"]
 SCORES = np.array([2.0, 1.0, 0.1, -1.2])

@@ -6,6 +6,17 @@ import numpy as np
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["sunshine-temperature.png", "sunshine-too-hot.png"]
+ALT = {
+    "sunshine-temperature.png":
+        "Scatter plot of 60 summer days: hours of sunshine, from 0 to 12, against the day's highest "
+        "temperature, from about 10 to 30 °C. The points rise from left to right, and so does the "
+        "least-squares line through them, y = 1.42 x + 11.2.",
+    "sunshine-too-hot.png":
+        "The same 60 days against hours of sunshine, each at 0 if it was fine or at 1 if it was too "
+        "hot (above 24 °C): the 13 too-hot days had 8 to 12 hours of sunshine, and two fine days had "
+        "more than 10. An S-shaped curve, the probability that a day is too hot, rises from 0 to 1 "
+        "and crosses one half at the decision boundary, 9.3 hours of sunshine.",
+}
 
 TOO_HOT = 24.0  # °C: the label of the classification slide
 

@@ -7,6 +7,9 @@ import numpy as np
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["Two_silhouette_profile_or_a_white_vase.png"]
+ALT = {"Two_silhouette_profile_or_a_white_vase.png":
+       "Rubin's vase: a light blue vase in the middle of the frame, whose outline is also two dark "
+       "blue faces in profile looking at each other; the picture can be seen either way."}
 
 # A face looking right, as (height, how far it reaches towards the middle), from chin to forehead.
 PROFILE = [(0.00, 0.30), (0.08, 0.33), (0.16, 0.52), (0.22, 0.56), (0.27, 0.50), (0.31, 0.58),

@@ -33,6 +33,7 @@ class Macros:
     defines more (the message about an unknown one says where)."""
     names: frozenset[str] = BUILT_IN
     defined_in: str = f"templates/{COURSE_FILE}"
+    course_names: frozenset[str] = frozenset()  # those the course defines itself (its own `scale` too)
 
     def fingerprint(self) -> str:
         """The same text for the same macros (a frozenset's order changes from run to run)."""
@@ -56,7 +57,7 @@ def course_macros(path: Path, root: Path) -> tuple[Macros, list[Diagnostic]]:
             path, 1, WARNING, "the build finds no macro defined here, so no deck may use one: "
             "define each as remark.macros.NAME = function (...) { ... }, "
             "remark.macros['NAME'] = ..., or in Object.assign(remark.macros, {...})")]
-    return Macros(BUILT_IN | names, shown), []
+    return Macros(BUILT_IN | names, shown, frozenset(names)), []
 
 
 _NAME = r"[A-Za-z_$][\w$]*"

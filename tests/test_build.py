@@ -28,7 +28,7 @@ def embedded_source(page: str) -> str:
 def test_builds_pages_index_assets_and_static_files(tmp_path):
     project = make_project(tmp_path, {
         "b-second.md": "title: Second deck\n# Two\n---\n# Three",
-        "a-first.md": "# First deck\n\n![](images/pic.png)\n---\n# More\n\n--\nstep",
+        "a-first.md": "# First deck\n\n![A test picture](images/pic.png)\n---\n# More\n\n--\nstep",
     }, files={"slides/images/pic.png": PNG, "slides/.hidden": b"x"})
     result = build(load_config(project))
     assert result.diagnostics == []
@@ -125,7 +125,7 @@ def test_a_repository_with_only_slides_needs_no_configuration(tmp_path):
 def test_links_to_other_decks_and_copied_files_resolve(tmp_path):
     project = make_project(tmp_path, {
         "one.md": "# One\n[next](two.html) [data](files/data.csv) [web](https://example.org)"
-                  " [top](#3) <img src=\"files/x.svg\">",
+                  " [top](#3) <img src=\"files/x.svg\" alt=\"A drawing\">",
         "two.md": "# Two"}, files={"slides/files/data.csv": b"a,b\n", "slides/files/x.svg": b"<svg/>"})
     assert build(load_config(project)).diagnostics == []
 
@@ -133,7 +133,7 @@ def test_links_to_other_decks_and_copied_files_resolve(tmp_path):
 def test_images_inside_html_blocks_are_checked_too(tmp_path):
     # remark converts a content class's Markdown even inside a <div>, so the image is requested.
     project = make_project(tmp_path, {"deck.md": '# R\n\n<div style="margin-top: -15px">\n'
-                                                 '.center.width-80[![](images/resnet.png)]\n</div>\n'})
+                                                 '.center.width-80[![A residual network](images/resnet.png)]\n</div>\n'})
     result = build(load_config(project))
     assert [(d.line, d.message.split(" not found")[0]) for d in result.diagnostics] == [
         (4, "image 'images/resnet.png'")]

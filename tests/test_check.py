@@ -471,11 +471,11 @@ def test_processes_a_block_starts_end_with_the_worker_and_replays_repeat_them(tm
     one_deck_course(tmp_path, "# A\n\n```python\nimport subprocess\n"
                               "sleeper = subprocess.Popen(['sleep', '300'])\n"
                               "with open('pids.txt', 'a') as pids:\n"
-                              "    print(sleeper.pid, file=pids)\n```\n\n---\n\n"
+                              "    print(sleeper.pid, file=pids)\n```\n\n---\n\n# B\n\n"
                               "```python\nimport ctypes\nctypes.string_at(0)\n```\n", prelude="")
     result = check(load_config(tmp_path), use_cache=False)
     assert [(d.line, d.message) for d in result.diagnostics] == [
-        (14, "the Python process running the snippets was killed by SIGSEGV (a crash in native "
+        (16, "the Python process running the snippets was killed by SIGSEGV (a crash in native "
              "code)")]
     sleepers = [Process(int(pid)) for pid in (tmp_path / "pids.txt").read_text().split()]
     assert len(sleepers) == 2

@@ -43,7 +43,7 @@ def figure_project(tmp_path, **scripts):
     files = {f"figures_src/{name}.py": text for name, text in scripts.items()}
     files["figures_src/shared.py"] = HELPER
     files["data/table.csv"] = "1,2\n"
-    return make_project(tmp_path, {"deck.md": "# A\n![](images/a.txt)"}, files=files)
+    return make_project(tmp_path, {"deck.md": "# A\n![The letter a](images/a.txt)"}, files=files)
 
 
 def runs(project) -> list[str]:

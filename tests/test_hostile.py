@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from lecture_tool.cli import main
 from lecture_tool.deck import parse_deck
+from lecture_tool.deck.accessibility import accessibility_problems
 from lecture_tool.deck.references import check_references
 from lecture_tool.deck.regions import find_math
 from lecture_tool.render.source import prepare_source
@@ -36,12 +37,16 @@ PATHOLOGICAL = {
     "links in one paragraph": "[a](b.html) ",
     "inline code": "`a` ",
     "html": "<img src=a.png>",
+    "tags cut off": "<a b=c ",
+    "links without words": "<a href=x>here ",
+    "headings that skip": "# a\n### b\n",
+    "background styles": "<p style='background: url(x.png) background:'>",
 }
 
 
 def cpu_seconds(text: str, repeat: int = 5) -> float:
     """The least CPU time (not wall time: the machine is shared) of parsing, preparing and
-    checking a deck, of a few runs."""
+    checking a deck (its references and its accessibility), of a few runs."""
     best = float("inf")
     for _ in range(repeat):
         gc.collect()  # not the garbage of the run before: what this run costs
@@ -49,6 +54,7 @@ def cpu_seconds(text: str, repeat: int = 5) -> float:
         deck = parse_deck(text, Path("slides/deck.md"))
         prepare_source(deck)
         check_references(deck, set(), "build", "slides")
+        accessibility_problems(deck)
         best = min(best, time.process_time() - start)
     return best
 

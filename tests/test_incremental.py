@@ -24,7 +24,8 @@ def build(project, *args):
 
 
 def test_unchanged_decks_are_reused_and_their_problems_still_said(tmp_path):
-    project = make_project(tmp_path, {"a.md": "# A\n\n![](missing.png)\n", "b.md": "# B\n"})
+    project = make_project(tmp_path, {"a.md": "# A\n\n![A picture not drawn yet](missing.png)\n",
+                                      "b.md": "# B\n"})
     first = build(project)
     page = project / "build/a.html"
     written_at = page.stat().st_mtime_ns
@@ -68,7 +69,8 @@ def parsed(monkeypatch):
 
 
 def test_a_no_op_build_parses_nothing_and_says_the_last_builds_warnings(tmp_path, parsed):
-    project = make_project(tmp_path, {"a.md": "# A\n\n![](missing.png)\n", "b.md": "# B\n"})
+    project = make_project(tmp_path, {"a.md": "# A\n\n![A picture not drawn yet](missing.png)\n",
+                                      "b.md": "# B\n"})
     first = build(project)
     assert sorted(parsed) == ["a.md", "b.md"]
     parsed.clear()
@@ -86,7 +88,7 @@ def test_a_no_op_build_parses_nothing_and_says_the_last_builds_warnings(tmp_path
 
 def deck_image_and_template(root, body: str):
     """A course of one deck that shows one image, with its own deck template."""
-    return make_project(root, {"a.md": "# A\n\n![](images/x.png)\n"},
+    return make_project(root, {"a.md": "# A\n\n![A picture of x](images/x.png)\n"},
                         files={"slides/images/x.png": b"png", "templates/deck.html":
                                '{% extends "base.html" %}{% block body %}<body>' + body +
                                '</body>{% endblock %}'})
@@ -193,7 +195,8 @@ def runs(project) -> int:
 
 
 def test_a_figure_script_its_helper_and_its_data_are_inputs(tmp_path):
-    project = make_project(tmp_path, {"a.md": "# A\n\n![](images/made.txt)\n"}, files={
+    project = make_project(tmp_path, {"a.md": "# A\n\n![What the script made](images/made.txt)\n"},
+                           files={
         "figures_src/made.py": FIGURE, "figures_src/shared.py": "PREFIX = 'one '\n",
         "data/table.csv": "1,2\n"})
     made = project / "build/images/made.txt"
@@ -259,7 +262,7 @@ def test_a_one_deck_rebuild_sees_what_the_figure_scripts_declare_now(tmp_path):
 
     script = "OUTPUTS = ['{name}']\nfrom pathlib import Path\nimport sys\n" \
              "(Path(sys.argv[-1]) / '{name}').write_text('x')\n"
-    project = make_project(tmp_path, {"a.md": "# A\n\n![](images/b.txt)\n"},
+    project = make_project(tmp_path, {"a.md": "# A\n\n![What script b makes](images/b.txt)\n"},
                            files={"figures_src/fig.py": script.format(name="a.txt")})
     config, deck, figure = load_config(project), project / "slides/a.md", project / "figures_src/fig.py"
     an_hour_ago = os.stat(figure).st_mtime_ns - 3600 * 10**9

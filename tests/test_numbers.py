@@ -20,6 +20,7 @@ COIN = """import numpy as np
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["coin.png"]
+ALT = {"coin.png": "Two bars of almost the same height, one a little over one half, one a little under"}
 HEADS = 0.502
 
 

@@ -8,21 +8,23 @@ from conftest import make_project
 
 
 def test_backgrounds_videos_and_audio_are_checked_too(tmp_path):
-    deck = ("background-image: url(images/sky.jpg)\n\n# Sky\n\n---\n\n# Media\n\n"
-            '<video src="clip.mp4" poster="still.png" controls></video>\n\n'
-            '<audio controls><source src="talk.ogg"></audio>\n\n'
-            "---\n<!-- background-image: url('present.png') -->\n\n# Present\n")
+    deck = ("background-image: url(images/sky.jpg)\nbackground-alt: A clear blue sky\n\n# Sky\n\n"
+            "---\n\n# Media\n\n"
+            '<video src="clip.mp4" poster="still.png" controls><track kind="captions" src="clip.vtt">'
+            '</video>\n\n<audio controls><source src="talk.ogg"></audio>\n\n'
+            "---\n<!-- background-image: url('present.png') -->\n<!-- background-alt: decorative -->\n\n"
+            "# Present\n")
     project = make_project(tmp_path, {"deck.md": deck}, files={"slides/present.png": b"png"})
     result = CliRunner().invoke(cli, ["-C", str(project), "build"], catch_exceptions=False)
     warnings = [line for line in result.output.splitlines() if ": warning: " in line]
     assert warnings == [
         "slides/deck.md:1: warning: background image 'images/sky.jpg' not found: no "
         "slides/images/sky.jpg to copy and no build step makes build/images/sky.jpg",
-        "slides/deck.md:9: warning: media 'clip.mp4' not found: no slides/clip.mp4 to copy and no "
+        "slides/deck.md:10: warning: media 'clip.mp4' not found: no slides/clip.mp4 to copy and no "
         "build step makes build/clip.mp4",
-        "slides/deck.md:9: warning: image 'still.png' not found: no slides/still.png to copy and "
+        "slides/deck.md:10: warning: image 'still.png' not found: no slides/still.png to copy and "
         "no build step makes build/still.png",
-        "slides/deck.md:11: warning: media 'talk.ogg' not found: no slides/talk.ogg to copy and "
+        "slides/deck.md:12: warning: media 'talk.ogg' not found: no slides/talk.ogg to copy and "
         "no build step makes build/talk.ogg",
     ]
 

@@ -58,7 +58,7 @@ def build(config: Config, only: list[Path] | None = None,
     if not steps.copy_assets(config, out):
         result.seconds = note.seconds()
         return result
-    plan = steps.plan_pages(config, only, figure_outputs, out)
+    plan = steps.plan_pages(config, only, figure_outputs, scripts[0] if scripts else None, out)
     entries = steps.write_pages(config, plan, keep_last_good, out, result)
     if config.pdf and not keep_last_good:
         # The course page links the PDFs there are, so they come first.

@@ -13,6 +13,7 @@ from .. import cache, manifest, processes
 from ..assets import KATEX_JS, third_party_assets
 from ..config import Config
 from ..deck import Deck, DeckError, read_deck
+from ..deck.accessibility import ImageFacts
 from ..deck.lint import lint_deck
 from ..deck.mentions import mentions_of
 from ..diagnostics import ERROR, Collector, Diagnostic, display_path, has_errors
@@ -33,6 +34,7 @@ from ..sources import files_under, in_directory
 from ..values import Values, read_all
 from .build_result import BuildResult, source_hash
 from .shares import Share, imported_seconds
+from .image_facts import image_facts
 
 
 class Output:
@@ -100,25 +102,30 @@ def run_jobs(config: Config, figures: tuple[list[FigureScript], list[Diagnostic]
     return made.result().outputs if made is not None else known_figure_outputs(config)
 
 
-_FIGURE_OUTPUTS: dict[tuple, frozenset[str]] = {}
+_FIGURE_SCRIPTS: dict[tuple, tuple[FigureScript, ...]] = {}
 
 
 def known_figure_outputs(config: Config) -> set[str]:
-    """What the figure scripts declare they make, without running them. `lecture serve` asks
-    after every Markdown edit, and reading every script's syntax tree was a third of that
-    rebuild: the answer is kept while the scripts' stat signatures stay, once they are old
-    enough to trust (manifest.RACY_NS)."""
+    """What the figure scripts declare they make, without running them."""
+    return declared_outputs(config, known_figure_scripts(config))
+
+
+def known_figure_scripts(config: Config) -> list[FigureScript]:
+    """The figure scripts as `discover` reads them. `lecture serve` asks after every Markdown
+    edit, and reading every script's syntax tree was a third of that rebuild: the answer is
+    kept while the scripts' stat signatures stay, once they are old enough to trust
+    (manifest.RACY_NS)."""
     signatures = tuple((path, tuple(manifest.signature(path) or ()))
                        for path in in_directory(config.figures_dir, "*.py"))
     key = (config.figures_dir, config.figures_subdir, signatures)
-    found = _FIGURE_OUTPUTS.get(key)
+    found = _FIGURE_SCRIPTS.get(key)
     if found is None:
-        found = frozenset(declared_outputs(config, discover(config)[0]))
+        found = tuple(discover(config)[0])
         settled = time.time_ns() - manifest.RACY_NS
         if all(signature and signature[1] < settled for _, signature in signatures):
-            _FIGURE_OUTPUTS.clear()
-            _FIGURE_OUTPUTS[key] = found
-    return set(found)
+            _FIGURE_SCRIPTS.clear()
+            _FIGURE_SCRIPTS[key] = found
+    return list(found)
 
 
 def build_share(config: Config, share: Share, force: bool, progress: Callable[[str], None],
@@ -165,12 +172,14 @@ class PagePlan:
     values: Values  # what the figure scripts and notebooks recorded
     macros: Macros  # the remark macros the pages define: what the decks may use
     macros_script: str | None  # the course's macros as the pages load them, when it has some
+    images: ImageFacts  # what the accessibility rules need: figures' alternative text, GIFs
 
 
 def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str],
-               out: Output) -> PagePlan:
+               scripts: list[FigureScript] | None, out: Output) -> PagePlan:
     """Which decks get a page, and the files beside them copied; a deck or a file whose name is
-    taken (by another deck's page, or a file the build writes itself) is an error."""
+    taken (by another deck's page, or a file the build writes itself) is an error. `scripts`:
+    the figure scripts as `discover` read them (None: as they are known)."""
     decks = config.decks()
     wanted = {path.resolve() for path in only or decks}
     known = {path.resolve() for path in decks}
@@ -198,9 +207,10 @@ def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str]
     notebooks = frozenset(path.stem for path in config.notebooks())
     macros, problems = course_macros(macros_source(config), config.root)
     out.note.extend(problems)
-    return PagePlan(decks, wanted, output_targets(config, decks, figure_outputs), notebooks,
-                    read_all(values_root(config)), macros,
-                    MACROS_SCRIPT if macros_source(config).is_file() else None)
+    available = output_targets(config, decks, figure_outputs)
+    images = image_facts(config, scripts if scripts is not None else known_figure_scripts(config), available)
+    return PagePlan(decks, wanted, available, notebooks, read_all(values_root(config)), macros,
+                    MACROS_SCRIPT if macros_source(config).is_file() else None, images)
 
 
 def write_pages(config: Config, plan: PagePlan, keep_last_good: bool, out: Output,
@@ -260,12 +270,12 @@ def _write_page(config: Config, deck: Deck, plan: PagePlan, keep_last_good: bool
                 result: BuildResult) -> list[list[int] | None] | None:
     """Lint and render one deck's page and its text version; their signatures when they may be
     reused next time (both were written and the deck has no error)."""
-    found = lint_deck(deck, config, plan.available, plan.notebooks, plan.values)
+    found = lint_deck(deck, config, plan.available, plan.notebooks, plan.values, plan.images)
     out.note.extend(found)
     result.by_page[page_name(deck.path)] = found  # said, even when no page is written
     if keep_last_good and has_errors(found):
         return None
-    source = prepare_source(deck, plan.notebooks, plan.values)
+    source = prepare_source(deck, plan.notebooks, plan.values, plan.images)
     page = rendered(lambda: render_deck(deck, config, out.templates, source, plan.macros_script),
                     "deck.html", config, out.note)
     if page is None:
@@ -291,12 +301,13 @@ def _page_context(config: Config, plan: PagePlan) -> str:
     """What every deck's page and problems depend on besides the deck itself: the templates
     (the course's and the packaged ones), the settings, what the output will hold (references),
     the course's notebooks, the values figures and notebooks recorded, the macros the pages
-    define (a deck that uses an unknown one has an error), and KaTeX (formulas)."""
+    define (a deck that uses an unknown one has an error), what the accessibility rules know
+    (the figures' alternative text, how long GIFs run), and KaTeX (formulas)."""
     templates = [*files_under(config.templates_dir), *files_under(PACKAGED_TEMPLATES)]
     return cache.fingerprint(config.title, json.dumps(config.remark, sort_keys=True), config.language,
                              json.dumps([config.shortcuts, config.keys], sort_keys=True),
                              "\n".join(sorted(plan.available)), "\n".join(sorted(plan.notebooks)),
-                             json.dumps(plan.values, sort_keys=True),
+                             json.dumps(plan.values, sort_keys=True), plan.images.fingerprint(),
                              plan.macros.fingerprint(), str(plan.macros_script),
                              "\n".join(path.as_posix() for path in templates),
                              files=[*templates, config.node_modules / KATEX_JS])

@@ -25,6 +25,7 @@ from ..macros import Macros, course_macros
 from ..shards import Shard
 from ..values import Values, read_all
 from .shares import share_of
+from .image_facts import image_facts
 
 __all__ = ["add_skips", "check", "write_junit"]
 
@@ -64,8 +65,9 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     values = read_all(values_root(config))
     figure_values = _figure_values(config, scripts, values)
     cache = CheckCache(config, use=use_cache)
+    images = image_facts(config, scripts, available)
     for deck in read:
-        note.extend(lint_deck(deck, config, available, notebook_names, values))
+        note.extend(lint_deck(deck, config, available, notebook_names, values, images))
         plan = checks_of(deck, config, figure_values)
         note.extend(plan.diagnostics)
         if not plan.steps:

@@ -31,6 +31,7 @@ class Heading:
     """A heading element of a slide in remark's page."""
     text: str  # its textContent, white space collapsed: what the slide shows
     markdown: str | None  # what marked made it from (its `raw`, which names its id); None for HTML
+    level: int = 1  # the 3 of <h3>
 
 
 @dataclass
@@ -59,7 +60,8 @@ def slide_headings(parts: list, links: Mapping[str, tuple[str, str]], first_only
         found = page.close()
     except RecursionError:
         return []  # emphasis nested past Python's stack (hostile input): no heading to name
-    return [Heading(element.text, marked.heading_markdown.get(element.id)) for element in found]
+    return [Heading(element.text, marked.heading_markdown.get(element.id), element.level)
+            for element in found]
 
 
 def converted_html(parts: list, links: Mapping[str, tuple[str, str]]) -> str:
@@ -121,6 +123,6 @@ def _heading_before_classes(text: str | ContentClass, marked: Marked) -> list[He
             if following is None and not (block.kind == "heading" and text.endswith("\n")):
                 return []
             first = page.close()[0]
-            return [Heading(first.text, marked.heading_markdown.get(first.id))]
+            return [Heading(first.text, marked.heading_markdown.get(first.id), first.level)]
         block = following
     return []

@@ -63,6 +63,7 @@ _SPACE_RUN = re.compile(f"{S}+")
 class HeadingElement:
     """An h1–h6 element, as the parser builds it."""
     id: str
+    level: int = 1  # the 3 of <h3>
     parts: list[str] = field(default_factory=list)  # its text, as its descendants add to it
     closed: bool = False
 
@@ -201,7 +202,7 @@ class HeadingParser:
             return
         opened = _Open(name, foreign=False)
         if name in HEADINGS and not self._hidden:
-            opened.heading = HeadingElement(_attribute(attributes, "id"))
+            opened.heading = HeadingElement(_attribute(attributes, "id"), int(name[1]))
             self.headings.append(opened.heading)
         opened.hides = name == "template"
         self._push(opened)

@@ -411,3 +411,68 @@ class Marked:
             address = cap.group(1)[7:] if cap.group(1)[6:7] == ":" else cap.group(1)
             return f'<a href="mailto:{escape(address)}">{escape(address)}</a>'
         return f'<a href="{escape(cap.group(1))}">{escape(cap.group(1))}</a>'
+
+
+@dataclass(frozen=True)
+class InlineLink:
+    """An image or a link marked's inline lexer makes, where its Markdown lies in the text read."""
+    start: int
+    end: int
+    image: bool
+    text: str  # a link's text (Markdown), an image's alternative text, as written
+    href: str
+    form: str  # "inline" [t](u), "reference" [t][id] or [t], "autolink" <u>, "url" (a bare address)
+    text_start: int  # where `text` begins
+
+
+def inline_links(src: str, links: Mapping[str, tuple[str, str]], base: int = 0,
+                 in_link: bool = False) -> Iterator[InlineLink]:
+    """The images and links of one text block, in order, as `Marked.inline` reads it (the same
+    rules in the same order; a reference that names no definition is text), with offsets
+    `base` and on: what the accessibility rules read. Inside a link's text, an address is not
+    a link of its own (marked's `inLink`).
+
+    Emphasis is read as text: the links inside it are the same, and a hostile run of `*` would
+    make the emphasis rules quadratic (and their recursion deep). The bracket rules are tried
+    only where a `]` follows, and the tag rules where a `>` does, for the same reason: a run of
+    `[`, or of tags cut off, is text, each tried to the end of the text otherwise."""
+    at, end = 0, len(src)
+    last_bracket, last_angle = src.rfind("]"), src.rfind(">")
+    while at < end:
+        char = src[at]
+        cap = None
+        if (char in "![" and at > last_bracket) or (char == "<" and at > last_angle):
+            cap = _INLINE_TEXT.match(src, at)
+        elif char == "\\" and (cap := _ESCAPE.match(src, at)):
+            pass
+        elif char == "<" and (cap := _AUTOLINK.match(src, at)):
+            if cap.group(2) != "@" and not in_link:
+                yield InlineLink(base + at, base + cap.end(), False, cap.group(1), cap.group(1),
+                                 "autolink", base + cap.start(1))
+        elif char == "h" and not in_link and (cap := _URL.match(src, at)):
+            yield InlineLink(base + at, base + cap.end(), False, cap.group(1), cap.group(1), "url",
+                             base + at)
+        elif char == "<" and (cap := _TAGS.match(src, at)):
+            pass
+        elif char in "![" and (cap := _LINK.match(src, at)):
+            yield from _found_link(cap, cap.group(2), "inline", links, base)
+        elif char in "![" and (cap := _REFLINK.match(src, at) or _NOLINK.match(src, at)):
+            label = (cap.group(2) if cap.re is _REFLINK else "") or cap.group(1)
+            link = links.get(_SPACE_RUN.sub(" ", label).lower())
+            if link is None:
+                at += 1  # text, as in `Marked.inline`
+                continue
+            yield from _found_link(cap, link[0], "reference", links, base)
+        elif not (char == "`" and (cap := _CODESPAN.match(src, at))) \
+                and not (char == " " and (cap := _BR.match(src, at))):
+            cap = _INLINE_TEXT.match(src, at)
+        at = cap.end()
+
+
+def _found_link(cap: re.Match, href: str, form: str, links: Mapping[str, tuple[str, str]],
+                base: int) -> Iterator[InlineLink]:
+    image = cap.group().startswith("!")
+    yield InlineLink(base + cap.start(), base + cap.end(), image, cap.group(1), href, form,
+                     base + cap.start(1))
+    if not image:  # a link's text is Markdown: an image in it is an image
+        yield from inline_links(cap.group(1), links, base + cap.start(1), in_link=True)

@@ -19,7 +19,7 @@ from ..diagnostics import ERROR, WARNING, Diagnostic
 _HTML_TAG = re.compile(r"<(img|a|source|video|audio|iframe)\b([^>]*)", re.I)
 _HTML_ATTRIBUTE = re.compile(r"""\b(src|href|poster)\s*=\s*["']([^"']*)["']""", re.I)
 # remark's `background-image: url(...)` slide property, as a leading line or an HTML comment.
-_BACKGROUND = re.compile(r"""^(?:<!--\s*)?background-image:\s*url\(\s*["']?([^"')]+?)["']?\s*\)""", re.M)
+BACKGROUND_IMAGE = re.compile(r"""^(?:<!--\s*)?background-image:\s*url\(\s*["']?([^"')]+?)["']?\s*\)""", re.M)
 # Markdown inside an HTML block: remark still converts it when it sits in a content class.
 _MARKDOWN_URL = re.compile(r"(!?)\[[^\[\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -38,7 +38,7 @@ def find_references(deck: Deck) -> list[Reference]:
     for slide in (*deck.layouts, *deck.slides):
         found += _references_in(slide.body, slide.start_line)
         found += [Reference(slide.start_line + slide.body.count("\n", 0, m.start()), "background image",
-                            m.group(1)) for m in _BACKGROUND.finditer(slide.body)]
+                            m.group(1)) for m in BACKGROUND_IMAGE.finditer(slide.body)]
         if slide.notes_line is not None:
             found += _references_in(slide.notes, slide.notes_line + 1)
     return sorted(set(found), key=lambda r: (r.line, r.url))

@@ -1,8 +1,10 @@
 """`lecture figures`: run the scripts of figures_src/ to make the images the decks show.
 
 A figure script is a Python file in figures_src/ with a module-level `OUTPUTS = [...]` list of the
-file names it writes (and optionally `INPUTS = [...]`, files it reads, relative to the course).
-Other .py files there are helpers. Each script runs in its own process, with `--out DIR`:
+file names it writes (and optionally `INPUTS = [...]`, files it reads, relative to the course, and
+`ALT = {name: text}`, each output's alternative text, which the pages use where a slide shows the
+figure without its own). Other .py files there are helpers. All three are read from the source,
+never run. Each script runs in its own process, with `--out DIR`:
 a crash, a hang or a huge allocation in one cannot take the tool down. Results are cached by
 content (cache.py's rule): a script re-runs when it, a helper it imports (directly or not), an
 input, the figure style or the installed packages change.
@@ -19,8 +21,9 @@ from pathlib import Path
 from typing import Callable
 
 from .. import cache
+from ..alt_text import FigureAlt, alt_text_problem
 from ..config import Config
-from ..diagnostics import ERROR, Diagnostic
+from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..extras import explain_missing_module
 from ..layout import cache_dir, figure_output, values_dir
 from ..processes import child_environment, exit_description
@@ -40,6 +43,13 @@ class FigureScript:
     outputs_line: int  # where OUTPUTS is declared, for messages about outputs
     inputs: tuple[str, ...] = ()
     helpers: tuple[Path, ...] = ()  # local modules it imports, transitively
+    alt: tuple[tuple[str, str], ...] = ()  # (output, its alternative text), as ALT declares them
+    alt_lines: tuple[int, int] | None = None  # first and last line of the ALT assignment
+
+    def alt_text(self, output: str) -> FigureAlt:
+        """What the script says of an output's alternative text, and the line to add it at."""
+        line = self.alt_lines[0] if self.alt_lines else self.outputs_line
+        return FigureAlt(dict(self.alt).get(output), self.path, line)
 
     @property
     def records(self) -> tuple[str, ...]:
@@ -77,7 +87,9 @@ def discover(config: Config) -> tuple[list[FigureScript], list[Diagnostic]]:
                                        "(no directories)"))
             continue
         helpers = cache.local_imports([modules[name]], [directory])
-        scripts.append(FigureScript(modules[name], tuple(outputs), line, tuple(inputs), tuple(helpers)))
+        alt, alt_lines = _alt_declaration(tree, modules[name], outputs, problems)
+        scripts.append(FigureScript(modules[name], outputs, line, tuple(inputs), tuple(helpers),
+                                    alt, alt_lines))
     seen: dict[str, FigureScript] = {}
     for script in scripts:
         for output in script.outputs:
@@ -93,26 +105,90 @@ def declared_outputs(config: Config, scripts: list[FigureScript]) -> set[str]:
     return {figure_output(config, name) for script in scripts for name in script.outputs}
 
 
+def figure_alts(config: Config, scripts: list[FigureScript]) -> dict[str, FigureAlt]:
+    """What each declared output's script says of its alternative text, by where the output
+    goes (relative to the output directory, as a deck's image resolves)."""
+    return {figure_output(config, name): script.alt_text(name)
+            for script in scripts for name in script.outputs}
+
+
 def _declarations(tree: ast.Module) -> dict[str, tuple[tuple, int]]:
     found = {}
+    for node in _assignments(tree, ("OUTPUTS", "INPUTS")):
+        try:
+            value = ast.literal_eval(node.value)
+        except ValueError:
+            value = None
+        found[node.targets[0].id] = (tuple(value) if isinstance(value, (list, tuple)) else (),
+                                     node.lineno)
+    return found
+
+
+def _assignments(tree: ast.Module, names: tuple[str, ...]):
+    """The module-level `NAME = ...` statements of `names`."""
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id in ("OUTPUTS", "INPUTS"):
-            try:
-                value = ast.literal_eval(node.value)
-            except ValueError:
-                value = None
-            found[node.targets[0].id] = (tuple(value) if isinstance(value, (list, tuple)) else (),
-                                         node.lineno)
-    return found
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id in names:
+            yield node
+
+
+_ALT_FORM = 'ALT = {"name.png": "what the figure shows"}'
+
+
+def _alt_declaration(tree: ast.Module, path: Path, outputs: tuple[str, ...],
+                     problems: list[Diagnostic]) -> tuple[tuple[tuple[str, str], ...], tuple[int, int] | None]:
+    """The script's `ALT` entries, and the lines its assignment spans; each entry that is not
+    text for a declared output, or whose text names no more than the file, is a warning at its
+    own line (the figure is still made)."""
+    found = list(_assignments(tree, ("ALT",)))
+    if not found:
+        return (), None
+    node = found[-1]  # the one that stands when the script has run
+    lines = (node.lineno, node.end_lineno or node.lineno)
+    if not isinstance(node.value, ast.Dict):
+        problems.append(Diagnostic(path, node.lineno, WARNING, f"ALT must be a dict literal: {_ALT_FORM}"))
+        return (), lines
+    entries = []
+    for key, value in zip(node.value.keys, node.value.values):
+        try:
+            name, text = ast.literal_eval(key), ast.literal_eval(value)
+        except ValueError:
+            name = text = None
+        where = getattr(key, "lineno", node.lineno)
+        if not isinstance(name, str) or not isinstance(text, str):
+            problems.append(Diagnostic(path, where, WARNING, "ALT is read from the source, not run: write "
+                                       f"each entry out as text, {_ALT_FORM}"))
+        elif name not in outputs:
+            problems.append(Diagnostic(path, where, WARNING, f"ALT names {name!r}, which OUTPUTS does not "
+                                       f"declare (it declares {', '.join(outputs)})"))
+        elif text.strip() and (why := alt_text_problem(text, name)):
+            problems.append(Diagnostic(path, where, WARNING, f"the alternative text of {name}: {why}; "
+                                       "say what the figure shows (a11y: image-alt)"))
+        else:
+            entries.append((name, " ".join(text.split())))
+    return tuple(entries), lines
 
 
 def fingerprint(script: FigureScript, root: Path) -> str:
     """Everything a script's outputs depend on, by cache.py's rule: its source, its helpers, its
-    declared inputs and outputs, and the packaged figure style it draws with."""
+    declared inputs and outputs, and the packaged figure style it draws with. Not its `ALT`:
+    better words for a figure do not draw it again (the pages take them from the source)."""
     inputs = [root / name for name in script.inputs]
-    return cache.fingerprint(repr(script.outputs), repr(script.inputs),
-                             files=[script.path, *script.helpers, *STYLE_MODULES, *inputs])
+    return cache.fingerprint(repr(script.outputs), repr(script.inputs), script.path.name,
+                             _source_without_alt(script),
+                             files=[*script.helpers, *STYLE_MODULES, *inputs])
+
+
+def _source_without_alt(script: FigureScript) -> bytes:
+    try:
+        source = script.path.read_bytes()
+    except FileNotFoundError:
+        return b"<missing>"
+    if script.alt_lines is None:
+        return source
+    lines = source.splitlines(keepends=True)
+    first, last = script.alt_lines
+    return b"".join(lines[:first - 1] + [b"\n"] * (last - first + 1) + lines[last:])
 
 
 def make_figures(config: Config, names: list[str] | None = None, force: bool = False,

@@ -12,10 +12,12 @@ from ..config import Config, is_language_tag
 from ..deck import Deck
 from ..diagnostics import ERROR, Diagnostic
 from ..layout import cache_dir, page_url, text_page_url
+from .page_script import PACKAGED_TEMPLATES
 from .source import heading_ids, json_for_script
 from .text_page import TextSlide
 
-PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+__all__ = ["PACKAGED_TEMPLATES", "DeckEntry", "page_script", "render_deck", "render_index",
+           "render_stylesheet", "rendered", "template_environment"]
 
 
 def template_environment(config: Config) -> jinja2.Environment:
@@ -90,6 +92,7 @@ def render_stylesheet(config: Config, env: jinja2.Environment) -> str:
 def page_script(env: jinja2.Environment) -> str:
     """The page's own script, taken as it is (no template syntax in JavaScript)."""
     return env.loader.get_source(env, "lecture.js")[0]
+
 
 
 def rendered(render: Callable[[], str], template: str, config: Config,

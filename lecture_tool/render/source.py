@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..deck import Deck, headings
+from ..deck.accessibility import ImageFacts, alt_text_edits
 from ..deck.annotations import strip_annotations
 from ..deck.mentions import link_mentions
 from ..deck.numbers import INLINE_VALUE, formatted, inline_value
@@ -26,29 +27,32 @@ class Page:
     deck: Deck
     notebooks: frozenset[str] = frozenset()  # the course's notebooks, by name
     values: Values = dataclasses.field(default_factory=dict)  # what figures and notebooks recorded
+    images: ImageFacts = ImageFacts()  # the figures' alternative text, among others
 
 
 def prepare_source(deck: Deck, notebooks: frozenset[str] = frozenset(),
-                   values: Values | None = None) -> str:
+                   values: Values | None = None, images: ImageFacts = ImageFacts()) -> str:
     """The deck source as the page gives it to remark: each of SOURCE_STEPS in turn, as
     nbconvert chains its preprocessors."""
     deck = with_title_layout(deck)  # first: the steps below read offsets into its source
-    page, source = Page(deck, notebooks, values or {}), deck.source
+    page, source = Page(deck, notebooks, values or {}, images), deck.source
     for step in SOURCE_STEPS:
         source = step(source, page)
     return source
 
 
 def rewrite_markdown_text(source: str, page: Page) -> str:
-    """Each formula becomes an HTML span that KaTeX renders in the page, and each bare mention
-    of one of the course's notebooks (`name.ipynb`) a link to its page, where remark shows text.
+    """Each formula becomes an HTML span that KaTeX renders in the page, each bare mention of
+    one of the course's notebooks (`name.ipynb`) a link to its page, where remark shows text,
+    and each image of a figure that a slide shows without alternative text gets the text its
+    script declares (a background its `background-alt:`, for screen readers).
 
     remark's Markdown would read `*` and `_` inside math as emphasis (gnab/remark#336): the TeX
     goes into an attribute, which marked passes through untouched. Code, fences and inline code
     are left as they are, so remark finds the same slides as in the original. This step reads
-    offsets into the deck's own source, so it comes first.
+    offsets into the deck's own source, so it comes first, and all its edits are made at once.
     """
-    edits = []
+    edits = alt_text_edits(page.deck, page.images)
     for formula in formulas(page.deck):
         if formula.joins is None:
             edits.append((formula.start, formula.end, _math_span(formula)))
@@ -58,7 +62,8 @@ def rewrite_markdown_text(source: str, page: Page) -> str:
                        f"{source[formula.start:head_end]}</span>"),
                       (own_start, formula.end, _math_span(formula))]
     if page.notebooks and ".ipynb" in source:
-        edits += _mention_links(page.deck, edits, page.notebooks)
+        # The other edits cut the text mentions are looked for in: none overlaps another.
+        edits += _mention_links(page.deck, sorted(edits), page.notebooks)
     pieces, at = [], 0
     for start, end, replacement in sorted(edits):
         pieces += [source[at:start], replacement]

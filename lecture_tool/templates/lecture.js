@@ -12,11 +12,22 @@
     return String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   }
 
+  // An attribute's value that keeps character references as they are: the build writes an
+  // image's alternative text into a macro's arguments with `&#44;` for its commas.
+  function escapeKeepingReferences(text) {
+    return String(text).replace(/&(?!#?\w+;)/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  }
+
   // `![:scale 50%](image.png)`, a macro many remark decks use; remark itself ships none. A
   // course's own macros (templates/macros.js) ran before this script: its `scale` stays.
+  // `![:scale 50%, what it shows](image.png)`: the words after the width are the image's
+  // alternative text (remark splits them at commas: joined again), `""` says it is decorative.
   if (!Object.prototype.hasOwnProperty.call(remark.macros, 'scale')) {
     remark.macros.scale = function (width) {
-      return '<img src="' + escapeAttribute(this) + '" style="width: ' + escapeAttribute(width) + '" />';
+      var alt = Array.prototype.slice.call(arguments, 1).join(', ');
+      var altAttribute = alt === '""' ? ' alt=""' : (alt ? ' alt="' + escapeKeepingReferences(alt) + '"' : '');
+      return '<img src="' + escapeAttribute(this) + '" style="width: ' + escapeAttribute(width) + '"' +
+        altAttribute + ' />';
     };
   }
 
@@ -263,8 +274,80 @@
     };
   }
 
+  // --- GIF pause button (accessibility, WCAG 2.2.2) -------------------------------------------
+  // An animated GIF that runs longer than 5 s must be pausable, and an <img> cannot pause one:
+  // the button draws the frame showing onto a canvas laid over the image, and takes it away to
+  // play again. Visitors who ask for reduced motion get every GIF paused from the start. The
+  // class lecture-gif-pause is how the build knows this page pauses GIFs (deck/accessibility.py).
+  function addGifPauseButtons(root) {
+    var reduced = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    var images = root.querySelectorAll('.remark-slide-content img');
+    for (var i = 0; i < images.length; i++) {
+      var image = images[i];
+      if (!/\.gif(?:[?#]|$)/i.test(image.getAttribute('src') || '') ||
+          (image.parentNode && image.parentNode.classList.contains('lecture-gif'))) continue;
+      var frame = document.createElement('span');
+      frame.className = 'lecture-gif';
+      image.parentNode.insertBefore(frame, image);
+      frame.appendChild(image);
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'lecture-gif-pause';
+      frame.appendChild(button);
+      showGifPlaying(frame, true);
+      button.addEventListener('click', toggleGif);
+      // remark reads keys on the document: Space or Enter on the button must not also turn the
+      // slide (the arrows still do).
+      button.addEventListener('keydown', function (event) {
+        if (event.key === ' ' || event.key === 'Enter') event.stopPropagation();
+      });
+      if (reduced) {
+        if (image.complete) pauseGif(frame); else image.addEventListener('load', pauseGif.bind(null, frame));
+      }
+    }
+  }
+
+  function showGifPlaying(frame, playing) {
+    var button = frame.querySelector('.lecture-gif-pause');
+    button.textContent = playing ? '❚❚' : '▶';
+    button.setAttribute('aria-label', playing ? 'Pause the animation' : 'Play the animation');
+  }
+
+  function pauseGif(frame) {
+    var image = frame.querySelector('img');
+    var still = document.createElement('canvas');
+    still.className = 'lecture-gif-still';
+    still.width = image.naturalWidth;
+    still.height = image.naturalHeight;
+    still.getContext('2d').drawImage(image, 0, 0);
+    // In the image's place (hidden while paused), with its text; a decorative one stays unsaid.
+    if (image.getAttribute('alt')) {
+      still.setAttribute('role', 'img');
+      still.setAttribute('aria-label', image.getAttribute('alt'));
+    } else {
+      still.setAttribute('aria-hidden', 'true');
+    }
+    frame.insertBefore(still, image);
+    frame.classList.add('lecture-gif-paused');
+    showGifPlaying(frame, false);
+  }
+
+  function toggleGif(event) {
+    var frame = event.currentTarget.parentNode;
+    var still = frame.querySelector('.lecture-gif-still');
+    if (still) {
+      still.remove();
+      frame.classList.remove('lecture-gif-paused');
+      showGifPlaying(frame, true);
+    } else {
+      pauseGif(frame);
+    }
+  }
+  // --- end of the GIF pause button --------------------------------------------------------------
+
   window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds,
-                    markProgress: markProgress, hideOtherSlides: hideOtherSlides};
+                    markProgress: markProgress, hideOtherSlides: hideOtherSlides,
+                    addGifPauseButtons: addGifPauseButtons};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
@@ -283,6 +366,7 @@
   window.slideshow.on('afterShowSlide', slideShown);
   window.addEventListener('beforeprint', function () { printing = true; hideOtherSlides(); });
   window.addEventListener('afterprint', function () { printing = false; hideOtherSlides(); });
+  addGifPauseButtons(document);
   // remark makes new slide elements when the deck is loaded again (`lecture serve` updates a
   // page in place that way) and tells no outside listener: watching its slide area does.
   var area = document.querySelector('.remark-slides-area');
@@ -290,6 +374,7 @@
     new MutationObserver(function () {
       markProgress(document);
       hideOtherSlides();
+      addGifPauseButtons(document);
     }).observe(area, {childList: true});
   }
 })();

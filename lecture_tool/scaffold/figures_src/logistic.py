@@ -6,6 +6,10 @@ import numpy as np
 from lecture_tool import figure_style as style
 
 OUTPUTS = ["logistic.png"]  # the files this script writes; slides show them as images/<name>
+# What each file shows, for readers who cannot see it: a slide that shows the figure without
+# alternative text of its own gets this (read from this file, never run: write it out as text).
+ALT = {"logistic.png": "The logistic function σ(z) for z from -6 to 6: an S-shaped curve that rises "
+                       "from 0 to 1 and crosses one half, marked by a dashed line, at z = 0."}
 
 
 def make(out: Path) -> None:
