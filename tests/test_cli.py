@@ -132,9 +132,11 @@ def test_a_no_op_build_imports_nothing_heavy(tmp_path):
 
 
 def deck_missing_images() -> str:
-    """a.png named 5 times, b0.png 3, b1.png 2; then a fence never closed (an error, at the end)."""
-    slides = "".join(f"![](images/a.png)\n\n---\n\n![](images/b{i % 2}.png)\n\n---\n\n" for i in range(5))
-    return "# Pictures\n\n" + slides + "```python\nx = 1\n"
+    """a.png named 5 times, b0.png 3, b1.png 2; then a fence never closed (an error, at the end).
+    Each slide has a heading and each image its text, so that only the files are missing."""
+    slides = "".join(f"![a plot](images/a.png)\n# A\n---\n\n![a plot](images/b{i % 2}.png)\n# B\n---\n\n"
+                     for i in range(5))
+    return "# Pictures\n\n" + slides + "# Code\n```python\nx = 1\n"
 
 
 def test_missing_files_one_line_each_after_the_errors(tmp_path):
@@ -162,7 +164,7 @@ def test_verbose_lists_every_missing_file_warning(tmp_path):
 
 
 def test_check_sums_up_errors_before_warnings(tmp_path):
-    deck = "# Pictures\n\n![](images/a.png)\n\n![](images/a.png)\n\n```python\n1 / 0\n```\n"
+    deck = "# Pictures\n\n![a plot](images/a.png)\n\n![a plot](images/a.png)\n\n```python\n1 / 0\n```\n"
     project = make_project(tmp_path, {"pictures.md": deck})
     result = CliRunner().invoke(main, ["-C", str(project), "check"])
     assert result.exit_code == 1
