@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 OUTPUTS = ["{name}.png"]
+ALT = {{"{name}.png": "The figure {name}, a test image"}}
 
 
 def make(out: Path) -> None:

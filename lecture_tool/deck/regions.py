@@ -34,8 +34,21 @@ class Mapped:
         return Mapped(self.text + other.text, self.origin + other.origin)
 
     @staticmethod
-    def joined(parts: list["Mapped"]) -> "Mapped":
-        return Mapped("".join(p.text for p in parts), [o for p in parts for o in p.origin])
+    def joined(parts: list) -> "Mapped":
+        """Mapped strings, and `(text, start)` pairs (a stretch of the deck's source from
+        `start`; -1: from nowhere), one after another. A deck's text is held as pairs until it
+        is joined: a deck of 25,000 tokens would otherwise hold as many lists of offsets, and
+        Python's garbage collector, which walks every list, would grow faster than the deck."""
+        texts, origin = [], []
+        for part in parts:
+            if isinstance(part, tuple):
+                text, start = part
+                origin.extend(range(start, start + len(text)) if start >= 0 else [-1] * len(text))
+            else:
+                text = part.text
+                origin.extend(part.origin)
+            texts.append(text)
+        return Mapped("".join(texts), origin)
 
     def lstripped(self) -> "Mapped":
         """Without its leading white space (JavaScript's `replace(/^\\s+/, '')`)."""
@@ -144,8 +157,11 @@ def formulas(deck: Deck) -> list[Formula]:
     joins = _step_joins(deck, regions)
     unclosed: dict[int, Mapped] = {}  # what each region ends with after its last formula
     for index, (start, end, passes) in enumerate(regions):
-        seen = _as_seen(deck, start, end, passes)
         before = joins.get(index)
+        if before is None and "$" not in deck.source[start:end]:
+            unclosed[index] = _unmapped("")
+            continue
+        seen = _as_seen(deck, start, end, passes)
         if before is not None:  # read glued to the end of the step before, as remark reads it
             head = unclosed[before]
             seen, own_from = head + seen, len(head.text)
@@ -210,6 +226,8 @@ def leftover_delimiters(deck: Deck) -> list[tuple[int, str]]:
     starts = [f.start for f in taken]
     found = []
     for start, end, passes in markdown_regions(deck):
+        if "$" not in deck.source[start:end]:
+            continue
         seen = _as_seen(deck, start, end, passes)
         for match in re.finditer(r"(?<!\\)(?:\$\$|\$(?=\\[A-Za-z]|\{))", seen.text):
             at = seen.origin[match.start()]
@@ -314,10 +332,10 @@ def _level_markdown(items: list, levels: _Levels) -> Mapped:
         if index < len(items):
             stack[-1] = (items, index + 1, pieces, owner)
             item = items[index]
-            if isinstance(item, Mapped):
-                pieces.append(item)
-            else:
+            if isinstance(item, list):  # a content class
                 stack.append((item[2], 0, [], item))
+            else:
+                pieces.append(item)
             continue
         stack.pop()
         markdown = Mapped.joined(pieces)
@@ -396,18 +414,17 @@ class _Tree:
             content_class[0] = "\n" in self.source[content_start:token.start]  # lexer.js's `block`
             self.stack.pop()
         elif token.kind == "macro":
-            self.stack[-1].append(_unmapped("m"))  # what a macro returns is the page's business
+            self.stack[-1].append(("m", -1))  # what a macro returns is the page's business
         elif token.kind in ("text", "code", "fences", "inline_code"):
             mapped = self.mapped and token.end - token.start == len(token.text)
-            self.stack[-1].append(Mapped(token.text, list(range(token.start, token.end))) if mapped
-                                  else _unmapped(token.text))
+            self.stack[-1].append((token.text, token.start if mapped else -1))
 
 
 def _without_properties(items: list) -> list:
     """parser.js takes the slide's properties out of its first string of Markdown (the text
     before its first content class)."""
     count = 0
-    while count < len(items) and isinstance(items[count], Mapped):
+    while count < len(items) and not isinstance(items[count], list):
         count += 1
     if count == 0:
         return items
