@@ -102,8 +102,8 @@ def _leaves(markdown: Mapped) -> list[tuple[int, Mapped]]:
             for kind, positions in leaves]
 
 
-def markdown_regions(deck: Deck) -> list[list[int]]:
-    """[start, end, passes] of each stretch of the deck's source that remark shows as text (not
+def markdown_regions(deck: Deck) -> list[tuple[int, int, int]]:
+    """(start, end, passes) of each stretch of the deck's source that remark shows as text (not
     code, not inside an HTML comment or a `<pre>`, `<style>`, ... element), with the number of
     times its Markdown reads it: once per level of conversion that reads it as text (a content
     class is converted, then read again inside its parent), 0 inside an HTML block, which marked
@@ -117,19 +117,27 @@ def markdown_regions(deck: Deck) -> list[list[int]]:
     levels = _conversion_levels(deck)
     hidden = levels.code
     _hide_unrendered_elements(deck.source, levels.shown, hidden)
-    regions: list[list[int]] = []
-    last = -1  # the last character shown: a region runs on over what marked took out between
-    # (a list item's indentation, a quote's `>`), never over what it hides (code, comments)
+    regions: list[tuple[int, int, int]] = []  # tuples: the garbage collector soon stops walking them
+    start, last = -1, -1  # the region's first and last character shown: it runs on over what
+    # marked took out between (a list item's indentation, a quote's `>`), never over what it
+    # hides (code, comments)
+    passes, block = levels.passes, levels.block
     for at, is_shown in enumerate(levels.shown):
         if hidden[at]:
-            last = -1
-        if not is_shown or hidden[at]:
+            if start >= 0:
+                regions.append((start, last + 1, passes[start]))
+            start = last = -1
             continue
-        if last >= 0 and regions[-1][2] == levels.passes[at] and levels.block[last] == levels.block[at]:
-            regions[-1][1] = at + 1
-        else:
-            regions.append([at, at + 1, levels.passes[at]])
+        if not is_shown:
+            continue
+        if start >= 0 and (passes[start] != passes[at] or block[last] != block[at]):
+            regions.append((start, last + 1, passes[start]))
+            start = -1
+        if start < 0:
+            start = at
         last = at
+    if start >= 0:
+        regions.append((start, last + 1, passes[start]))
     deck.derived["markdown_regions"] = regions
     deck.derived["shown"] = levels.shown
     return regions
@@ -197,7 +205,7 @@ def _math_in(text: str, raw: bool) -> list[tuple[int, int, bool]]:
     return spans
 
 
-def _step_joins(deck: Deck, regions: list[list[int]]) -> dict[int, int]:
+def _step_joins(deck: Deck, regions: list[tuple[int, int, int]]) -> dict[int, int]:
     """For each region that a `--` step begins with and that remark glues to the last line of
     the step before (no line break on either side of the `--`), the index of the region that
     step ends with, when both are read alike."""
