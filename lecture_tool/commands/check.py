@@ -30,12 +30,15 @@ __all__ = ["add_skips", "check", "write_junit"]
 def check(config: Config, decks: list[Path] | None = None, use_cache: bool = True,
           report: Callable[[Diagnostic], None] | None = None,
           progress: Callable[[str], None] = lambda line: None,
-          notebooks: bool = False, workers: dict[str, DeckRun] | None = None) -> CheckResult:
+          notebooks: bool = False, workers: dict[str, DeckRun] | None = None,
+          a11y: bool = False) -> CheckResult:
     """Check the decks (all of them by default) and return every problem found.
 
     With `notebooks`, the notebooks are executed too (cached as `lecture build` does it). The
     figure scripts whose recorded values the decks claim or show run when they are stale. With
-    `workers` (`lecture serve`), each deck's worker is kept there between calls."""
+    `workers` (`lecture serve`), each deck's worker is kept there between calls. With `a11y`,
+    the decks' pages (and the course page, when all decks are checked) are audited by axe-core
+    too, after the other checks (audit.py)."""
     note = Collector(report)
     result = CheckResult(diagnostics=note.found)
     scripts, problems = discover(config)
@@ -72,6 +75,11 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
         if cached:
             result.cached_decks.append(display_path(deck.path, config.root))
     cache.save()
+    if a11y:
+        # Here: the audit's imports (asyncio, the accessibility stage) are for this option only.
+        from .audit import audit
+
+        result.cases += audit(config, read, whole_course=not decks, note=note, progress=progress)
     result.seconds = note.seconds()
     return result
 

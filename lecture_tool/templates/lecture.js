@@ -56,8 +56,46 @@
     }
   }
 
+  // remark converts a content class's Markdown twice, so a bare URL in `.footnote[…]` becomes a
+  // link inside its own link, and the browser's parser ends the outer one at once: an empty
+  // link before the real one, a tab stop with no name (WCAG 2.4.4; axe: link-name). It goes.
+  function dropEmptyLinkTwins(root) {
+    var links = root.querySelectorAll('.remark-slide-content a[href]');
+    for (var i = 0; i < links.length; i++) {
+      var next = links[i].nextSibling;
+      if (!links[i].firstChild && next && next.nodeName === 'A' &&
+          next.getAttribute('href') === links[i].getAttribute('href')) {
+        links[i].remove();
+      }
+    }
+  }
+
+  // A code block wider than its slide scrolls (highlight.js gives it overflow-x: auto), and what
+  // scrolls must be reachable from the keyboard (WCAG 2.1.1; axe: scrollable-region-focusable):
+  // every block takes focus, and there the left and right arrows scroll it (keydownInCode).
+  function focusableCode(root) {
+    var blocks = root.querySelectorAll('.remark-slide-content pre > code.remark-code');
+    for (var i = 0; i < blocks.length; i++) blocks[i].setAttribute('tabindex', '0');
+  }
+
+  // remark listens on the window: stopped here, on the way up, the arrow scrolls the block.
+  function keydownInCode(event) {
+    var block = event.target;
+    if ((event.keyCode === 37 || event.keyCode === 39) && block.matches &&
+        block.matches('pre > code.remark-code') && block.scrollWidth > block.clientWidth) {
+      event.stopPropagation();
+    }
+  }
+
+  // What remark's slides need once they are made (at start, and when a deck is loaded again).
+  function finishSlides(doc) {
+    markProgress(doc);
+    dropEmptyLinkTwins(doc);
+    focusableCode(doc);
+  }
+
   window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds,
-                    markProgress: markProgress};
+                    markProgress: markProgress, finishSlides: finishSlides};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
@@ -65,11 +103,12 @@
   window.slideshow = remark.create(options);
   renderMath(document);
   renameHeadings(document, headingIds(document));
-  markProgress(document);
+  finishSlides(document);
+  document.addEventListener('keydown', keydownInCode);
   // remark makes new slide elements when the deck is loaded again (`lecture serve` updates a
   // page in place that way) and tells no outside listener: watching its slide area does.
   var area = document.querySelector('.remark-slides-area');
   if (area && window.MutationObserver) {
-    new MutationObserver(function () { markProgress(document); }).observe(area, {childList: true});
+    new MutationObserver(function () { finishSlides(document); }).observe(area, {childList: true});
   }
 })();
