@@ -1,4 +1,5 @@
-"""Build hook: the wheel and the sdist carry remark.js and KaTeX, as package-lock.json pins them.
+"""Build hook: the wheel and the sdist carry remark.js, KaTeX and axe-core, as package-lock.json
+pins them.
 
 Like a JupyterLab extension's build hook: the browser files come from npm when the package is
 built (running `npm ci` if node_modules is not there yet), are copied into
@@ -54,14 +55,16 @@ class BrowserAssetsHook(BuildHookInterface):
 
     def _node_modules(self, root: Path, assets) -> Path:
         for candidate in (root / "node_modules", root / "lecture_tool" / "browser"):
-            if assets.complete(candidate):
+            if assets.can_package(candidate):
                 return candidate
         npm = shutil.which("npm")
         if npm is None or not (root / "package-lock.json").is_file():
-            raise RuntimeError("building lecture-tool needs remark.js and KaTeX from npm: install "
-                               "Node.js with npm (package-lock.json pins the versions)")
-        self.app.display_info("Installing remark.js and KaTeX with npm ci (package-lock.json)")
+            raise RuntimeError("building lecture-tool needs remark.js, KaTeX and axe-core from npm: "
+                               "install Node.js with npm (package-lock.json pins the versions)")
+        self.app.display_info("Installing remark.js, KaTeX and axe-core with npm ci "
+                              "(package-lock.json)")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, check=True)
-        if not assets.complete(root / "node_modules"):
-            raise RuntimeError("npm ci finished, but node_modules lacks remark.js or KaTeX")
+        if not assets.can_package(root / "node_modules"):
+            raise RuntimeError("npm ci finished, but node_modules lacks remark.js, KaTeX or "
+                               "axe-core")
         return root / "node_modules"

@@ -1,4 +1,5 @@
-"""The browser files a deck page needs (remark.js, KaTeX) and where they are found.
+"""The browser files a deck page needs (remark.js, KaTeX), the one `lecture check --a11y` runs
+in the page (axe-core), and where they are found.
 
 They come from npm, pinned by package-lock.json, and are never committed. The wheel carries a
 copy: `hatch_build.py` copies the files named here into `lecture_tool/browser/` when the package
@@ -19,7 +20,10 @@ KATEX_JS = "katex/dist/katex.min.js"  # also run by the build, to check every fo
 KATEX_FILES = (KATEX_JS, "katex/dist/katex.min.css",
                "katex/dist/contrib/auto-render.min.js")
 KATEX_FONTS = "katex/dist/fonts"
-LICENCES = ("remark-slide/LICENSE", "katex/LICENSE")
+# Never copied into a site: the audit adds it to its own headless tab, as printing adds its CSS.
+AXE = "axe-core/axe.min.js"
+LICENCES = ("remark-slide/LICENSE", "katex/LICENSE", "axe-core/LICENSE",
+            "axe-core/LICENSE-3RD-PARTY.txt")
 
 
 @dataclass(frozen=True)
@@ -32,13 +36,29 @@ class Asset:
 def packaged_files(node_modules: Path) -> list[str]:
     """Every file the package carries, relative to `node_modules`."""
     fonts = sorted(f"{KATEX_FONTS}/{font.name}" for font in (node_modules / KATEX_FONTS).glob("*.woff2"))
-    return [REMARK, *KATEX_FILES, *fonts, *LICENCES]
+    return [REMARK, *KATEX_FILES, *fonts, AXE, *LICENCES]
 
 
 def complete(node_modules: Path) -> bool:
     """Whether `node_modules` holds what a page needs (remark, KaTeX and its fonts)."""
     return all((node_modules / name).is_file() for name in (REMARK, *KATEX_FILES)) and any(
         (node_modules / KATEX_FONTS).glob("*.woff2"))
+
+
+def can_package(node_modules: Path) -> bool:
+    """Whether `node_modules` holds every file the package carries: a page's, and axe-core (a
+    copy of node_modules made before axe-core was added has no axe-core/)."""
+    return complete(node_modules) and all((node_modules / name).is_file()
+                                          for name in (AXE, *LICENCES))
+
+
+def find_axe(node_modules: Path) -> Path | None:
+    """axe-core's script: beside the course's remark.js and KaTeX, else the package's own copy,
+    else this checkout's (an editable install); None when there is none."""
+    for candidate in (node_modules, PACKAGED, PACKAGED.parent.parent / "node_modules"):
+        if (candidate / AXE).is_file():
+            return candidate / AXE
+    return None
 
 
 def find_node_modules(root: Path, configured: Path | None = None) -> Path:

@@ -198,11 +198,15 @@ def notebooks(ctx: click.Context, force: bool) -> None:
               help="Write a skip annotation, with the reason, above each block that fails today.")
 @click.option("--exit-zero", is_flag=True, help="Report everything, but exit 0 (report-only CI).")
 @click.option("--shard", metavar="I/N", help=_SHARD_HELP)
+@click.option("--a11y", is_flag=True,
+              help="Also audit every slide and the course page with axe-core in Chromium "
+                   "(WCAG 2.1 AA); needs the [pdf] extra.")
 @_verbose_option
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
 def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
-          junit_xml: Path | None, add_skips: bool, exit_zero: bool, shard: str | None, verbose: bool,
+          junit_xml: Path | None, add_skips: bool, exit_zero: bool, shard: str | None, a11y: bool,
+          verbose: bool,
           decks: tuple[Path, ...]) -> None:
     """Check the decks: references resolve, Python blocks run, stated counts and shapes hold."""
     from .commands.check import add_skips as write_skips, check as run_check, write_junit
@@ -219,16 +223,20 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
     report = _print_diagnostic(config, verbose)
     result = run_check(config, list(decks) or None, use_cache=not no_cache,
                        notebooks=not no_notebooks, report=report, progress=_progress,
-                       shard=_shard(shard, decks))
+                       shard=_shard(shard, decks), a11y=a11y)
     report.finish()
     if junit_xml:
         write_junit(result, junit_xml, config.root)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)
     blocks = sum(c.name.startswith("block") for c in result.cases)
-    claims = len(result.cases) - blocks
+    slides = sum(c.name.startswith("a11y slide") for c in result.cases)
+    pages = sum(c.name == "a11y page" for c in result.cases)
+    claims = len(result.cases) - blocks - slides - pages
     cached = f" ({len(result.cached_decks)} from cache)" if result.cached_decks else ""
-    click.echo(f"Checked {blocks} code blocks and {claims} claims{cached} in {result.seconds:.2f} s: "
-               f"{summary(result.diagnostics)}.", err=True)
+    audited = (f", audited {slides} slide{'s' if slides != 1 else ''} on {pages} "
+               f"page{'s' if pages != 1 else ''}") if a11y else ""
+    click.echo(f"Checked {blocks} code blocks and {claims} claims{cached}{audited} in "
+               f"{result.seconds:.2f} s: {summary(result.diagnostics)}.", err=True)
     if (errors or (strict and (warnings or config.warnings))) and not exit_zero:
         sys.exit(1)
 

@@ -22,7 +22,11 @@ BROWSER_FILES = ("lecture_tool/browser/remark-slide/out/remark.min.js",
                  "lecture_tool/browser/katex/dist/katex.min.js",
                  "lecture_tool/browser/katex/dist/katex.min.css",
                  "lecture_tool/browser/katex/dist/fonts/KaTeX_Main-Regular.woff2",
-                 "lecture_tool/browser/katex/LICENSE")
+                 "lecture_tool/browser/katex/LICENSE",
+                 # `lecture check --a11y` runs it in the page; its licence travels with it.
+                 "lecture_tool/browser/axe-core/axe.min.js",
+                 "lecture_tool/browser/axe-core/LICENSE",
+                 "lecture_tool/browser/axe-core/LICENSE-3RD-PARTY.txt")
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +169,15 @@ def test_scaffold_page_renders_offline_in_chromium(browser, new_course):
     assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
     assert errors == []
     page.close()
+
+
+def test_scaffold_and_its_course_page_pass_the_accessibility_audit(new_course):
+    """The new course as it is, audited by the axe-core the wheel carries: no violation of
+    WCAG 2.1 AA on any slide, around them, or on the course page."""
+    bin_dir, new_course = new_course
+    result = lecture(bin_dir, "check", "--a11y", "--strict", cwd=new_course)
+    assert result.returncode == 0, result.stderr
+    assert "audited 6 slides on 2 pages" in result.stderr and "0 errors, 0 warnings" in result.stderr
 
 
 def test_base_install_builds_slides_and_names_the_missing_extras(dist, tmp_path):

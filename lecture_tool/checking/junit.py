@@ -10,7 +10,8 @@ from .decks import CaseResult, CheckResult
 
 
 def write_junit(result: CheckResult, path: Path, root: Path | None = None) -> None:
-    """A JUnit XML report: one test case per code block and per claim."""
+    """A JUnit XML report: one test case per code block and per claim (and, with `--a11y`, per
+    slide and page audited), in a test suite per deck."""
     suites = ElementTree.Element("testsuites", name="lecture check")
     by_deck: dict[str, list[CaseResult]] = {}
     for case in result.cases:
@@ -28,7 +29,10 @@ def write_junit(result: CheckResult, path: Path, root: Path | None = None) -> No
                 ElementTree.SubElement(element, "failure", message=case.failure).text = case.failure
             elif case.skipped is not None:
                 ElementTree.SubElement(element, "skipped", message=case.skipped)
-    in_cases = {failure for c in result.cases if c.failure for failure in c.failure.split("; ")}
+    # A case's failure holds its problems' messages, one a line (the audit's) or joined by "; "
+    # (a block's and a claim's): those are said by the case, not again under "decks".
+    in_cases = {failure for c in result.cases if c.failure
+                for line in c.failure.splitlines() for failure in line.split("; ")}
     other = [d for d in result.diagnostics if d.severity == ERROR and d.message not in in_cases]
     suite = ElementTree.SubElement(suites, "testsuite", name="decks", tests=str(len(other) or 1),
                                    failures=str(len(other)))

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Callable
 
 from .. import cache, manifest, processes
-from ..assets import KATEX_JS, third_party_assets
-from ..config import Config
+from ..assets import KATEX_JS, REMARK, third_party_assets
+from ..config import Config, key_lines
 from ..deck import Deck, DeckError, read_deck
 from ..deck.accessibility import ImageFacts
 from ..deck.lint import lint_deck
@@ -27,7 +27,8 @@ from ..layout import (COURSE_PAGE, MACROS_SCRIPT, NOTEBOOK_PAGES, PAGE_SCRIPT, S
 from ..macros import Macros, course_macros
 from ..outputs import copy_if_changed, write_if_changed
 from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_deck, render_index,
-                            render_stylesheet, render_text_version, rendered, template_environment)
+                            render_stylesheet, render_text_version, rendered, template_environment,
+                            template_file)
 from ..render.source import prepare_source
 from ..render.text_page import text_slides
 from ..sources import files_under, in_directory
@@ -156,11 +157,37 @@ def copy_assets(config: Config, out: Output) -> bool:
         return False
     for asset in assets:
         out.copy(asset.source, asset.target)
-    out.write(STYLESHEET, render_stylesheet(config, out.templates).encode())
+    stylesheet = render_stylesheet(config, out.templates)
+    out.write(STYLESHEET, stylesheet.encode())
+    out.note.extend(stylesheet_contrast(config, stylesheet, out))
     out.write(PAGE_SCRIPT, page_script(out.templates).encode())
     if macros_source(config).is_file():
         out.copy(macros_source(config), MACROS_SCRIPT)
     return True
+
+
+def stylesheet_contrast(config: Config, stylesheet: str, out: Output) -> list[Diagnostic]:
+    """The colours of the rendered stylesheet against WCAG 2.1 AA, with remark's own styles and
+    the highlight style the course chose (accessibility/stylesheet.py). Kept in
+    `contrast.json` by what they depend on: the check takes ~60 ms, a fifth of what a rebuild
+    after an edit may spend."""
+    template, text = template_file(out.templates, "lecture.css")
+    remark_js = config.node_modules / REMARK
+    style = str(config.remark.get("highlightStyle", "default"))
+    checker = sorted((Path(__file__).parent.parent / "accessibility").glob("*.py"))
+    key = cache.fingerprint(stylesheet, text, str(template), style, files=[remark_js, *checker])
+    path = cache_dir(config) / "contrast.json"
+    entry = cache.read_json(path)
+    if entry.get("key") == key:
+        return [Diagnostic.from_json(item, config.root) for item in entry["diagnostics"]]
+    # Only when the stylesheet or the style changed: a rebuild after an edit does not need it.
+    from ..accessibility.stylesheet import stylesheet_contrast as check_contrast
+
+    pyproject = config.pyproject.read_text(encoding="utf-8") if config.pyproject.is_file() else ""
+    setting = (config.pyproject, key_lines(pyproject).get("tool.lecture.remark.highlightStyle", 1))
+    found = check_contrast(stylesheet, template, text, remark_js.read_text(encoding="utf-8"), style, setting)
+    cache.write_json(path, {"key": key, "diagnostics": [d.to_json(config.root) for d in found]})
+    return found
 
 
 @dataclass(frozen=True)

@@ -34,13 +34,15 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
           report: Callable[[Diagnostic], None] | None = None,
           progress: Callable[[str], None] = lambda line: None,
           notebooks: bool = False, workers: dict[str, DeckRun] | None = None,
-          shard: Shard | None = None) -> CheckResult:
+          shard: Shard | None = None, a11y: bool = False) -> CheckResult:
     """Check the decks (all of them by default) and return every problem found.
 
     With `notebooks`, the notebooks are executed too (cached as `lecture build` does it). The
     figure scripts whose recorded values the decks claim or show run when they are stale. With
     `workers` (`lecture serve`), each deck's worker is kept there between calls. With `shard`,
-    only that shard's decks and notebooks (shares.py: the same share as `lecture build`'s)."""
+    only that shard's decks and notebooks (shares.py: the same share as `lecture build`'s). With
+    `a11y`, the decks' pages (and the course page, when all decks are checked) are audited by
+    axe-core too, after the other checks (audit.py)."""
     note = Collector(report)
     my_notebooks = None  # all
     if shard is not None:
@@ -78,6 +80,11 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
         if cached:
             result.cached_decks.append(display_path(deck.path, config.root))
     cache.save()
+    if a11y:
+        # Here: the audit's imports (asyncio, the accessibility stage) are for this option only.
+        from .audit import audit
+
+        result.cases += audit(config, read, whole_course=not decks, note=note, progress=progress)
     result.seconds = note.seconds()
     return result
 

@@ -1,20 +1,13 @@
-"""`lecture pdf`: bring the decks' pages up to date, then print them.
-
-A page is built again when it is missing, or when what it is made from (the deck, the course's
-settings, its templates) is newer than the page and than the last time this command had it
-built; every page when a file beside the decks differs from its copy in the output. With the
-figures (a PDF shows them) but not the notebooks: running those is `lecture build`'s.
-"""
+"""`lecture pdf`: bring the decks' pages up to date (pages.py), then print them."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..cache import read_json, write_json
 from ..config import Config
-from ..diagnostics import Collector, Diagnostic, has_errors
-from ..layout import cache_dir, page_path, stale_copies
+from ..diagnostics import Collector, Diagnostic
 from ..printing.pdf import PdfResult, print_pdfs
+from .pages import fresh_pages
 
 
 def make_pdfs(config: Config, decks: list[Path] | None = None, modes: Iterable[str] = ("slides",), *,
@@ -24,56 +17,10 @@ def make_pdfs(config: Config, decks: list[Path] | None = None, modes: Iterable[s
     whose page cannot be built without errors keeps its last good PDFs."""
     note = Collector(report)
     paths = list(decks) if decks else config.decks()
-    stamps_path = cache_dir(config) / "pdf-pages.json"
-    checked = read_json(stamps_path)
-    stamps = {path: _sources_stamp(config, path) for path in paths}
-    stale = paths if stale_copies(config) else \
-        [path for path in paths if _page_is_stale(config, path, stamps[path], checked)]
-    broken: set[Path] = set()
-    if stale:
-        # Only when a page is stale: the build's imports are 4 ms (-X importtime) of a `lecture
-        # pdf` that has nothing to do (90 ms).
-        from .build import build
-
-        progress(f"pdf: building {', '.join(path.name for path in stale)} first")
-        outcome = build(config, stale, report=note, progress=progress, figures=True,
-                        notebooks=False, keep_last_good=True)
-        for path in stale:
-            page = page_path(config, path)
-            if has_errors(outcome.by_page.get(page.name, [])) or not page.is_file():
-                broken.add(path)
-            else:
-                # The build rewrites a page only when it changes; this says "checked against
-                # sources this old", so that a touched deck is not built again and again.
-                checked[page.name] = stamps[path]
-        write_json(stamps_path, checked)
+    stale, broken = fresh_pages(config, paths, note, lambda line: progress(f"pdf: {line}"))
     result = print_pdfs(config, [path for path in paths if path not in broken], modes,
                         report=note, progress=progress, force=force,
                         reported=frozenset(path.resolve() for path in stale))
     result.diagnostics = note.found
     result.seconds = note.seconds()
     return result
-
-
-def _sources_stamp(config: Config, deck: Path) -> int:
-    """The newest modification time of what a deck's page is made from: the deck, the course's
-    settings (remark's options) and its own templates."""
-    sources = [deck, config.pyproject]
-    if config.templates_dir.is_dir():
-        sources += [path for path in config.templates_dir.iterdir() if path.is_file()]
-    newest = 0
-    for source in sources:
-        try:
-            newest = max(newest, source.stat().st_mtime_ns)
-        except FileNotFoundError:
-            continue
-    return newest
-
-
-def _page_is_stale(config: Config, deck: Path, stamp: int, checked: dict) -> bool:
-    try:
-        made = page_path(config, deck).stat().st_mtime_ns
-    except FileNotFoundError:
-        return True
-    last = checked.get(page_path(config, deck).name)
-    return stamp > max(made, last if isinstance(last, int) else 0)

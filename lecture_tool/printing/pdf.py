@@ -30,33 +30,22 @@ import base64
 import functools
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from .. import cache
+from ..chromium import find_browser, first_line, headless_chromium, require_playwright
 from ..config import PDF_MODES, Config
 from ..diagnostics import ERROR, WARNING, Collector, Diagnostic, display_path
-from ..errors import LectureError
-from ..extras import install_command, missing_modules
 from ..layout import cache_dir, macros_source, page_path, pdf_name
 from ..macros import Macros, course_macros
 
 HERE = Path(__file__).resolve().parent
 PAGE_WIDTH = 1280  # CSS px (96 per inch): 960 pt, a 13.3-inch page
 NOTES_HEIGHT = 720  # CSS px of the band under the slide that holds its notes
-# As tests/conftest.py starts it: as root and with no network but the registries, Chromium needs
-# these to start quietly.
-CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-default-apps")
 LOAD_TIMEOUT_MS = 120_000  # a 1,000-slide deck loads in a few seconds; this is for a stuck page
-
-NO_BROWSER = ("error: no Chromium to print with: install Debian's (apt-get install chromium) or "
-              "Playwright's (python -m playwright install chromium), or set LECTURE_CHROMIUM to "
-              "a Chromium or Chrome executable")
 
 
 @dataclass
@@ -184,29 +173,13 @@ def _job(config: Config, path: Path, modes: list[str], reported: bool, macros: M
     return _Job(path, page_path(config, path), modes, deck.slides, not reported, line_of)
 
 
-def find_browser() -> str | None:
-    """The Chromium to print with: LECTURE_CHROMIUM, else `chromium` or `google-chrome` on
-    PATH; None means "ask Playwright for its own". A LECTURE_CHROMIUM that names no file is an
-    error: someone chose that browser, and another one would print something else."""
-    chosen = os.environ.get("LECTURE_CHROMIUM")
-    if chosen:
-        if not Path(chosen).is_file():
-            raise LectureError(f"error: LECTURE_CHROMIUM is {chosen}, which does not exist: point "
-                               "it to a Chromium or Chrome executable, or unset it to use "
-                               "chromium or google-chrome from PATH")
-        return chosen
-    return shutil.which("chromium") or shutil.which("google-chrome")
-
-
 def _print_and_write(config: Config, jobs: list[_Job], entries: dict, result: PdfResult,
                      note: Callable[[Diagnostic], None], progress: Callable[[str], None]) -> None:
     # Here, as cache.write_json does: tempfile and shutil are 4 ms of imports (-X importtime) that
     # `lecture pdf` with every PDF up to date does not need.
     from ..outputs import write_if_changed
 
-    if missing_modules("playwright"):
-        raise LectureError("error: lecture pdf prints with Chromium through Playwright, which is "
-                           f"not installed: {install_command('pdf')}")
+    require_playwright("lecture pdf", "prints")
     executable = find_browser()
     # Only when something is printed: asyncio is 24 ms of imports (python -X importtime), a
     # quarter of `lecture pdf` with every PDF up to date.
@@ -245,35 +218,20 @@ async def _print_all(config: Config, jobs: list[_Job], executable: str | None) -
     """Print the decks side by side: one browser, one tab per deck, a few at a time."""
     import asyncio
 
-    # Playwright only where printing happens: `lecture build` without PDFs never loads it.
-    from playwright.async_api import Error as PlaywrightError, async_playwright
+    from playwright.async_api import Error as PlaywrightError
 
-    async with async_playwright() as playwright:
-        if executable is None:
-            own = playwright.chromium.executable_path
-            if not own or not Path(own).is_file():
-                raise LectureError(NO_BROWSER)
-            executable = own
-        try:
-            browser = await playwright.chromium.launch(executable_path=executable,
-                                                       args=list(CHROMIUM_ARGS))
-        except PlaywrightError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason given"
-            raise LectureError(f"error: Chromium ({executable}) did not start: {first}") from exc
-        try:
-            # Each tab is a renderer process of its own; more of them than cores only queue.
-            slots = asyncio.Semaphore(max(1, min(len(jobs), os.cpu_count() or 1, 4)))
+    async with headless_chromium(executable, "print") as browser:
+        # Each tab is a renderer process of its own; more of them than cores only queue.
+        slots = asyncio.Semaphore(max(1, min(len(jobs), os.cpu_count() or 1, 4)))
 
-            async def run(job: _Job) -> None:
-                async with slots:
-                    try:
-                        await _print_deck(browser, config, job)
-                    except PlaywrightError as exc:
-                        job.problem = f"Chromium: {str(exc).strip().splitlines()[0]}"
+        async def run(job: _Job) -> None:
+            async with slots:
+                try:
+                    await _print_deck(browser, config, job)
+                except PlaywrightError as exc:
+                    job.problem = f"Chromium: {first_line(exc)}"
 
-            await asyncio.gather(*(run(job) for job in jobs))
-        finally:
-            await browser.close()
+        await asyncio.gather(*(run(job) for job in jobs))
 
 
 async def _print_deck(browser, config: Config, job: _Job) -> None:

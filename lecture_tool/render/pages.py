@@ -89,6 +89,13 @@ def render_stylesheet(config: Config, env: jinja2.Environment) -> str:
     return env.get_template("lecture.css").render(course_title=config.title)
 
 
+def template_file(env: jinja2.Environment, name: str) -> tuple[Path, str]:
+    """Where the template `name` comes from (the course's templates/ or the package) and its
+    text, as the build renders it."""
+    text, filename, _ = env.loader.get_source(env, name)
+    return Path(filename), text
+
+
 def page_script(env: jinja2.Environment) -> str:
     """The page's own script, taken as it is (no template syntax in JavaScript)."""
     return env.loader.get_source(env, "lecture.js")[0]

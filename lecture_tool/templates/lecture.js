@@ -307,6 +307,20 @@
     }
   }
 
+  // remark converts a content class's Markdown twice, so a bare URL in `.footnote[…]` becomes a
+  // link inside its own link, and the browser's parser ends the outer one at once: an empty
+  // link before the real one, a tab stop with no name (WCAG 2.4.4; axe: link-name). It goes.
+  function dropEmptyLinkTwins(root) {
+    var links = root.querySelectorAll('.remark-slide-content a[href]');
+    for (var i = 0; i < links.length; i++) {
+      var next = links[i].nextSibling;
+      if (!links[i].firstChild && next && next.nodeName === 'A' &&
+          next.getAttribute('href') === links[i].getAttribute('href')) {
+        links[i].remove();
+      }
+    }
+  }
+
   function showGifPlaying(frame, playing) {
     var button = frame.querySelector('.lecture-gif-pause');
     button.textContent = playing ? '❚❚' : '▶';
@@ -345,9 +359,34 @@
   }
   // --- end of the GIF pause button --------------------------------------------------------------
 
+  // A code block wider than its slide scrolls (highlight.js gives it overflow-x: auto), and what
+  // scrolls must be reachable from the keyboard (WCAG 2.1.1; axe: scrollable-region-focusable):
+  // every block takes focus, and there the left and right arrows scroll it (keydownInCode).
+  function focusableCode(root) {
+    var blocks = root.querySelectorAll('.remark-slide-content pre > code.remark-code');
+    for (var i = 0; i < blocks.length; i++) blocks[i].setAttribute('tabindex', '0');
+  }
+
+  // remark listens on the window: stopped here, on the way up, the arrow scrolls the block.
+  function keydownInCode(event) {
+    var block = event.target;
+    if ((event.keyCode === 37 || event.keyCode === 39) && block.matches &&
+        block.matches('pre > code.remark-code') && block.scrollWidth > block.clientWidth) {
+      event.stopPropagation();
+    }
+  }
+
+  // What remark's slides need once they are made (at start, and when a deck is loaded again).
+  function finishSlides(doc) {
+    markProgress(doc);
+    dropEmptyLinkTwins(doc);
+    focusableCode(doc);
+    addGifPauseButtons(doc);
+  }
+
   window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds,
                     markProgress: markProgress, hideOtherSlides: hideOtherSlides,
-                    addGifPauseButtons: addGifPauseButtons};
+                    addGifPauseButtons: addGifPauseButtons, finishSlides: finishSlides};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
@@ -358,7 +397,8 @@
   window.slideshow = remark.create(options);
   renderMath(document);
   renameHeadings(document, headingIds(document));
-  markProgress(document);
+  finishSlides(document);
+  document.addEventListener('keydown', keydownInCode);
   addButton();
   labelPresenterAreas();
   addAnnouncer();
@@ -366,15 +406,13 @@
   window.slideshow.on('afterShowSlide', slideShown);
   window.addEventListener('beforeprint', function () { printing = true; hideOtherSlides(); });
   window.addEventListener('afterprint', function () { printing = false; hideOtherSlides(); });
-  addGifPauseButtons(document);
   // remark makes new slide elements when the deck is loaded again (`lecture serve` updates a
   // page in place that way) and tells no outside listener: watching its slide area does.
   var area = document.querySelector('.remark-slides-area');
   if (area && window.MutationObserver) {
     new MutationObserver(function () {
-      markProgress(document);
+      finishSlides(document);
       hideOtherSlides();
-      addGifPauseButtons(document);
     }).observe(area, {childList: true});
   }
 })();
