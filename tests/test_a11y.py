@@ -138,12 +138,6 @@ def test_without_playwright_the_audit_names_the_extra(tmp_path):
         "installed: pip install 'lecture-tool[pdf]'")
 
 
-# Rules the other parts of issue 22 fix in the deck itself: lecture 3's inline digit image
-# (`<img src="images/four.png">`, line 115) gets its alt text from the lint helper's branch.
-# The lead removes this once both are merged.
-FIXED_ELSEWHERE = {"image-alt"}
-
-
 def test_lecture_3_and_its_course_page_have_no_violations(built_course, monkeypatch):
     config = load_config(built_course.root)
     deck = read_deck(config.deck_named("lecture3-neural-networks"))
@@ -153,9 +147,7 @@ def test_lecture_3_and_its_course_page_have_no_violations(built_course, monkeypa
     audit_pages(pages, find_axe(config.node_modules))
     assert [page.problem for page in pages] == [None, None]
     found = [(page.page.name, v.slide, v.rule, v.nodes[0].html) for page in pages for v in page.violations]
-    assert [item for item in found if item[2] not in FIXED_ELSEWHERE] == []
-    if found:
-        pytest.xfail(f"fixed on another branch of issue 22: {found}")
+    assert found == []
 
 
 def test_axe_core_is_pinned_by_the_lock_file():

@@ -91,6 +91,9 @@
   function hideOtherSlides(shown) {
     var current = typeof shown === 'number' ? shown : window.slideshow.getCurrentSlideIndex();
     var slides = document.querySelectorAll('.remark-slides-area > .remark-slide-container');
+    // Slides are counted by their place in the page: while some are out of it for a moment
+    // (`lecture check --a11y` audits one slide alone), the places say nothing; wait for them.
+    if (slides.length !== window.slideshow.getSlideCount()) return;
     for (var i = 0; i < slides.length; i++) setHidden(slides[i], !printing && i !== current);
     var previews = document.querySelectorAll('.remark-preview-area .remark-slide-container');
     for (var j = 0; j < previews.length; j++) setHidden(previews[j], false);
