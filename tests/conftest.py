@@ -6,6 +6,8 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,3 +159,17 @@ class Process:
         """Alive, and the same process: a zombie (killed, not yet reaped) runs no more."""
         stat = self._stat()
         return stat is not None and stat[19] == self.started and stat[0] not in ("Z", "X")
+
+
+def run_without_playwright(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """`lecture -C project ARGS` in a Python where Playwright cannot be imported, as on an
+    installation without the [pdf] extra."""
+    hide = ("import sys\n"
+            "class Hide:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] == 'playwright':\n"
+            "            raise ModuleNotFoundError(name)\n"
+            "sys.meta_path.insert(0, Hide())\n"
+            "from lecture_tool.cli import main\n"
+            f"main(['-C', {str(project)!r}, *{list(args)!r}])\n")
+    return subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, timeout=120)

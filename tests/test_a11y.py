@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import CHROMIUM, REPO, make_project
+from conftest import CHROMIUM, REPO, make_project, run_without_playwright
 
 from lecture_tool.accessibility.audit import AuditedPage, audit_pages
 from lecture_tool.accessibility.contrast import contrast_ratio
@@ -123,15 +123,7 @@ def test_the_page_lets_the_keyboard_scroll_a_wide_code_block(browser, tmp_path):
 
 def test_without_playwright_the_audit_names_the_extra(tmp_path):
     project = make_project(tmp_path, {"deck.md": "# One\n"})
-    hide = ("import sys\n"
-            "class Hide:\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name.split('.')[0] == 'playwright':\n"
-            "            raise ModuleNotFoundError(name)\n"
-            "sys.meta_path.insert(0, Hide())\n"
-            "from lecture_tool.cli import main\n"
-            f"main(['-C', {str(project)!r}, 'check', '--a11y'])\n")
-    result = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, timeout=120)
+    result = run_without_playwright(project, "check", "--a11y")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "error: lecture check --a11y runs axe-core in Chromium through Playwright, which is not "

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import CHROMIUM, make_project
+from conftest import CHROMIUM, make_project, run_without_playwright
 
 LECTURE = [sys.executable, "-m", "lecture_tool"]
 
@@ -301,15 +301,7 @@ def test_no_browser_is_one_clear_message(tmp_path):
 
 def test_without_playwright_the_message_names_the_extra(tmp_path):
     project = make_project(tmp_path, {"deck.md": "# One\n"})
-    hide = ("import sys\n"
-            "class Hide:\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name.split('.')[0] == 'playwright':\n"
-            "            raise ModuleNotFoundError(name)\n"
-            "sys.meta_path.insert(0, Hide())\n"
-            "from lecture_tool.cli import main\n"
-            f"main(['-C', {str(project)!r}, 'pdf'])\n")
-    result = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, timeout=120)
+    result = run_without_playwright(project, "pdf")
     assert result.returncode == 1
     assert "pip install 'lecture-tool[pdf]'" in result.stderr and "Traceback" not in result.stderr
 
