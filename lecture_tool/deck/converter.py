@@ -66,9 +66,15 @@ def slide_headings(parts: list, links: Mapping[str, tuple[str, str]], first_only
 
 def converted_html(parts: list, links: Mapping[str, tuple[str, str]]) -> str:
     """The HTML converter.js makes of a slide whose content is `parts`, as marked writes it."""
+    markdown = converted_markdown(parts, links)
+    return "".join(Marked(links).html(blocks(_LEADING_SPACE.sub("", markdown))))
+
+
+def converted_markdown(parts: list, links: Mapping[str, tuple[str, str]]) -> str:
+    """The Markdown converter.js gives marked for a slide whose content is `parts`: its text,
+    each content class in it converted to HTML already."""
     marked = Marked(links)
-    markdown = _with_classes_converted(parts, lambda text, span: _converted(text, span, marked))
-    return "".join(marked.html(blocks(_LEADING_SPACE.sub("", markdown))))
+    return _with_classes_converted(parts, lambda text, span: _converted(text, span, marked))
 
 
 def _converted(markdown: str, span: bool, marked: Marked) -> str:

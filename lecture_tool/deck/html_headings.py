@@ -53,7 +53,8 @@ _WS = "\t\n\f\r "
 # that a tag the input cuts off fails at once instead of trying every split of its text.
 _NAME = rf"[^{_WS}/>][^{_WS}/>=]*(?![^{_WS}/>=])"
 _VALUE = rf"[{_WS}]*=[{_WS}]*(?:\"([^\"]*)\"|'([^']*)'|([^{_WS}>\"'][^{_WS}>]*(?![^{_WS}>])))"
-_TAG = re.compile(rf"<(/?)([A-Za-z][^{_WS}/>]*)((?:[{_WS}/]|{_NAME}(?:{_VALUE})?)*)>")
+# A start or end tag as the browser's tokenizer reads one (`regions.py` splits raw HTML at them).
+TAG = re.compile(rf"<(/?)([A-Za-z][^{_WS}/>]*)((?:[{_WS}/]|{_NAME}(?:{_VALUE})?)*)>")
 _ATTRIBUTE = re.compile(rf"({_NAME})(?:{_VALUE})?")
 _COMMENT_END = re.compile(r"--!?>")
 _SPACE_RUN = re.compile(f"{S}+")
@@ -165,7 +166,7 @@ class HeadingParser:
                 return None
             self._text("<")
             return at + 1
-        tag = _TAG.match(source, at)
+        tag = TAG.match(source, at)
         if tag is None:
             return len(source) if at_end else None  # a tag cut by the end of the input is dropped
         name, attributes = tag.group(2).lower(), tag.group(3)

@@ -80,7 +80,8 @@ _LOOSE = _rule(rf"\n\n(?!{S}*\Z)")
 _INSIDE = r"(?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*"
 _AUTOLINK_SOURCE = r"<([^ >]+(@|:/)[^ >]+)>"
 _TAG_SOURCE = r"<!--[\s\S]*?-->|</?\w+(?:\"[^\"]*\"|'[^']*'|[^'\">])*?>"
-_ESCAPE = _rule(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
+# The characters marked takes after a backslash (gfm); remark's decks are written for them.
+ESCAPE = _rule(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
 _AUTOLINK = _rule(_AUTOLINK_SOURCE)
 _URL = _rule(rf"(https?://[^{JS_SPACE}<]+[^<.,:;\"')\]{JS_SPACE}])")
 _TAGS = _rule(rf"(?:(?!{_AUTOLINK_SOURCE})(?:{_TAG_SOURCE}))+")
@@ -362,7 +363,7 @@ class Marked:
         while at < end:
             char = src[at]
             cap = None
-            if char == "\\" and (cap := _ESCAPE.match(src, at)):
+            if char == "\\" and (cap := ESCAPE.match(src, at)):
                 out.append(cap.group(1))
             elif char == "<" and (cap := _AUTOLINK.match(src, at)):
                 out.append(self._autolink(cap))
@@ -443,7 +444,7 @@ def inline_links(src: str, links: Mapping[str, tuple[str, str]], base: int = 0,
         cap = None
         if (char in "![" and at > last_bracket) or (char == "<" and at > last_angle):
             cap = _INLINE_TEXT.match(src, at)
-        elif char == "\\" and (cap := _ESCAPE.match(src, at)):
+        elif char == "\\" and (cap := ESCAPE.match(src, at)):
             pass
         elif char == "<" and (cap := _AUTOLINK.match(src, at)):
             if cap.group(2) != "@" and not in_link:

@@ -582,6 +582,15 @@ _MACRO_PARTS = re.compile(_MACRO)
 _TRIM = re.compile(f"^{S}+|{S}+$")  # String.prototype.trim
 
 
+def slide_markdown(content: str, links: Mapping[str, tuple[str, str]] | None = None,
+                   properties: Mapping[str, str] | None = None) -> str:
+    """The Markdown remark's converter gives marked for a slide's content: its content classes
+    converted to HTML already."""
+    from .converter import converted_markdown
+
+    return converted_markdown(_content_parts(content, properties or {}), links or {})
+
+
 def _content_parts(content: str, properties: Mapping[str, str],
                    expand_macro: Callable[[str, list[str], str | None], str] | None = None) -> list:
     """A slide's content as parser.js holds it, lexed again: text and content classes

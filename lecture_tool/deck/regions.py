@@ -11,11 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import marked
-from .model import PROPERTY, Deck, Token, leading_properties, lex
+from .html_headings import TAG
+from .model import PROPERTY, Deck, Token, leading_properties, slide_markdown
 
-# Characters marked.js (remark's Markdown, GFM mode) takes after a backslash. Plain remark decks
-# are written for that: `\(` shows `(`, `\\{` shows `\{`. Math keeps that meaning with us.
-MARKED_ESCAPE = re.compile(r"\\([\\`*{}\[\]()#+\-.!_>~|])")
 
 
 class Mapped:
@@ -189,16 +187,13 @@ def formulas(deck: Deck) -> list[Formula]:
     return found
 
 
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-
-
 def _math_in(text: str, raw: bool) -> list[tuple[int, int, bool]]:
     """`find_math` as the page's text reads: in raw HTML, the browser makes each tag an
     element, and a formula cannot reach past one (auto-render reads one text at a time)."""
     if not raw:
         return find_math(text)
     spans, at = [], 0
-    for tag in [*_HTML_TAG.finditer(text), None]:
+    for tag in [*TAG.finditer(text), None]:
         end = tag.start() if tag else len(text)
         spans += [(a + at, b + at, d) for a, b, d in find_math(text[at:end], paragraphs=False)]
         at = tag.end() if tag else end
@@ -252,7 +247,7 @@ def _as_seen(deck: Deck, start: int, end: int, passes: int) -> Mapped:
     kept = [at for at in range(start, end) if shown[at]]
     seen = Mapped("".join(deck.source[at] for at in kept), kept)
     for _ in range(passes):
-        seen = seen.dropping([m.start() for m in MARKED_ESCAPE.finditer(seen.text)])
+        seen = seen.dropping([m.start() for m in marked.ESCAPE.finditer(seen.text)])
     return seen
 
 
@@ -443,26 +438,21 @@ def _without_properties(items: list) -> list:
 
 
 def _around(slide) -> tuple[Mapped, Mapped]:
-    """The Markdown before and after a slide's own in what remark converts for it, with its
-    content classes as marked's HTML (its characters counted nowhere: they are another
-    slide's, and counted there)."""
+    """The Markdown before and after a slide's own in what remark converts for it, its content
+    classes as marked's HTML (its characters counted nowhere: they are another slide's, and
+    counted there)."""
     if slide is None:
         return _unmapped(""), _unmapped("")
     own = slide.body[leading_properties(slide.body, 0)[2]:]
     at = slide.content.rfind(own) if own else len(slide.content)
     if at < 0:
         return _unmapped(""), _unmapped("")
-    return _as_html(slide.content[:at]), _as_html(slide.content[at + len(own):])
+    return (_unmapped(_as_html(slide.content[:at], slide)),
+            _unmapped(_as_html(slide.content[at + len(own):], slide)))
 
 
-def _as_html(markdown: str) -> Mapped:
-    if "[" not in markdown:
-        return _unmapped(markdown)
-    tree = _Tree(markdown, mapped=False)
-    for token in lex(markdown):
-        tree.add(token)
-    scratch = _Levels([0], bytearray(1), bytearray(1), [0])
-    return _unmapped(_level_markdown(tree.items, scratch).text)
+def _as_html(markdown: str, slide) -> str:
+    return slide_markdown(markdown, slide.links, slide.properties) if "[" in markdown else markdown
 
 
 def find_math(text: str, paragraphs: bool = True) -> list[tuple[int, int, bool]]:
@@ -562,5 +552,5 @@ def _crosses(blank_lines: list[tuple[int, int]], start: int, end: int) -> bool:
 def unescaped(tex: str, markdown_passes: int) -> str:
     """The TeX as KaTeX gets it from remark: marked's backslash escapes, once per reading."""
     for _ in range(markdown_passes):
-        tex = MARKED_ESCAPE.sub(r"\1", tex)
+        tex = marked.ESCAPE.sub(r"\1", tex)
     return tex

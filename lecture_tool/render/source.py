@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..deck import Deck, headings
 from ..deck.accessibility import ImageFacts, alt_text_edits
 from ..deck.annotations import strip_annotations
+from ..deck.marked import heading_id
 from ..deck.mentions import link_mentions
 from ..deck.numbers import INLINE_VALUE, formatted, inline_value
 from ..deck.regions import Formula, find_math, formulas, markdown_regions, unescaped
@@ -152,13 +153,9 @@ def heading_ids(deck: Deck) -> dict[str, str]:
             continue  # most slides: no need to work out their headings (remark's whole conversion)
         for heading in headings(slide.content, slide.links, slide.properties):
             raw = heading.markdown
-            if raw and "$" in raw and (ours := _slug(_replace_math(raw))) != (theirs := _slug(raw)):
+            if raw and "$" in raw and (ours := heading_id(_replace_math(raw))) != (theirs := heading_id(raw)):
                 ids[ours] = theirs
     return ids
-
-
-def _slug(raw: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]+", "-", raw.lower())
 
 
 def json_for_script(value) -> str:
