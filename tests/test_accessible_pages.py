@@ -284,6 +284,18 @@ def test_the_text_version_is_part_of_the_no_op_build(tmp_path):
     assert text in again and "Say goodbye." in text.read_text()
 
 
+def test_the_text_version_keeps_a_scaled_images_text(tmp_path):
+    """`![:scale 50%, TEXT](src)`: the words after the width are the image's text, on the slide
+    and in the text version; `""` says it is decorative."""
+    deck = ("# Pictures\n\n![:scale 50%, A cat on a mat, asleep](cat.png)\n\n"
+            '![:scale 20%, ""](line.png)\n')
+    project = make_project(tmp_path, {"deck.md": deck}, {"slides/cat.png": b"", "slides/line.png": b""})
+    build(load_config(project))
+    text = (project / "build/deck-text.html").read_text()
+    assert '<img src="cat.png" alt="A cat on a mat, asleep"' in text
+    assert '<img src="line.png" alt=""' in text
+
+
 def test_a_deck_named_like_another_decks_text_version_is_not_built(tmp_path):
     project = make_project(tmp_path, {"a.md": "# A\n", "a-text.md": "# Not A's text\n"})
     result = build(load_config(project))

@@ -285,11 +285,17 @@ def _macro_images(deck: Deck, shown: _Shown) -> Iterator[ShownImage]:
         parsed = _MACRO.match(token.text)
         if parsed is None or parsed.group(3) is None:
             continue
-        words = [word.strip() for word in parsed.group(2).split(",")]
-        alt = ", ".join(words[1:]) if len(words) > 1 and any(words[1:]) else None
-        alt = "" if alt == '""' else alt
+        alt = scale_alt(parsed.group(2).split(","))
         yield ShownImage(shown.line(token.start), parsed.group(3).strip(), alt, "macro",
                          token.start + token.text.index("]") if alt is None else None)
+
+
+def scale_alt(args: list[str]) -> str | None:
+    """The alternative text of `![:scale WIDTH, TEXT](src)` from its arguments: the words after
+    the width (commas and all), "" for `""` (decorative), None when there are none."""
+    words = [word.strip() for word in args[1:]]
+    alt = ", ".join(words) if any(words) else None
+    return "" if alt == '""' else alt
 
 
 def _background_images(deck: Deck, shown: _Shown) -> Iterator[ShownImage]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..deck import Deck, parse_deck
+from ..deck.accessibility import scale_alt
 from ..deck.katex import rendered_formulas
 from ..deck.model import Slide, last_steps, slide_html
 
@@ -46,7 +47,9 @@ def text_slides(deck: Deck, page_source: str, katex_js: Path, cache_dir: Path) -
     to remark (render/source.py's `prepare_source`: the title layout, the formulas as spans,
     notebook links, recorded values)."""
     shown = parse_deck(page_source, deck.path, deck.macros)
-    converted = [(slide, _html(slide.content, slide), _html(slide.notes, slide) if slide.has_notes else "")
+    own = deck.macros.course_names
+    converted = [(slide, _html(slide.content, slide, own),
+                  _html(slide.notes, slide, own) if slide.has_notes else "")
                  for slide in last_steps(shown.slides)]
     formulas = [(html.unescape(tex), bool(display)) for _, content, notes in converted
                 for found in (content, notes) for display, tex, _ in _MATH.findall(found)]
@@ -60,9 +63,12 @@ def text_slides(deck: Deck, page_source: str, katex_js: Path, cache_dir: Path) -
     return slides
 
 
-def _html(markdown: str, slide: Slide) -> str:
+def _html(markdown: str, slide: Slide, course_macros: frozenset[str]) -> str:
+    def macro(name: str, args: list[str], address: str | None) -> str:
+        return _as_written(name, args, address) if name in course_macros else _macro(name, args, address)
+
     try:
-        made = slide_html(markdown, slide.links, slide.properties, _macro)
+        made = slide_html(markdown, slide.links, slide.properties, macro)
     except RecursionError:  # emphasis nested past Python's stack (a hostile deck): its text as written
         return f'<pre class="text-slide-source">{html.escape(markdown)}</pre>\n'
     return _JOINED_HEAD.sub("", made)
@@ -72,10 +78,15 @@ def _macro(name: str, args: list[str], address: str | None) -> str:
     """What remark's own macros and lecture's `scale` make; a course's macros (templates/macros.js)
     run only in the page, so the text shows them as written."""
     if name == "scale" and address is not None:
-        return (f'<img src="{html.escape(address)}" alt="" style="width: '
+        alt = scale_alt(args) or ""
+        return (f'<img src="{html.escape(address)}" alt="{html.escape(alt)}" style="width: '
                 f'{html.escape(args[0] if args else "")}">')
     if name == "hello":
         return "hello!"
+    return _as_written(name, args, address)
+
+
+def _as_written(name: str, args: list[str], address: str | None) -> str:
     shown = f"![:{name} {', '.join(args)}]" if any(args) else f"![:{name}]"
     return shown + (f"({address})" if address is not None else "")
 
