@@ -2,6 +2,7 @@
 and the contrast of the stylesheet computed at build time."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -237,3 +238,13 @@ def test_selectors_match_as_the_browser_does():
     after = (*code[:1], Element("div", frozenset({"remark-slide-content"}), pseudo="after"))
     assert matches(parse_selector(".remark-slide-content::after"), after)
     assert not matches(parse_selector(".remark-slide-content"), after)
+
+
+def test_the_course_page_is_audited_by_the_first_shard_only(tmp_path):
+    project = make_project(tmp_path, {"one.md": "# One\n", "two.md": "# Two\n"})
+    pages = []
+    for shard in ("1/2", "2/2"):
+        result = lecture(project, "check", "--a11y", "--shard", shard)
+        assert result.returncode == 0, result.stderr
+        pages.append(re.search(r"audited \d+ slides? on (\d+) pages?", result.stderr).group(1))
+    assert pages == ["2", "1"]  # its deck's page and the course page; its deck's page

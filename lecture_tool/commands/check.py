@@ -45,6 +45,8 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
     axe-core too, after the other checks (audit.py)."""
     note = Collector(report)
     my_notebooks = None  # all
+    # The course page is audited once: by a whole-course check, or by the first shard of one.
+    audit_course_page = decks is None and (shard is None or shard.index == 1)
     if shard is not None:
         share = share_of(config, shard)
         decks, my_notebooks = share.decks, share.notebooks
@@ -84,7 +86,7 @@ def check(config: Config, decks: list[Path] | None = None, use_cache: bool = Tru
         # Here: the audit's imports (asyncio, the accessibility stage) are for this option only.
         from .audit import audit
 
-        result.cases += audit(config, read, whole_course=not decks, note=note, progress=progress)
+        result.cases += audit(config, read, whole_course=audit_course_page, note=note, progress=progress)
     result.seconds = note.seconds()
     return result
 
