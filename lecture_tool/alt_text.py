@@ -20,7 +20,7 @@ GENERIC = frozenset({
     "diagram", "chart", "plot", "graph", "screenshot", "icon", "logo", "illustration",
     "untitled", "placeholder", "alt", "alt text", "image of", "picture of"})
 _FILE_NAME = re.compile(r"[^\s/\\]+\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?|ico|pdf)", re.I)
-_ADDRESS = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I)
+ADDRESS = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I)
 _WORDS = re.compile(r"[^\W_]+")
 _NUMBER_AFTER = re.compile(r"[\s._#-]*\d+$")
 
@@ -43,7 +43,7 @@ def alt_text_problem(alt: str, src: str) -> str | None:
         return f"'{text}' is the file's name"
     if _FILE_NAME.fullmatch(text):
         return f"'{text}' is a file name"
-    if _ADDRESS.fullmatch(text):
+    if ADDRESS.fullmatch(text):
         return f"'{text}' is an address"
     bare = _NUMBER_AFTER.sub("", text).strip(" .:-").lower()
     if bare == "decorative":

@@ -41,12 +41,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..alt_text import FigureAlt, alt_text_problem
+from ..alt_text import ADDRESS, FigureAlt, alt_text_problem
 from ..diagnostics import WARNING, Diagnostic, display_path
 from .model import Deck, Slide, headings, leading_properties
 from .references import BACKGROUND_IMAGE, is_local
 from .regions import markdown_regions
-from .title import title_slides
+from .title import markdown_safe_attribute, title_slides
 
 RULES = ("image-alt", "background-alt", "slide-title", "heading-order", "link-text",
          "video-captions", "animation-pause")
@@ -56,7 +56,6 @@ VAGUE_LINK_TEXT = frozenset({
     "here", "click here", "click", "this", "this link", "link", "more", "read more", "learn more",
     "see more", "more info", "this page", "go"})
 DECORATIVE = "decorative"  # the value of `background-alt:` for a background that shows nothing to say
-GIF_PAUSE_BUTTON = "lecture-gif-pause"  # the page script's mark: it adds a pause button to GIFs
 
 
 @dataclass(frozen=True)
@@ -117,23 +116,15 @@ def alt_text_edits(deck: Deck, facts: ImageFacts) -> list[tuple[int, int, str]]:
     for image in _images(deck, shown):
         figure = facts.figure_alts.get(_target(image.src) or "")
         if image.alt is None and image.alt_at is not None and figure is not None and figure.text:
-            escaped = _escaped(figure.text)
+            escaped = markdown_safe_attribute(" ".join(figure.text.split()))
             text = {"markdown": escaped, "html": f' alt="{escaped}"',
                     "macro": ", " + escaped.replace(",", "&#44;")}[image.how]
             edits.append((image.alt_at, image.alt_at, text))
     for slide, at in _backgrounds_described(deck, shown):
-        described = _escaped(slide.properties["background-alt"])
+        described = markdown_safe_attribute(" ".join(slide.properties["background-alt"].split()))
         edits.append((at, at, f'\n\n<div class="lecture-background-alt" role="img" aria-label="{described}">'
                               "</div>\n\n"))
     return sorted(edits)
-
-
-def _escaped(text: str) -> str:
-    """Text that remark's lexer, marked and the browser all leave as it is: HTML's escapes, and
-    character references for what remark or marked would read (`[`, `]`, `` ` ``, `{{`)."""
-    escaped = html.escape(" ".join(text.split()), quote=True)
-    return (escaped.replace("[", "&#91;").replace("]", "&#93;").replace("`", "&#96;")
-            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 class _Shown:
@@ -497,7 +488,6 @@ _ENDS_A = re.compile(r"</a\s*>|<a(?![A-Za-z0-9-])", re.I)  # an <a> ends at its 
 _IMG_ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_ADDRESS = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I)
 
 
 def _link_problems(deck: Deck, shown: _Shown) -> list[_Found]:
@@ -530,7 +520,7 @@ def _link_text_problem(deck: Deck, line: int, text: str, href: str) -> list[_Fou
     elif bare in VAGUE_LINK_TEXT:
         why = (f"the link text '{words}' does not say where it goes, and screen reader users often "
                "hear links out of their sentence: say it in the link, [the lecture notes](…)")
-    elif _ADDRESS.fullmatch(words) and len(words) > LONGEST_ADDRESS:
+    elif ADDRESS.fullmatch(words) and len(words) > LONGEST_ADDRESS:
         why = (f"the link text is a {len(words)}-character address, which a screen reader spells out: "
                f"give it words, [what it is]({href})")
     else:

@@ -80,13 +80,13 @@ def title_block(values: dict[str, str]) -> str:
     through untouched up to the next blank line, which the caller's text provides."""
     rows = ['<div class="lecture-title-block">']
     if "logo" in values:
-        rows.append(f'<img class="lecture-title-logo" src="{_attribute(values["logo"])}" alt="">')
+        rows.append(f'<img class="lecture-title-logo" src="{markdown_safe_attribute(values["logo"])}" alt="">')
     if "title" in values:
         # Not an <h1>: the slide's own first heading stays the one remark and the outline name.
-        rows.append(f'<div class="lecture-title" role="heading" aria-level="1">{_text(values["title"])}</div>')
+        rows.append(f'<div class="lecture-title" role="heading" aria-level="1">{markdown_safe_text(values["title"])}</div>')
     for field in ("subtitle", "author", "institution", "date"):
         if field in values:
-            rows.append(f'<div class="lecture-{field}">{_text(values[field])}</div>')
+            rows.append(f'<div class="lecture-{field}">{markdown_safe_text(values[field])}</div>')
     rows.append("</div>")
     return "\n".join(rows) + "\n"
 
@@ -113,7 +113,8 @@ def _classes(value: str) -> list[str]:
     return [c for c in re.split(r"[\s,]+", value) if c]
 
 
-def _text(value: str) -> str:
+def markdown_safe_text(value: str) -> str:
+    """Text that remark's lexer, marked and the browser all leave as it is, as HTML."""
     # Besides HTML: remark's lexer reads `[`, `` ` `` and `{{` in Markdown (content classes,
     # code, property variables), so those are written as character references too.
     escaped = html.escape(value, quote=False)
@@ -121,5 +122,6 @@ def _text(value: str) -> str:
             .replace("{", "&#123;").replace("}", "&#125;"))
 
 
-def _attribute(value: str) -> str:
-    return _text(value).replace('"', "&quot;")
+def markdown_safe_attribute(value: str) -> str:
+    """The same, as an attribute's value between double quotes."""
+    return markdown_safe_text(value).replace('"', "&quot;")

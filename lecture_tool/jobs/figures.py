@@ -16,7 +16,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable
 
@@ -51,7 +51,7 @@ class FigureScript:
         line = self.alt_lines[0] if self.alt_lines else self.outputs_line
         return FigureAlt(dict(self.alt).get(output), self.path, line)
 
-    @property
+    @cached_property
     def records(self) -> tuple[str, ...]:
         """The names of the values it records (`style.record("name", ...)`), as its source spells
         them: no run needed to know that a figure records values, nor which. Read when asked

@@ -4,9 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Config
-from ..deck.accessibility import GIF_PAUSE_BUTTON
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The mark of a page script that puts a pause button on GIFs (the packaged lecture.js does).
+GIF_PAUSE_BUTTON = "lecture-gif-pause"
 
 
 def page_pauses_gifs(config: Config) -> bool:
