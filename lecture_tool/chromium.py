@@ -67,12 +67,31 @@ async def headless_chromium(executable: str | None, purpose: str):
             browser = await playwright.chromium.launch(executable_path=executable,
                                                        args=list(CHROMIUM_ARGS))
         except PlaywrightError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason given"
-            raise LectureError(f"error: Chromium ({executable}) did not start: {first}") from exc
+            raise LectureError(f"error: Chromium ({executable}) did not start: {first_line(exc)}") from exc
         try:
             yield browser
         finally:
             await browser.close()
+
+
+async def in_tabs(items: list, work) -> None:
+    """`await work(item)` for each item (each opens a tab of its own), a few at a time, in the
+    order given; a Playwright error becomes that item's `problem`, the others go on."""
+    import asyncio
+
+    from playwright.async_api import Error as PlaywrightError
+
+    # Each tab is a renderer process of its own; more of them than cores only queue.
+    slots = asyncio.Semaphore(max(1, min(len(items), os.cpu_count() or 1, 4)))
+
+    async def run(item) -> None:
+        async with slots:
+            try:
+                await work(item)
+            except PlaywrightError as exc:
+                item.problem = f"Chromium: {first_line(exc)}"
+
+    await asyncio.gather(*(run(item) for item in items))
 
 
 def first_line(exc: Exception) -> str:

@@ -16,12 +16,11 @@ not know how they are made.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..chromium import find_browser, first_line, headless_chromium
+from ..chromium import find_browser, headless_chromium, in_tabs
 
 HERE = Path(__file__).resolve().parent
 TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
@@ -64,27 +63,18 @@ def audit_pages(pages: list[AuditedPage], axe_script: Path) -> None:
 
 
 async def _audit_all(pages: list[AuditedPage], axe: str, executable: str | None) -> None:
-    import asyncio
     import time
 
-    from playwright.async_api import Error as PlaywrightError
-
     async with headless_chromium(executable, "audit") as browser:
-        # Each tab is a renderer process of its own; more of them than cores only queue.
-        slots = asyncio.Semaphore(max(1, min(len(pages), os.cpu_count() or 1, 4)))
-
-        async def run(audited: AuditedPage) -> None:
-            async with slots:
-                started = time.perf_counter()
-                try:
-                    audited.violations = await _audit_page(browser, audited, axe)
-                except PlaywrightError as exc:
-                    audited.problem = f"Chromium: {first_line(exc)}"
+        async def audit_one(audited: AuditedPage) -> None:
+            started = time.perf_counter()
+            try:
+                audited.violations = await _audit_page(browser, audited, axe)
+            finally:
                 audited.seconds = time.perf_counter() - started
 
         # The longest first, so that a long deck does not start last.
-        await asyncio.gather(*(run(audited) for audited in
-                               sorted(pages, key=lambda audited: -(audited.slides or 0))))
+        await in_tabs(sorted(pages, key=lambda audited: -(audited.slides or 0)), audit_one)
 
 
 async def _audit_page(browser, audited: AuditedPage, axe: str) -> list[Violation]:

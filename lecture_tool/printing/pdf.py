@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from .. import cache
-from ..chromium import find_browser, first_line, headless_chromium, require_playwright
+from ..chromium import find_browser, headless_chromium, in_tabs, require_playwright
 from ..config import PDF_MODES, Config
 from ..diagnostics import ERROR, WARNING, Collector, Diagnostic, display_path
 from ..layout import cache_dir, macros_source, page_path, pdf_name
@@ -216,22 +215,8 @@ def _print_and_write(config: Config, jobs: list[_Job], entries: dict, result: Pd
 
 async def _print_all(config: Config, jobs: list[_Job], executable: str | None) -> None:
     """Print the decks side by side: one browser, one tab per deck, a few at a time."""
-    import asyncio
-
-    from playwright.async_api import Error as PlaywrightError
-
     async with headless_chromium(executable, "print") as browser:
-        # Each tab is a renderer process of its own; more of them than cores only queue.
-        slots = asyncio.Semaphore(max(1, min(len(jobs), os.cpu_count() or 1, 4)))
-
-        async def run(job: _Job) -> None:
-            async with slots:
-                try:
-                    await _print_deck(browser, config, job)
-                except PlaywrightError as exc:
-                    job.problem = f"Chromium: {first_line(exc)}"
-
-        await asyncio.gather(*(run(job) for job in jobs))
+        await in_tabs(jobs, lambda job: _print_deck(browser, config, job))
 
 
 async def _print_deck(browser, config: Config, job: _Job) -> None:

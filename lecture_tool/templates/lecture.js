@@ -387,9 +387,10 @@
     addGifPauseButtons(doc);
   }
 
+  // What `lecture serve`'s in-place update (serving/live.js) calls; the slides it makes are
+  // finished by the observer below.
   window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds,
-                    markProgress: markProgress, hideOtherSlides: hideOtherSlides,
-                    addGifPauseButtons: addGifPauseButtons, finishSlides: finishSlides};
+                    markProgress: markProgress};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
