@@ -45,20 +45,10 @@ def formula_problems(deck: Deck, katex_js: Path, cache_dir: Path) -> list[Diagno
     found = formulas(deck)
     if not found or not katex_js.is_file():
         return sorted(problems, key=lambda d: d.line)
-    version = hashlib.sha256(katex_js.read_bytes()).hexdigest()[:16]
-    path = cache_dir / "katex.json"
-    known = cache.read_json(path)
-    keys = [hashlib.sha256(f"{version}\0{f.display}\0{f.tex}".encode()).hexdigest()[:32] for f in found]
-    missing = [(key, formula) for key, formula in zip(keys, found) if key not in known]
-    if missing:
-        render = _engine(katex_js)
-        with _lock:  # one QuickJS context, not to be entered from two threads at once
-            for key, formula in missing:
-                known[key] = render(formula.tex, formula.display)
-        cache.write_json(path, known)
-    for key, formula in zip(keys, found):
-        if known[key]:
-            problems.append(Diagnostic(deck.path, formula.line, ERROR, _message(known[key])))
+    errors = _cached(katex_js, cache_dir / "katex.json", _RENDER, [(f.tex, f.display) for f in found])
+    for error, formula in zip(errors, found):
+        if error:
+            problems.append(Diagnostic(deck.path, formula.line, ERROR, _message(error)))
     return sorted(problems, key=lambda d: d.line)
 
 
@@ -66,17 +56,20 @@ def rendered_formulas(found: list[tuple[str, bool]], katex_js: Path, cache_dir: 
     """The HTML KaTeX makes of each formula, (TeX, display), with the page's options: its
     MathML for screen readers beside what it draws, an error shown in red rather than raised.
     Cached by formula (`katex-html.json`), as the errors are: an edit renders only new ones."""
-    if not found:
-        return []
+    return _cached(katex_js, cache_dir / "katex-html.json", _TO_HTML, found) if found else []
+
+
+def _cached(katex_js: Path, path: Path, function: str, found: list[tuple[str, bool]]) -> list[str]:
+    """`function(tex, display)` of each formula, cached in `path` by formula and KaTeX's
+    version: an edit renders only the new ones."""
     version = hashlib.sha256(katex_js.read_bytes()).hexdigest()[:16]
-    path = cache_dir / "katex-html.json"
     known = cache.read_json(path)
     keys = [hashlib.sha256(f"{version}\0{display}\0{tex}".encode()).hexdigest()[:32]
             for tex, display in found]
     missing = [(key, formula) for key, formula in zip(keys, found) if key not in known]
     if missing:
-        render = _engine(katex_js, _TO_HTML)
-        with _lock:
+        render = _engine(katex_js, function)
+        with _lock:  # one QuickJS context, not to be entered from two threads at once
             for key, (tex, display) in missing:
                 known[key] = render(tex, display)
         cache.write_json(path, known)
