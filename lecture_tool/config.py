@@ -34,8 +34,8 @@ class Option:
 
 # remark's shortcuts of one character key (its controllers/inputs/keyboard.js), which WCAG 2.1.4
 # asks a page to let its reader turn off or move to a key with a modifier; digits (a slide number
-# and Return) are turned off with them, never moved.
-SHORTCUT_KEYS = ("b", "c", "f", "h", "j", "k", "m", "p", "t", "?")
+# and Return) are turned off with them, never moved. The page's own: `o` the overview, `/` search.
+SHORTCUT_KEYS = ("b", "c", "f", "h", "j", "k", "m", "p", "t", "?", "o", "/")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 _MODIFIERS = ("alt", "ctrl", "meta", "shift")
 _KEY = re.compile(r"(?:f(?:[1-9]|1[0-2])|[!-~])", re.IGNORECASE)  # one printable ASCII key, or F1-F12
@@ -74,7 +74,7 @@ KINDS = {
                   lambda v: isinstance(v, list) and all(mode in PDF_MODES for mode in v)),
     "switch": ("true or false", lambda v: isinstance(v, bool)),
     "language": ('a language tag such as "en", "de" or "pt-BR"', lambda v: is_language_tag(v)),
-    "key map": ("a table from remark's single-key shortcuts (" + " ".join(SHORTCUT_KEYS) + ") to "
+    "key map": ("a table from the page's single-key shortcuts (" + " ".join(SHORTCUT_KEYS) + ") to "
                 'keys such as "alt+p", or to false (off)',
                 lambda v: isinstance(v, dict) and all(key in SHORTCUT_KEYS and (
                     target is False or is_key_combination(target)) for key, target in v.items())),
@@ -101,8 +101,8 @@ OPTIONS = (
     Option(LECTURE, "pdf", "pdf modes", [], "the PDFs lecture build prints too: slides, handout, notes"),
     Option(LECTURE, "language", "language", "en", "the language of the pages and PDFs (<html lang>)"),
     Option(LECTURE, "shortcuts", "switch", True,
-           "remark's single-key shortcuts on when a page opens (false: off until turned on)"),
-    Option(LECTURE, "keys", "key map", {}, "[tool.lecture.keys]: remark's single-key shortcuts moved"),
+           "the page's single-key shortcuts on when a page opens (false: off until turned on)"),
+    Option(LECTURE, "keys", "key map", {}, "[tool.lecture.keys]: the page's single-key shortcuts moved"),
     Option(LECTURE, "check", "table", {}, "[tool.lecture.check]: how code blocks run"),
     Option(LECTURE, "remark", "table", {}, "[tool.lecture.remark]: options for remark.create()"),
     Option(CHECK, "timeout", "seconds", 60.0, "seconds per code block"),

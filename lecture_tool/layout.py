@@ -23,11 +23,15 @@ NOTEBOOK_PAGES = "notebooks"
 PDF_SUFFIX = {"slides": "", "handout": "-handout", "notes": "-notes"}
 STYLESHEET = "assets/lecture.css"
 PAGE_SCRIPT = "assets/lecture.js"
+# The page's tools beside it (templates/): the overview and search, the copy buttons, their style.
+PAGE_TOOLS = {"assets/overview.js": "overview.js", "assets/copy_code.js": "copy_code.js",
+              "assets/page_tools.css": "page_tools.css"}
 MACROS_SCRIPT = "assets/macros.js"  # the course's remark macros (macros.py), when it has some
 COURSE_PAGE = "index.html"
 # What the build writes itself, and what each file is (for "rename the deck" messages).
 OWN_FILES = {COURSE_PAGE: "the course page", STYLESHEET: "lecture's stylesheet",
-             PAGE_SCRIPT: "lecture's page script"}
+             PAGE_SCRIPT: "lecture's page script",
+             **{target: "one of lecture's page tools" for target in PAGE_TOOLS}}
 
 
 def macros_source(config: Config) -> Path:

@@ -36,11 +36,11 @@ def errors_of(tmp_path, pyproject: str) -> list[str]:
     ('language = "english!"', '[tool.lecture] language must be a language tag such as "en", "de" or '
                               '"pt-BR", not "english!"'),
     ("shortcuts = 0", "[tool.lecture] shortcuts must be true or false, not 0"),
-    ('keys = {q = "alt+q"}', "[tool.lecture] keys must be a table from remark's single-key shortcuts "
-                             '(b c f h j k m p t ?) to keys such as "alt+p", or to false (off), not '
+    ('keys = {q = "alt+q"}', "[tool.lecture] keys must be a table from the page's single-key shortcuts "
+                             '(b c f h j k m p t ? o /) to keys such as "alt+p", or to false (off), not '
                              "{'q': 'alt+q'}"),
-    ('keys = {p = "hyper+p"}', "[tool.lecture] keys must be a table from remark's single-key shortcuts "
-                               '(b c f h j k m p t ?) to keys such as "alt+p", or to false (off), not '
+    ('keys = {p = "hyper+p"}', "[tool.lecture] keys must be a table from the page's single-key shortcuts "
+                               '(b c f h j k m p t ? o /) to keys such as "alt+p", or to false (off), not '
                                "{'p': 'hyper+p'}"),
 ])
 def test_each_bad_value_is_an_error_at_its_line(tmp_path, setting, message):

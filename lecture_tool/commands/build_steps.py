@@ -20,7 +20,7 @@ from ..diagnostics import ERROR, Collector, Diagnostic, display_path, has_errors
 from ..errors import LectureError
 from ..jobs.figures import FigureScript, declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
-from ..layout import (COURSE_PAGE, MACROS_SCRIPT, NOTEBOOK_PAGES, PAGE_SCRIPT, STYLESHEET, cache_dir,
+from ..layout import (COURSE_PAGE, MACROS_SCRIPT, NOTEBOOK_PAGES, PAGE_SCRIPT, PAGE_TOOLS, STYLESHEET, cache_dir,
                       deck_outputs, macros_source, made_by_the_build, notebook_page, output_targets, page_name,
                       page_path, page_url, pdf_name, pdf_url, static_files, text_page_name,
                       text_page_path, text_page_url, values_root)
@@ -161,6 +161,8 @@ def copy_assets(config: Config, out: Output) -> bool:
     out.write(STYLESHEET, stylesheet.encode())
     out.note.extend(stylesheet_contrast(config, stylesheet, out))
     out.write(PAGE_SCRIPT, page_script(out.templates).encode())
+    for target, name in PAGE_TOOLS.items():
+        out.write(target, page_script(out.templates, name).encode())
     if macros_source(config).is_file():
         out.copy(macros_source(config), MACROS_SCRIPT)
     return True

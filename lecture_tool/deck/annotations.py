@@ -172,7 +172,7 @@ def _slide_checks(deck: Deck, slide: Slide, markdown, untagged_is_python: bool,
     for token in markdown.parse(text):
         if token.type in ("fence", "code_block") and token.map:
             code_spans.append(token.map)
-            language = token.info.strip().split()[0].lower() if token.info.strip() else ""
+            language = _language(token)
             start = token.map[0] + (1 if token.type == "fence" else 0)
             events.append((first_line + start, "code",
                            (first_line + token.map[0], language, token.content)))
@@ -284,11 +284,16 @@ def _role(source: str, explicit: bool) -> str:
         return "code" if any(_PYTHON_LINE.match(line) for line in lines) else "output"
 
 
+def _examples(source: str) -> list[doctest.Example]:
+    """A `>>>` session's examples as doctest reads them (ValueError: it cannot)."""
+    return doctest.DocTestParser().get_examples(source)
+
+
 def _session(source: str, first_line: int, fence_line: int, pending: dict) -> list[Block]:
     """A `>>>` session as doctest reads it: one block per example, whose output must be what
     the session shows after it. An example shown raising (a traceback) must raise that."""
     blocks = []
-    for number, example in enumerate(doctest.DocTestParser().get_examples(source)):
+    for number, example in enumerate(_examples(source)):
         line = first_line + example.lineno
         raises = None
         if example.exc_msg is not None:
@@ -424,6 +429,44 @@ def _unchecked_counts(deck: Deck, slide: Slide, text: str, code_spans: list, cla
                     deck.path, slide.start_line + number, WARNING,
                     f"'{shown}' is a parameter count that nothing checks: tie it to the code with "
                     f"<!-- check: {kind}(EXPRESSION) = {count} -->"))
+
+
+def _language(token) -> str:
+    """A fenced block's language as highlight.js (and so the check) reads its info string."""
+    return token.info.strip().split()[0].lower() if token.info.strip() else ""
+
+
+def runnable_text(content: str, language: str, untagged_is_python: bool,
+                  highlight_lines: bool = True) -> str:
+    """What `lecture check` runs of a code block (`content`: the block as written), and what a
+    reader who copies it gets: remark's `*` markers gone, and of a `>>>` session only the
+    examples' input lines, without their prompts. A block's hidden setup is an annotation
+    before it, never part of it. A block that is not run (another language, output shown as
+    code) is copied as remark shows it."""
+    source = _remark_code(content, highlight_lines)
+    explicit = language in PYTHON_TAGS
+    if (explicit or (not language and untagged_is_python)) and _role(source, explicit) == "session":
+        try:
+            return "".join(example.source for example in _examples(source))
+        except ValueError:  # the check reports it; the reader gets the block as shown
+            return source
+    return source
+
+
+def copied_code(deck: Deck, highlight_language: str = "", highlight_lines: bool = True) -> list[list[str]]:
+    """For each slide as remark shows it, `runnable_text` of each of its code blocks, in order.
+    A `--` step shows the blocks of the steps before it again, and so lists them again."""
+    markdown = MarkdownIt("commonmark", {"html": True})
+    untagged_is_python = highlight_language.lower() in PYTHON_TAGS
+    slides = []
+    for slide in deck.slides:
+        blocks = []
+        # Most slides have no code: not worth a Markdown parse (an indented block has 4 spaces).
+        if "```" in slide.content or "~~~" in slide.content or "    " in slide.content:
+            blocks = [runnable_text(token.content, _language(token), untagged_is_python, highlight_lines)
+                      for token in markdown.parse(slide.content) if token.type in ("fence", "code_block")]
+        slides.append(blocks)
+    return slides
 
 
 def _previous_slide_has_code(deck: Deck, slide: Slide) -> bool:

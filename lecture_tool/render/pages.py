@@ -10,6 +10,7 @@ import jinja2
 
 from ..config import Config, is_language_tag
 from ..deck import Deck
+from ..deck.annotations import copied_code
 from ..diagnostics import ERROR, Diagnostic
 from ..layout import cache_dir, page_url, text_page_url
 from .page_script import PACKAGED_TEMPLATES
@@ -56,7 +57,15 @@ def render_deck(deck: Deck, config: Config, env: jinja2.Environment, source: str
         language=deck_language(deck, config), text_href=text_page_url(deck.path),
         source_json=json_for_script(source),
         heading_ids_json=json_for_script(heading_ids(deck)),
+        code_json=json_for_script(code_to_copy(deck, config)),
         options_json=json_for_script(options))
+
+
+def code_to_copy(deck: Deck, config: Config) -> list[list[str]]:
+    """What the copy button of each code block copies (copy_code.js), slide by slide: the text
+    `lecture check` runs, read with the same settings as the check reads it."""
+    return copied_code(deck, str(config.remark.get("highlightLanguage", "")),
+                       bool(config.remark.get("highlightLines", False)))
 
 
 def render_text_version(deck: Deck, slides: list[TextSlide], config: Config,
@@ -96,9 +105,10 @@ def template_file(env: jinja2.Environment, name: str) -> tuple[Path, str]:
     return Path(filename), text
 
 
-def page_script(env: jinja2.Environment) -> str:
-    """The page's own script, taken as it is (no template syntax in JavaScript)."""
-    return env.loader.get_source(env, "lecture.js")[0]
+def page_script(env: jinja2.Environment, name: str = "lecture.js") -> str:
+    """The page's own script (or another of its files: its tools), taken as it is (no template
+    syntax in JavaScript)."""
+    return env.loader.get_source(env, name)[0]
 
 
 

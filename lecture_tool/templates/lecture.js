@@ -108,11 +108,16 @@
     return copy.textContent.replace(/\s+/g, ' ').trim();
   }
 
-  function slideLabel(index) {
-    var slide = document.querySelectorAll('.remark-slides-area > .remark-slide-container')[index];
+  // A slide's first heading as a screen reader says it ('' without one); the overview and
+  // search (overview.js) name slides by it too.
+  function slideTitle(slide) {
     var heading = slide && slide.querySelector(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', '[role="heading"]'].map(
       function (name) { return '.remark-slide-content ' + name; }).join(', '));
-    var title = heading ? spokenText(heading) : '';
+    return heading ? spokenText(heading) : '';
+  }
+
+  function slideLabel(index) {
+    var title = slideTitle(document.querySelectorAll('.remark-slides-area > .remark-slide-container')[index]);
     var label = 'Slide ' + (index + 1) + ' of ' + window.slideshow.getSlideCount();
     return title ? label + ': ' + title : label;
   }
@@ -167,6 +172,9 @@
   var ACTIONS = {b: 'toggleBlackout', c: 'createClone', f: 'toggleFullscreen', h: 'toggleHelp',
                  '?': 'toggleHelp', j: 'gotoNextSlide', k: 'gotoPreviousSlide', m: 'toggleMirrored',
                  p: 'togglePresenterMode', t: 'resetTimer'};
+  // The page's own single-key shortcuts (overview.js adds them: `o`, `/`): off and moved as
+  // remark's are, [tool.lecture.keys] naming them too.
+  var pageActions = {};
   var TOGGLE = 'alt+shift+k';
   var STORED = 'lecture-shortcuts';  // the reader's choice, for every deck and the clone window
 
@@ -199,6 +207,16 @@
   // A key alone, or with shift only, types a character: a single-key shortcut still.
   function isSingleKey(combination) {
     return /^(?:shift\+)?.$/.test(combination);
+  }
+
+  // Keys typed into a text field (the search box) are text, not shortcuts.
+  function typing(target) {
+    return target && target.closest && target.closest('input, textarea, select, [contenteditable]');
+  }
+
+  function run(key) {
+    if (Object.prototype.hasOwnProperty.call(pageActions, key)) pageActions[key]();
+    else if (ACTIONS[key]) window.slideshow[ACTIONS[key]]();
   }
 
   function installShortcuts(settings) {
@@ -237,12 +255,22 @@
         event.stopImmediatePropagation();  // Space on the button presses it: not "next slide"
         return;
       }
+      if (typing(event.target)) return;
       for (var key in moved) {
         var to = moved[key];
         if (to && pressed.indexOf(to) >= 0 && (on || !isSingleKey(to))) {
           stop(event);
           swallowKeypress = true;  // the character it types would be another shortcut
-          window.slideshow[ACTIONS[key]]();
+          run(key);
+          return;
+        }
+      }
+      for (var own in pageActions) {
+        if (on && !Object.prototype.hasOwnProperty.call(moved, own) && pressed.indexOf(own) >= 0 &&
+            !event.altKey && !event.ctrlKey && !event.metaKey) {
+          stop(event);
+          swallowKeypress = true;
+          run(own);
           return;
         }
       }
@@ -389,8 +417,12 @@
 
   // What `lecture serve`'s in-place update (serving/live.js) calls; the slides it makes are
   // finished by the observer below.
+  // What the page's tools (overview.js, copy_code.js) use: the polite announcement, a slide's
+  // title, and their own shortcuts.
   window.lecture = {renderMath: renderMath, renameHeadings: renameHeadings, headingIds: headingIds,
-                    markProgress: markProgress};
+                    markProgress: markProgress, announce: function (text) { announce(text); },
+                    slideTitle: slideTitle,
+                    addShortcut: function (key, action) { pageActions[key] = action; }};
 
   var options = readJson('lecture-options');
   options.source = readJson('lecture-source');
