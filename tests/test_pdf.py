@@ -137,6 +137,14 @@ def test_one_page_per_slide_as_remark_counts_them_with_titles_and_no_tex(printed
     assert len(page_texts(project / "build/pdf/second.pdf")) == 1  # both decks, in one run
 
 
+def test_the_pages_tools_are_not_printed(printed):
+    project, _ = printed
+    texts = "\n".join(page_texts(project / "build/pdf/deck.pdf"))
+    assert "def double(x):" in texts
+    for word in ("Copy", "Overview", "Search"):  # the copy button, the tool bar
+        assert word not in texts
+
+
 def test_pages_have_the_decks_ratio_and_no_margin(printed):
     project, _ = printed
     for name in ("deck.pdf", "deck-handout.pdf", "second.pdf"):
