@@ -16,6 +16,9 @@
     }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, 'text/html');
       var source = JSON.parse(doc.getElementById('lecture-source').textContent);
+      // What the copy buttons copy (copy_code.js reads it at each copy).
+      var code = document.getElementById('lecture-code'), newCode = doc.getElementById('lecture-code');
+      if (code && newCode) code.textContent = newCode.textContent;
       var index = window.slideshow.getCurrentSlideIndex();
       window.slideshow.loadFromString(source);
       window.slideshow.gotoSlide(Math.min(index, window.slideshow.getSlideCount() - 1) + 1);
