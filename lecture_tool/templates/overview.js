@@ -87,6 +87,10 @@
   function closeDialog(keepFocus) {
     if (!open) return;
     open.dialog.hidden = true;
+    // The tiles' copies of the slides go with the dialog: nothing that looks for slides in the
+    // page (the GIF buttons, an update of `lecture serve`) finds them, and they weigh nothing.
+    var tiles = open.dialog.querySelector('.lecture-overview-tiles');
+    if (tiles) tiles.textContent = '';
     open.inert.forEach(function (element) { element.removeAttribute('inert'); });
     var returnTo = open.returnTo;
     open = null;
@@ -227,6 +231,7 @@
 
   // --- search ---------------------------------------------------------------------------------
   var search = null;
+  var slideTexts = [];  // each slide's text (and notes), read when the search opens
   var matches = [];
   var selected = -1;
 
@@ -256,17 +261,23 @@
 
   // The slides whose text holds the query (case aside); a `--` step whose step before matched
   // too is left out: the match is shown where it first appears.
+  function readSlides() {
+    var presenter = document.body.classList.contains('remark-presenter-mode');
+    slideTexts = Array.prototype.map.call(slideContainers(), function (container) {
+      var texts = [[visibleText(container.querySelector('.remark-slide-content')), '']];
+      if (presenter) texts.push([visibleText(container.querySelector('.remark-slide-notes')), 'notes']);
+      return texts;
+    });
+  }
+
   function findSlides(query) {
     var wanted = query.replace(/\s+/g, ' ').trim().toLowerCase();
     if (!wanted) return [];
-    var presenter = document.body.classList.contains('remark-presenter-mode');
     var slides = window.slideshow.getSlides();
-    var containers = slideContainers();
     var found = [];
     var matchedBefore = false;
-    for (var i = 0; i < containers.length; i++) {
-      var texts = [[visibleText(containers[i].querySelector('.remark-slide-content')), '']];
-      if (presenter) texts.push([visibleText(containers[i].querySelector('.remark-slide-notes')), 'notes']);
+    for (var i = 0; i < slideTexts.length; i++) {
+      var texts = slideTexts[i];
       var hit = null;
       for (var t = 0; t < texts.length && !hit; t++) {
         var at = texts[t][0].toLowerCase().indexOf(wanted);
@@ -379,6 +390,7 @@
     var field = search.querySelector('input');
     search.querySelector('label').textContent = document.body.classList.contains('remark-presenter-mode') ?
       'Words on a slide or in its notes' : 'Words on a slide';
+    readSlides();
     showDialog(search, field);
     field.select();
     listMatches();
