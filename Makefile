@@ -23,6 +23,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_serve_check.py
 	$(BIN)/python bench/bench_math_page.py
+	$(BIN)/python bench/bench_page_tools.py
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -6,8 +6,8 @@ Builds this repository's decks (without figures or notebooks) into a scratch dir
   (what `lecture check` runs of each), per deck, the median of N runs; and the bytes they add
   to the page (#lecture-code);
 - in Debian's headless Chromium, N times each: the page's start-up (navigation start to the end
-  of its scripts), `o` to the overview painted (every slide's tile made), and one search over
-  the slides' text (the matches listed), in the normal view and in the presenter view.
+  of its scripts), `o` to the overview painted (every slide's tile made), and `/` to one
+  search over the slides' text done (the slides read, the matches listed), in the normal view and in the presenter view.
 
     .venv/bin/python bench/bench_page_tools.py [--runs N]
 """
@@ -43,10 +43,10 @@ OVERVIEW = """async () => {
   return [took, tiles];
 }"""
 SEARCH = """(word) => {
+  const started = performance.now();
   window.dispatchEvent(new KeyboardEvent('keydown', {key: '/', code: 'Slash', bubbles: true}));
   const input = document.getElementById('lecture-search-input');
   input.value = word;
-  const started = performance.now();
   input.dispatchEvent(new Event('input'));
   const took = performance.now() - started;
   const found = document.querySelectorAll('#lecture-search [role=option]').length;

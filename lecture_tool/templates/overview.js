@@ -151,6 +151,9 @@
     var list = overview.querySelector('.lecture-overview-tiles');
     list.textContent = '';
     var containers = slideContainers();
+    var scaler = containers.length && containers[0].querySelector('.remark-slide-scaler');
+    if (scaler) list.style.setProperty('--lecture-tile-ratio', parseFloat(scaler.style.width) + ' / ' +
+                                       parseFloat(scaler.style.height));
     var current = window.slideshow.getCurrentSlideIndex();
     var currentTile = null;
     var previous = -1;
@@ -175,18 +178,15 @@
       item.appendChild(tile);
       list.appendChild(item);
     });
-    scaleTiles();
     return currentTile || list.querySelector('.lecture-tile');
   }
 
+  // Every tile has the same width (the grid's column): one measure, one scale for all.
   function scaleTiles() {
-    var frames = overview.querySelectorAll('.lecture-tile-frame');
-    for (var i = 0; i < frames.length; i++) {
-      var picture = frames[i].parentNode;
-      frames[i].style.transform = 'scale(' + picture.clientWidth / parseFloat(frames[i].style.width) + ')';
-      picture.style.height = (picture.clientWidth * parseFloat(frames[i].style.height) /
-                              parseFloat(frames[i].style.width)) + 'px';
-    }
+    var frame = overview.querySelector('.lecture-tile-frame');
+    if (!frame) return;
+    overview.querySelector('.lecture-overview-tiles').style.setProperty(
+      '--lecture-tile-scale', String(frame.parentNode.clientWidth / parseFloat(frame.style.width)));
   }
 
   // Arrows move through the tiles as they lie on the screen: up and down a row.
@@ -221,9 +221,7 @@
       overview.addEventListener('keydown', moveInGrid);
       window.addEventListener('resize', function () { if (isOpen(overview)) scaleTiles(); });
     }
-    overview.hidden = false;  // laid out before the tiles are measured
     var first = fillOverview();
-    overview.hidden = true;
     showDialog(overview, first);
     scaleTiles();
     first.scrollIntoView({block: 'nearest'});
@@ -416,6 +414,16 @@
     });
     var controls = document.querySelector('.lecture-page-controls');
     document.body.insertBefore(bar, controls ? controls.nextSibling : document.body.firstChild);
+    // The room sees the slide, not the bar: it fades 3 s after the mouse last moved, and comes
+    // back with the mouse or the focus (page_tools.css); a touch screen always shows it.
+    var idle = null;
+    function moved() {
+      bar.classList.remove('lecture-tools-idle');
+      clearTimeout(idle);
+      idle = setTimeout(function () { bar.classList.add('lecture-tools-idle'); }, 3000);
+    }
+    document.addEventListener('mousemove', moved, {passive: true});
+    moved();
   }
 
   window.lecture.addShortcut('o', toggleOverview);
