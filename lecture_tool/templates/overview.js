@@ -39,6 +39,7 @@
     dialog.setAttribute('aria-modal', 'true');
     dialog.setAttribute('aria-labelledby', id + '-title');
     dialog.hidden = true;
+    dialog.tabIndex = -1;  // a click on its background keeps the focus (and Escape) in it
     var head = document.createElement('div');
     head.className = 'lecture-dialog-head';
     var heading = document.createElement('h2');
