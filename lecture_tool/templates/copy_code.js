@@ -90,8 +90,12 @@
       return;
     }
     button.textContent = 'Copied';
+    button.setAttribute('aria-label', 'Copied');  // its name says what it shows
     say('Copied');
-    setTimeout(function () { button.textContent = LABEL; }, 2000);
+    setTimeout(function () {
+      button.textContent = LABEL;
+      button.setAttribute('aria-label', 'Copy code');
+    }, 2000);
   }
 
   function copy(button) {
