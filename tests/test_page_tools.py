@@ -160,6 +160,11 @@ def test_search_by_keyboard_finds_a_word_on_a_later_slide_and_jumps_there(page):
     assert selected.inner_text().startswith("Slide 1: One")
     page.keyboard.press("Escape")
     assert shown(page) == 1
+    # `/` and Enter, again and again: from match to match through the deck.
+    for expected in (2, 3, 4, 1):
+        page.keyboard.press("/")
+        page.keyboard.press("Enter")
+        assert shown(page) == expected
 
 
 def test_presenter_notes_are_searched_only_in_the_presenter_view(page):
@@ -207,8 +212,12 @@ def test_copy_by_keyboard_puts_exactly_what_runs_on_the_clipboard(page):
     page.keyboard.press("ArrowRight")
     button = page.locator(".remark-visible .lecture-copy-code")
     assert button.get_attribute("aria-label") == "Copy code"
-    button.focus()
-    assert button.is_visible()  # shown while it has the focus
+    for _ in range(8):  # the skip link, the shortcuts button, the tool bar, the code block, ...
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('lecture-copy-code')"):
+            break
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Copy code"
+    assert page.evaluate("getComputedStyle(document.activeElement).opacity") == "1"  # shown with the focus
     page.keyboard.press("Enter")
     page.wait_for_function("document.getElementById('lecture-announcer').textContent === 'Copied'")
     copied = page.evaluate("navigator.clipboard.readText()")

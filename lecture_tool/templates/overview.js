@@ -87,6 +87,9 @@
 
   function closeDialog(keepFocus) {
     if (!open) return;
+    // Hidden, the dialog would keep the focus until the browser's next frame, and the keys
+    // typed until then (the search box's are text) would not reach the slides.
+    if (open.dialog.contains(document.activeElement)) document.activeElement.blur();
     open.dialog.hidden = true;
     // The tiles' copies of the slides go with the dialog: nothing that looks for slides in the
     // page (the GIF buttons, an update of `lecture serve`) finds them, and they weigh nothing.
