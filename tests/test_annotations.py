@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from lecture_tool import annotations
 from lecture_tool.cli import main
 
-from conftest import CHROMIUM_ARGS, make_project
+from conftest import REPO, make_project
 
 DECK = "# One\n\nfirst\n---\n# Two\n\nsecond\n---\n# Three\n"
 GREEN, BLUE = "#00a000", "#0000ff"
@@ -229,6 +229,11 @@ def test_without_the_server_the_toolbar_says_strokes_are_not_saved(browser, tmp_
     assert "lecture serve" in page.inner_text(".lecture-annotate-status")
     page.click(".lecture-annotate-board")
     assert page.evaluate("document.querySelector('.remark-visible svg.lecture-ink rect') !== null")
+    # The toolbar against WCAG 2.1 AA (names, contrast, roles), as `lecture check --a11y` audits.
+    page.add_script_tag(path=str(REPO / "node_modules/axe-core/axe.min.js"))
+    found = page.evaluate("""() => axe.run('.lecture-annotate-toolbar', {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then((r) => r.violations.map((v) => v.id))""")
+    assert found == []
     page.close()
 
 
