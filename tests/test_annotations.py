@@ -132,7 +132,8 @@ def test_changed_annotations_rebuild_no_page(tmp_path):
 # server does: it records what the page broadcasts and saves.
 LIVE_STUB = """
 window.lectureSaved = [];
-window.lectureLive = {role: 'presenter', canSave: true, broadcast() {},
+window.lectureBroadcasts = [];
+window.lectureLive = {role: 'presenter', canSave: true, broadcast(m) { window.lectureBroadcasts.push(m); },
   saveAnnotations(stem, text) { window.lectureSaved.push([stem, text]); return Promise.resolve(); }};
 """
 
@@ -191,6 +192,16 @@ def test_pen_strokes_show_in_the_clone_and_are_saved_and_kept(browser, tmp_path)
     points = saved[key]["strokes"][0]["points"]
     assert len(points) > 5 and all(abs(y - 0.5) < 0.02 for _, y in points)
     assert points[0][0] < 0.25 and points[-1][0] > 0.65
+    # A follower's page gets what the presenter broadcast as `lecture:broadcast` events.
+    sent = page.evaluate("window.lectureBroadcasts")
+    assert sent and sent[-1]["key"] == key
+    follower = context.new_page()
+    follower.add_init_script("window.lectureLive = {role: 'follower', canSave: false, broadcast() {}};")
+    follower.goto((project / "build" / "deck.html").as_uri() + "#2")
+    follower.wait_for_function("window.lectureAnnotate !== undefined")
+    assert ink_paths(follower, 1) == []  # its page was built before the stroke was saved
+    follower.evaluate("(m) => window.dispatchEvent(new CustomEvent('lecture:broadcast', {detail: m}))", sent[-1])
+    assert [p["stroke"] for p in ink_paths(follower, 1)] == ["#d62728"]
     context.close()
     assert errors == []
 

@@ -125,7 +125,8 @@
     message[MESSAGE] = 1;
     clones = clones.filter(function (clone) { return !clone.closed; });
     clones.forEach(function (clone) { clone.postMessage(message, '*'); });
-    if (live && live.role === 'presenter' && typeof live.broadcast === 'function') live.broadcast(message);
+    // Under `lecture serve --follow`, the presenter's strokes go to every follower too.
+    if (live && live.role !== 'follower' && typeof live.broadcast === 'function') live.broadcast(message);
   }
 
   function receive(message) {
@@ -379,6 +380,19 @@
     keys: keys,
     hasBoard: function (index) { return Boolean(entry(keys[index], false).board); },
     drawBoard: function (container, index) { drawInto(container, keys[index], true); },
-    renderAll: renderAll
+    renderAll: renderAll,
+    // `lecture serve`'s in-place update of an edited deck: the edited deck's keys (its page's
+    // #lecture-annotation-keys), and, when the file changed, its strokes (window.lectureAnnotations
+    // of its new script). The strokes drawn here stay as they are.
+    update: function (newInfo, newAnnotations) {
+      keys = newInfo.keys;
+      this.keys = keys;
+      if (newAnnotations && newAnnotations.slides) {
+        Object.keys(newAnnotations.slides).forEach(function (key) {
+          if (!slides[key]) slides[key] = newAnnotations.slides[key];
+        });
+      }
+      renderAll();
+    }
   };
 })();
