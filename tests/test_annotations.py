@@ -238,7 +238,24 @@ def test_without_the_server_the_toolbar_says_strokes_are_not_saved(browser, tmp_
     assert page.is_visible(".lecture-annotate-toolbar")
     assert "not saved" in page.inner_text(".lecture-annotate-status")
     assert "lecture serve" in page.inner_text(".lecture-annotate-status")
+    # Pen, highlighter (seen through), eraser, clear; then a blank board over the slide.
+    page.click(".lecture-annotate-pen")
+    draw_line(page)
+    page.click(".lecture-annotate-highlighter")
+    draw_line(page)
+    assert page.get_attribute(".lecture-annotate-pen", "aria-pressed") == "false"
+    shown = page.evaluate("""() => Array.from(document.querySelectorAll('.remark-visible svg.lecture-ink path'))
+        .map((p) => [p.getAttribute('stroke'), p.getAttribute('stroke-opacity')])""")
+    assert shown == [["#d62728", None], ["#ffd500", "0.4"]]
+    page.click(".lecture-annotate-eraser")
+    draw_line(page)
+    assert ink_paths(page, 0) == []
+    page.click(".lecture-annotate-pen")
+    draw_line(page)
+    page.click(".lecture-annotate-clear")
+    assert ink_paths(page, 0) == []
     page.click(".lecture-annotate-board")
+    assert page.get_attribute(".lecture-annotate-board", "aria-pressed") == "true"
     assert page.evaluate("document.querySelector('.remark-visible svg.lecture-ink rect') !== null")
     # The toolbar against WCAG 2.1 AA (names, contrast, roles), as `lecture check --a11y` audits.
     page.add_script_tag(path=str(REPO / "node_modules/axe-core/axe.min.js"))
