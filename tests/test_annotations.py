@@ -320,3 +320,18 @@ def test_annotated_pdf_draws_the_strokes_as_paths_with_boards_after_their_slide(
     # A build later still links it.
     assert run(project, "build").exit_code == 0
     assert 'href="pdf/deck-annotated.pdf"' in (project / "build" / "index.html").read_text()
+
+
+def test_strokes_over_a_slide_do_not_hide_it_from_the_accessibility_audit(tmp_path):
+    from test_a11y import BROKEN, PNG
+
+    project = make_project(tmp_path, {"deck.md": BROKEN}, {"slides/dot.png": PNG})
+    run(project, "build")
+    # Thick black strokes across every slide, over the pale text the audit must still find.
+    zigzag = [[x, y / 10] for y in range(1, 10, 2) for x in (0, 1)]
+    annotations.save(project / "slides", "deck", body(
+        {key: {"strokes": [stroke("#000000", zigzag, 0.2)]} for key in keys_of(project)}))
+    result = subprocess.run([sys.executable, "-m", "lecture_tool", "-C", str(project), "check", "--a11y"],
+                            capture_output=True, text=True, timeout=300)
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert [line.split(": error: ")[1].split(" ")[0] for line in errors] == ["color-contrast", "image-alt"]
