@@ -401,7 +401,7 @@ def link_annotated_pdfs(config: Config, plan: PagePlan, entries: list[DeckEntry]
     for entry in entries:
         deck = by_href.get(entry.href)
         href = pdf_url(deck, "annotated") if deck is not None else None
-        if href and all(mode != href for _, mode in entry.pdfs) and \
+        if href and all(linked_href != href for _, linked_href in entry.pdfs) and \
                 (config.output_dir / pdf_name(deck, "annotated")).is_file():
             entry = replace(entry, pdfs=(*entry.pdfs, ("annotated (PDF)", href)))
         linked.append(entry)

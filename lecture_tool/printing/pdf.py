@@ -1,4 +1,4 @@
-"""`lecture pdf`: every deck as a PDF (slides, handout, notes), printed by headless Chromium.
+"""`lecture pdf`: every deck as a PDF (slides, handout, notes, annotated), printed by headless Chromium.
 
 The deck's own page is printed as it is: Chromium opens `build/<stem>.html` from disk, remark
 lays out every slide as on screen (same CSS, same KaTeX, same highlighting), and a stylesheet
