@@ -60,12 +60,13 @@ def strokes(rng: random.Random, count: int, points: int) -> list[dict]:
     return drawn
 
 
-def page_times(root: Path, stem: str, runs: int) -> tuple[float, float]:
-    """Median load-to-drawn time of the page and median time to draw every slide's strokes again."""
+def page_times(root: Path, stem: str, runs: int) -> tuple[float, float, float]:
+    """Median load-to-drawn time of the page, time to draw every slide's strokes again, and time
+    of a slide change with its strokes drawn (ten changes a page)."""
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("LECTURE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    starts, redraws = [], []
+    starts, redraws, changes = [], [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         for _ in range(runs):
@@ -76,9 +77,13 @@ def page_times(root: Path, stem: str, runs: int) -> tuple[float, float]:
             starts.append(time.perf_counter() - began)
             redraws.append(page.evaluate("""() => { const t = performance.now();
                 window.lectureAnnotate.renderAll(); return (performance.now() - t) / 1000; }"""))
+            changes += page.evaluate("""async () => { const times = [];
+                for (let i = 0; i < 10; i++) { const t = performance.now(); slideshow.gotoNextSlide();
+                  await new Promise((done) => setTimeout(done, 0)); times.push((performance.now() - t) / 1000); }
+                return times; }""")
             page.close()
         browser.close()
-    return statistics.median(starts), statistics.median(redraws)
+    return statistics.median(starts), statistics.median(redraws), statistics.median(changes)
 
 
 def main() -> None:
@@ -115,19 +120,19 @@ def main() -> None:
         met = statistics.median(saved) <= statistics.median(edited) and untouched
         print(f"\ntarget: a save rebuilds no page and is no slower than an edit: {'met' if met else 'NOT met'}")
 
-        plain_start, plain_redraw = page_times(root, stem, args.runs)
-        heavy = {key: {"strokes": strokes(rng, 20, 150),
+        plain = page_times(root, stem, args.runs)
+        drawn = {key: {"strokes": strokes(rng, 20, 150),
                        "board": {"strokes": strokes(rng, 5, 150)} if n % 5 == 0 else None}
                  for n, key in enumerate(slide_keys)}
-        annotations.save(root / "slides", stem, json.dumps({"format": 1, "slides": heavy}).encode())
+        annotations.save(root / "slides", stem, json.dumps({"format": 1, "slides": drawn}).encode())
         build(root)
         size = (root / "slides" / f"{stem}.annotations.json").stat().st_size
-        heavy_start, heavy_redraw = page_times(root, stem, args.runs)
+        heavy = page_times(root, stem, args.runs)
         print(f"\n{stem}: {len(slide_keys)} slides, 20 strokes of 150 points each "
               f"({len(slide_keys) * 20:,} strokes), a board on every fifth; the file {size / 1e6:.2f} MB\n")
-        print("| page | load to drawn s | draw all strokes again s |\n|---|---:|---:|")
-        print(f"| no strokes | {plain_start:.3f} | {plain_redraw:.4f} |")
-        print(f"| stroke-heavy | {heavy_start:.3f} | {heavy_redraw:.4f} |")
+        print("| page | load to drawn s | draw all strokes again s | slide change s |\n|---|---:|---:|---:|")
+        for name, (start, redraw, change) in (("no strokes", plain), ("stroke-heavy", heavy)):
+            print(f"| {name} | {start:.3f} | {redraw:.4f} | {change:.4f} |")
 
 
 if __name__ == "__main__":

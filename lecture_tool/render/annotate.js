@@ -113,13 +113,13 @@
   }
 
   function render(index) {
-    var container = containers()[index];
-    if (container && keys[index] !== undefined) drawInto(container, keys[index], boardShown[keys[index]]);
+    var all = containers();
+    // remark's slides are counted by their place: while they are not all there, wait.
+    if (all.length !== keys.length || !all[index]) return;
+    drawInto(all[index], keys[index], boardShown[keys[index]]);
   }
 
   function renderAll() {
-    // remark's slides are counted by their place: while they are not all there, wait.
-    if (containers().length !== keys.length) return;
     for (var i = 0; i < keys.length; i++) render(i);
   }
 
@@ -301,7 +301,7 @@
       buttons[each].setAttribute('aria-pressed', String(tool === each));
     });
     document.body.classList.toggle('lecture-drawing', Boolean(tool));
-    renderAll();
+    render(window.slideshow.getCurrentSlideIndex());  // the layer over it takes the pen, or not
   }
 
   function toggleBoard() {
@@ -370,9 +370,17 @@
 
   addToolbar();
   renderAll();
-  window.slideshow.on('afterShowSlide', function () {
+  // Only the slide left and the slide shown change (the layer that takes the pen moves): a
+  // deck drawn all over takes a few hundred milliseconds to draw whole (bench_annotations.py).
+  var shownIndex = window.slideshow.getCurrentSlideIndex();
+  window.slideshow.on('afterShowSlide', function (slide) {
     showBoardState();
-    setTimeout(renderAll, 0);  // remark marks the slide shown just after this event
+    var left = shownIndex;
+    shownIndex = slide.getSlideIndex();
+    setTimeout(function () {  // remark counts the slide as the current one just after this event
+      render(left);
+      render(shownIndex);
+    }, 0);
   });
   // remark makes the slides again when the deck is loaded again (`lecture serve`'s update).
   var area = document.querySelector('.remark-slides-area');
