@@ -224,6 +224,12 @@ def test_pen_strokes_show_in_the_clone_and_are_saved_and_kept(browser, tmp_path)
     visit.wait_for_function("window.lectureAnnotate !== undefined")
     assert [len(ink_paths(visit, i)) for i in range(4)] == [0, 0, 0, 0]
     assert key in json.loads((project / "slides" / "deck.annotations.json").read_text())["slides"]
+    # The edit undone: the same slide again, with its strokes.
+    (project / "slides" / "deck.md").write_text(DECK)
+    assert run(project, "build").exit_code == 0
+    visit.reload()
+    visit.wait_for_function("window.lectureAnnotate !== undefined")
+    assert [len(ink_paths(visit, i)) for i in range(3)] == [0, 1, 0]
     visit.close()
 
 
