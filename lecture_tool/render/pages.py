@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 import jinja2
 
 from ..config import Config, is_language_tag
 from ..deck import Deck
 from ..diagnostics import ERROR, Diagnostic
-from ..layout import cache_dir, page_url, text_page_url
+from ..annotations import slide_keys
+from ..layout import annotations_script_name, cache_dir, page_url, text_page_url
 from .page_script import PACKAGED_TEMPLATES
 from .source import heading_ids, json_for_script
 from .text_page import TextSlide
@@ -56,7 +58,16 @@ def render_deck(deck: Deck, config: Config, env: jinja2.Environment, source: str
         language=deck_language(deck, config), text_href=text_page_url(deck.path),
         source_json=json_for_script(source),
         heading_ids_json=json_for_script(heading_ids(deck)),
-        options_json=json_for_script(options))
+        options_json=json_for_script(options),
+        annotation_keys_json=json_for_script(annotation_keys(deck)),
+        annotations_script=quote(annotations_script_name(deck.path)))
+
+
+def annotation_keys(deck: Deck) -> dict:
+    """What the drawing script (annotate.js) needs to find a slide's strokes: the deck's name,
+    which saving names, and each slide's key (annotations.py), by remark's index."""
+    return {"stem": deck.path.stem,
+            "keys": slide_keys([(slide.continued, slide.body) for slide in deck.slides])}
 
 
 def render_text_version(deck: Deck, slides: list[TextSlide], config: Config,
