@@ -359,15 +359,20 @@ def outline(ctx: click.Context, deck: Path, as_json: bool) -> None:
 @click.option("--handout", is_flag=True,
               help="Also write <deck>-handout.pdf: the complete slide of each `--` step group.")
 @click.option("--notes", is_flag=True, help="Also write <deck>-notes.pdf: each slide above its notes.")
+@click.option("--annotated", is_flag=True,
+              help="Also write <deck>-annotated.pdf: the slides with the strokes drawn on them "
+                   "(slides/<deck>.annotations.json), each blank board after its slide.")
 @click.option("--force", is_flag=True, help="Print them even if nothing changed.")
 @click.argument("decks", nargs=-1, type=_deck_path)
 @click.pass_context
-def pdf(ctx: click.Context, handout: bool, notes: bool, force: bool, decks: tuple[Path, ...]) -> None:
+def pdf(ctx: click.Context, handout: bool, notes: bool, annotated: bool, force: bool,
+        decks: tuple[Path, ...]) -> None:
     """Print the decks (all, or those named) to build/pdf/<deck>.pdf with Chromium."""
     from .commands.pdf import make_pdfs
 
     config = _config(ctx)
-    modes = ("slides", *(("handout",) if handout else ()), *(("notes",) if notes else ()))
+    modes = ("slides", *(mode for mode, wanted in (("handout", handout), ("notes", notes),
+                                                   ("annotated", annotated)) if wanted))
     result = make_pdfs(config, list(decks) or None, modes, progress=_progress,
                        report=_print_diagnostic(config), force=force)
     errors, warnings = count(result.diagnostics, ERROR), count(result.diagnostics, WARNING)

@@ -70,7 +70,7 @@ KINDS = {
                   lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
     "weights": ('"deferred" or "materialised"', lambda v: v in ("deferred", "materialised")),
     "table": ("a table", lambda v: isinstance(v, dict)),
-    "pdf modes": ('a list of "slides", "handout", "notes"',
+    "pdf modes": ('a list of "slides", "handout", "notes", "annotated"',
                   lambda v: isinstance(v, list) and all(mode in PDF_MODES for mode in v)),
     "switch": ("true or false", lambda v: isinstance(v, bool)),
     "language": ('a language tag such as "en", "de" or "pt-BR"', lambda v: is_language_tag(v)),
@@ -80,7 +80,7 @@ KINDS = {
                     target is False or is_key_combination(target)) for key, target in v.items())),
 }
 # What `lecture pdf` prints, and so what `[tool.lecture] pdf` may name.
-PDF_MODES = ("slides", "handout", "notes")
+PDF_MODES = ("slides", "handout", "notes", "annotated")
 
 OPTIONS = (
     Option(LECTURE, "title", "text", None, "course page title (default: the directory's name)"),
@@ -98,7 +98,7 @@ OPTIONS = (
     Option(LECTURE, "cell_timeout", "seconds", 120.0, "seconds a notebook cell may run"),
     Option(LECTURE, "notebook_timeout", "seconds", 900.0, "seconds a whole notebook may take"),
     Option(LECTURE, "node_modules", "directory", None, "another copy of remark.js and KaTeX"),
-    Option(LECTURE, "pdf", "pdf modes", [], "the PDFs lecture build prints too: slides, handout, notes"),
+    Option(LECTURE, "pdf", "pdf modes", [], "the PDFs lecture build prints too: slides, handout, notes, annotated"),
     Option(LECTURE, "language", "language", "en", "the language of the pages and PDFs (<html lang>)"),
     Option(LECTURE, "shortcuts", "switch", True,
            "the page's single-key shortcuts on when a page opens (false: off until turned on)"),

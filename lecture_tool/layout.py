@@ -3,7 +3,8 @@
 A deck `slides/x.md` becomes the page `x.html` and its text version `x-text.html`; a figure script's output `a.png` goes to
 `images/a.png` (`[tool.lecture] figures_output`); a notebook `notebooks/n.ipynb` becomes
 `notebooks/n.html` and the executed `notebooks/n.ipynb`; a deck's PDFs are `pdf/x.pdf`,
-`pdf/x-handout.pdf` and `pdf/x-notes.pdf`; the course's `templates/macros.js` is copied to
+`pdf/x-handout.pdf`, `pdf/x-notes.pdf` and `pdf/x-annotated.pdf`; its annotations
+`slides/x.annotations.json` become the script `x.annotations.js`; the course's `templates/macros.js` is copied to
 `assets/macros.js`, which its pages load; the files beside the decks are copied as they lie;
 the stages keep their caches in `.cache/`. Every stage asks this module, so a name is spelled
 once (as mkdocs' `File` knows its source, destination and URL).
@@ -20,17 +21,21 @@ from .sources import files_under
 
 CACHE = ".cache"
 NOTEBOOK_PAGES = "notebooks"
-PDF_SUFFIX = {"slides": "", "handout": "-handout", "notes": "-notes"}
+PDF_SUFFIX = {"slides": "", "handout": "-handout", "notes": "-notes", "annotated": "-annotated"}
 STYLESHEET = "assets/lecture.css"
 PAGE_SCRIPT = "assets/lecture.js"
 # The page's tools beside it (templates/): the overview and search, the copy buttons, their style.
 PAGE_TOOLS = {"assets/overview.js": "overview.js", "assets/copy_code.js": "copy_code.js",
               "assets/page_tools.css": "page_tools.css"}
+ANNOTATE_SCRIPT = "assets/annotate.js"  # drawing on slides (render/annotate.js)
+ANNOTATE_STYLESHEET = "assets/annotate.css"
 MACROS_SCRIPT = "assets/macros.js"  # the course's remark macros (macros.py), when it has some
 COURSE_PAGE = "index.html"
+ANNOTATIONS_SUFFIX = ".annotations.json"  # slides/<stem>.annotations.json: a deck's strokes
 # What the build writes itself, and what each file is (for "rename the deck" messages).
 OWN_FILES = {COURSE_PAGE: "the course page", STYLESHEET: "lecture's stylesheet",
-             PAGE_SCRIPT: "lecture's page script",
+             PAGE_SCRIPT: "lecture's page script", ANNOTATE_SCRIPT: "lecture's drawing script",
+             ANNOTATE_STYLESHEET: "lecture's drawing stylesheet",
              **{target: "one of lecture's page tools" for target in PAGE_TOOLS}}
 
 
@@ -77,9 +82,24 @@ def text_page_url(deck: Path) -> str:
     return quote(text_page_name(deck))
 
 
-def deck_outputs(deck: Path) -> tuple[str, str]:
-    """The pages a deck makes: its slides and its text version."""
-    return page_name(deck), text_page_name(deck)
+def annotations_script_name(deck: Path) -> str:
+    """The deck's annotations (annotations.py) as a script its page loads (a page opened from
+    disk may load a script, not fetch a file), relative to the output directory."""
+    return deck.stem + ".annotations.js"
+
+
+def annotations_file(slides_dir: Path, stem: str) -> Path:
+    """A deck's strokes (annotations.py), beside it."""
+    return slides_dir / (stem + ANNOTATIONS_SUFFIX)
+
+
+def annotations_source(config: Config, deck: Path) -> Path:
+    return annotations_file(config.slides_dir, deck.stem)
+
+
+def deck_outputs(deck: Path) -> tuple[str, str, str]:
+    """The files a deck makes: its slides, its text version and its annotations script."""
+    return page_name(deck), text_page_name(deck), annotations_script_name(deck)
 
 
 def page_url(deck: Path) -> str:
@@ -119,9 +139,10 @@ def pdf_url(deck: Path, mode: str) -> str:
 
 
 def static_files(config: Config) -> list[str]:
-    """Files beside the decks (images, downloads), copied as they lie, relative to slides/."""
+    """Files beside the decks (images, downloads), copied as they lie, relative to slides/; not a
+    deck's annotations, which its page loads as a script."""
     return [path.relative_to(config.slides_dir).as_posix() for path in files_under(config.slides_dir)
-            if path.suffix != ".md"]
+            if path.suffix != ".md" and not path.name.endswith(ANNOTATIONS_SUFFIX)]
 
 
 def is_current_copy(source: Path, target: Path) -> bool:

@@ -142,7 +142,7 @@ def test_odd_files_beside_the_decks_do_not_stop_the_build(tmp_path):
     result = build(project)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (project / "build").iterdir() if p.is_file()) == [
-        "deck-text.html", "deck.html", "index.html"]
+        "deck-text.html", "deck.annotations.js", "deck.html", "index.html"]
 
 
 def test_nothing_the_build_makes_is_copied_over_and_nothing_copied_over_it(tmp_path):

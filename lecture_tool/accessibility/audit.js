@@ -24,6 +24,11 @@ async ({slides, tags}) => {
     return found;
   }
   add(await axe.run({exclude: [['.remark-slides-area']]}, options), null);
+  // The strokes drawn over a slide (annotate.js) are the lecturer's, not the deck's; over its
+  // text they would keep axe from telling the text's background.
+  const hideInk = document.createElement('style');
+  hideInk.textContent = 'svg.lecture-ink { display: none !important; }';
+  document.head.appendChild(hideInk);
   const area = document.querySelector('.remark-slides-area');
   const all = Array.from(area.children);
   for (const number of slides) {

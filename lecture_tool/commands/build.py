@@ -60,10 +60,11 @@ def build(config: Config, only: list[Path] | None = None,
         return result
     plan = steps.plan_pages(config, only, figure_outputs, scripts[0] if scripts else None, out)
     entries = steps.write_pages(config, plan, keep_last_good, out, result)
+    steps.write_annotation_scripts(config, plan, out)
     if config.pdf and not keep_last_good:
         # The course page links the PDFs there are, so they come first.
         entries = steps.print_configured_pdfs(config, plan, entries, result, progress, out)
-    steps.write_course_page(config, entries, out)
+    steps.write_course_page(config, steps.link_annotated_pdfs(config, plan, entries), out)
     if began is not None:
         manifest.record(config, began, previous, result.decks, result.slides,
                         result.diagnostics, result.by_page)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .. import cache, manifest, processes
+from .. import annotations, cache, manifest, processes
 from ..assets import KATEX_JS, REMARK, third_party_assets
 from ..config import Config, key_lines
 from ..deck import Deck, DeckError, read_deck
@@ -20,7 +20,8 @@ from ..diagnostics import ERROR, Collector, Diagnostic, display_path, has_errors
 from ..errors import LectureError
 from ..jobs.figures import FigureScript, declared_outputs, discover, make_figures
 from ..jobs.notebooks import make_notebooks
-from ..layout import (COURSE_PAGE, MACROS_SCRIPT, NOTEBOOK_PAGES, PAGE_SCRIPT, PAGE_TOOLS, STYLESHEET, cache_dir,
+from ..layout import (ANNOTATE_SCRIPT, ANNOTATE_STYLESHEET, COURSE_PAGE, MACROS_SCRIPT, NOTEBOOK_PAGES,
+                      PAGE_SCRIPT, PAGE_TOOLS, STYLESHEET, annotations_script_name, annotations_source, cache_dir,
                       deck_outputs, macros_source, made_by_the_build, notebook_page, output_targets, page_name,
                       page_path, page_url, pdf_name, pdf_url, static_files, text_page_name,
                       text_page_path, text_page_url, values_root)
@@ -29,13 +30,17 @@ from ..outputs import copy_if_changed, write_if_changed
 from ..render.pages import (PACKAGED_TEMPLATES, DeckEntry, page_script, render_deck, render_index,
                             render_stylesheet, render_text_version, rendered, template_environment,
                             template_file)
-from ..render.source import prepare_source
+from ..render.source import json_for_script, prepare_source
 from ..render.text_page import text_slides
 from ..sources import files_under, in_directory
 from ..values import Values, read_all
 from .build_result import BuildResult, source_hash
 from .shares import Share, imported_seconds
 from .image_facts import image_facts
+
+
+# The drawing script and its stylesheet: no templates (a course has no reason to replace them).
+DRAWING = Path(__file__).resolve().parent.parent / "render"
 
 
 class Output:
@@ -163,6 +168,8 @@ def copy_assets(config: Config, out: Output) -> bool:
     out.write(PAGE_SCRIPT, page_script(out.templates).encode())
     for target, name in PAGE_TOOLS.items():
         out.write(target, page_script(out.templates, name).encode())
+    out.copy(DRAWING / "annotate.js", ANNOTATE_SCRIPT)
+    out.copy(DRAWING / "annotate.css", ANNOTATE_STYLESHEET)
     if macros_source(config).is_file():
         out.copy(macros_source(config), MACROS_SCRIPT)
     return True
@@ -217,7 +224,7 @@ def plan_pages(config: Config, only: list[Path] | None, figure_outputs: set[str]
     shown = display_path(config.output_dir, config.root)
     pages: dict[str, str] = {}  # a deck's page or text version: what it is, for messages
     for path in list(decks):
-        names = dict(zip(deck_outputs(path), ("page", "text version")))
+        names = dict(zip(deck_outputs(path), ("page", "text version", "annotations script")))
         for name, what in names.items():
             if owner := made.get(name) or pages.get(name):
                 out.note(Diagnostic(path, 1, ERROR, f"not built: its {what} would be {shown}/{name}, "
@@ -362,12 +369,45 @@ def print_configured_pdfs(config: Config, plan: PagePlan, entries: list[DeckEntr
         except LectureError as exc:  # no browser, or no Playwright: the pages are built all the same
             message = exc.format_message().removeprefix("error: ")
             out.note(Diagnostic(config.pyproject, 1, ERROR, f"[tool.lecture] pdf: {message}"))
-    labels = {"slides": "PDF", "handout": "handout (PDF)", "notes": "notes (PDF)"}
+    labels = {"slides": "PDF", "handout": "handout (PDF)", "notes": "notes (PDF)",
+              "annotated": "annotated (PDF)"}
     by_href = {page_url(path): path for path in plan.decks}
     return [replace(entry, pdfs=tuple((labels[mode], pdf_url(by_href[entry.href], mode))
                                       for mode in config.pdf
                                       if (config.output_dir / pdf_name(by_href[entry.href], mode)).is_file()))
             for entry in entries]
+
+
+def write_annotation_scripts(config: Config, plan: PagePlan, out: Output) -> None:
+    """Each built deck's strokes (slides/<stem>.annotations.json) as the script its page loads.
+    Apart from the page, so that a save re-renders nothing; a file with an error is said, and
+    its page shows no strokes until it is fixed."""
+    for path in plan.decks:
+        if path.resolve() not in plan.wanted:
+            continue
+        source = annotations_source(config, path)
+        try:
+            slides = annotations.load(source)
+        except annotations.AnnotationError as exc:
+            out.note(Diagnostic(source, exc.line, ERROR, f"{exc}: the slides are built without their strokes"))
+            slides = {}
+        document = {"format": annotations.FORMAT, "slides": slides}
+        out.write(annotations_script_name(path),
+                  f"window.lectureAnnotations = {json_for_script(document)};\n".encode())
+
+
+def link_annotated_pdfs(config: Config, plan: PagePlan, entries: list[DeckEntry]) -> list[DeckEntry]:
+    """The course page links a deck's annotated PDF (`lecture pdf --annotated`) when there is one."""
+    by_href = {page_url(path): path for path in plan.decks}
+    linked = []
+    for entry in entries:
+        deck = by_href.get(entry.href)
+        href = pdf_url(deck, "annotated") if deck is not None else None
+        if href and all(linked_href != href for _, linked_href in entry.pdfs) and \
+                (config.output_dir / pdf_name(deck, "annotated")).is_file():
+            entry = replace(entry, pdfs=(*entry.pdfs, ("annotated (PDF)", href)))
+        linked.append(entry)
+    return linked
 
 
 def write_course_page(config: Config, entries: list[DeckEntry], out: Output) -> None:

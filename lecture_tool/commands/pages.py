@@ -14,7 +14,7 @@ from typing import Callable
 from ..cache import read_json, write_json
 from ..config import Config
 from ..diagnostics import Collector, has_errors
-from ..layout import cache_dir, page_path, stale_copies
+from ..layout import annotations_source, cache_dir, page_path, stale_copies
 
 
 def fresh_pages(config: Config, paths: list[Path], note: Collector, progress: Callable[[str], None],
@@ -50,8 +50,9 @@ def fresh_pages(config: Config, paths: list[Path], note: Collector, progress: Ca
 
 def _sources_stamp(config: Config, deck: Path) -> int:
     """The newest modification time of what a deck's page is made from: the deck, the course's
-    settings (remark's options) and its own templates."""
-    sources = [deck, config.pyproject]
+    settings (remark's options), its own templates and the deck's strokes (the script the page
+    loads them from)."""
+    sources = [deck, config.pyproject, annotations_source(config, deck)]
     if config.templates_dir.is_dir():
         sources += [path for path in config.templates_dir.iterdir() if path.is_file()]
     newest = 0

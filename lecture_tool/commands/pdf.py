@@ -21,6 +21,18 @@ def make_pdfs(config: Config, decks: list[Path] | None = None, modes: Iterable[s
     result = print_pdfs(config, [path for path in paths if path not in broken], modes,
                         report=note, progress=progress, force=force,
                         reported=frozenset(path.resolve() for path in stale))
+    if "annotated" in modes and any(path.name.endswith("-annotated.pdf") for path in result.written):
+        _link_from_course_page(config, paths)
     result.diagnostics = note.found
     result.seconds = note.seconds()
     return result
+
+
+def _link_from_course_page(config: Config, paths: list[Path]) -> None:
+    """The course page links an annotated PDF once there is one: the build writes it again
+    (the decks' pages are current, so it renders none of them); what it would say, it said
+    already above."""
+    from .build import build
+
+    build(config, paths, report=lambda diagnostic: None, figures=False, notebooks=False,
+          keep_last_good=True)

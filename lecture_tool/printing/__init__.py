@@ -1,1 +1,1 @@
-"""Printing: a built deck page to PDF (slides, handout, notes) by headless Chromium."""
+"""Printing: a built deck page to PDF (slides, handout, notes, annotated) by headless Chromium."""

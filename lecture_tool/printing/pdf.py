@@ -1,4 +1,4 @@
-"""`lecture pdf`: every deck as a PDF (slides, handout, notes), printed by headless Chromium.
+"""`lecture pdf`: every deck as a PDF (slides, handout, notes, annotated), printed by headless Chromium.
 
 The deck's own page is printed as it is: Chromium opens `build/<stem>.html` from disk, remark
 lays out every slide as on screen (same CSS, same KaTeX, same highlighting), and a stylesheet
@@ -13,7 +13,9 @@ tree, and the page's `lang` and `<title>`), with an outline of the slides' title
   scaled to fill the page exactly.
 - Modes: `slides` (every slide remark shows, `--` steps included, numbered as remark numbers
   them), `handout` (the last, complete, slide of each step group), `notes` (each slide with its
-  presenter notes, as remark renders them, in a band below it).
+  presenter notes, as remark renders them, in a band below it), `annotated` (every slide with
+  the strokes drawn on it, `slides/<stem>.annotations.json`, as the SVG paths the page draws,
+  so vector paths in the PDF; a slide's blank board on a page after it).
 - An animated GIF prints its last frame: the browser decodes it (the ImageDecoder API) and the
   `img` shows a PNG of that frame while printing.
 - Cached by content (cache.py's rule): the page's HTML, every file it loaded while printing
@@ -246,6 +248,9 @@ async def _print_deck(browser, config: Config, job: _Job) -> None:
             size = await page.evaluate(_browser_file("layout.js"), {
                 "wanted": wanted_indices(job.slides, mode), "notes": mode == "notes",
                 "width": PAGE_WIDTH, "notesHeight": NOTES_HEIGHT})
+            # Strokes and blank boards in the annotated PDF only (the tab prints every mode).
+            boards = (await page.evaluate(_browser_file("annotated.js"),
+                                          {"annotated": mode == "annotated"}))["boards"]
             # Tagged (a structure tree: headings, paragraphs, the page's language) and with an
             # outline of the slides' titles (layout.js makes each slide's first heading level 1).
             data = await page.pdf(width=f"{size['width']}px", height=f"{size['height']}px",
@@ -253,7 +258,7 @@ async def _print_deck(browser, config: Config, job: _Job) -> None:
                                   margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
                                   tagged=True, outline=True)
             job.pdfs[mode] = _relative_links(_fixed_dates(data), size["base"])
-            job.pages[mode] = size["pages"]
+            job.pages[mode] = size["pages"] + boards
     finally:
         await page.close()
 

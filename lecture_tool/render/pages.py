@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 import jinja2
 
@@ -12,7 +13,8 @@ from ..config import Config, is_language_tag
 from ..deck import Deck
 from ..deck.annotations import copied_code
 from ..diagnostics import ERROR, Diagnostic
-from ..layout import cache_dir, page_url, text_page_url
+from ..annotations import slide_keys
+from ..layout import annotations_script_name, cache_dir, page_url, text_page_url
 from .page_script import PACKAGED_TEMPLATES
 from .source import heading_ids, json_for_script
 from .text_page import TextSlide
@@ -58,7 +60,16 @@ def render_deck(deck: Deck, config: Config, env: jinja2.Environment, source: str
         source_json=json_for_script(source),
         heading_ids_json=json_for_script(heading_ids(deck)),
         code_json=json_for_script(code_to_copy(deck, config)),
-        options_json=json_for_script(options))
+        options_json=json_for_script(options),
+        annotation_keys_json=json_for_script(annotation_keys(deck)),
+        annotations_script=quote(annotations_script_name(deck.path)))
+
+
+def annotation_keys(deck: Deck) -> dict:
+    """What the drawing script (annotate.js) needs to find a slide's strokes: the deck's name,
+    which saving names, and each slide's key (annotations.py), by remark's index."""
+    return {"stem": deck.path.stem,
+            "keys": slide_keys([(slide.continued, slide.body) for slide in deck.slides])}
 
 
 def code_to_copy(deck: Deck, config: Config) -> list[list[str]]:
