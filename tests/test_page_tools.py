@@ -122,8 +122,12 @@ def test_the_overview_opens_by_key_moves_by_arrows_and_shows_the_slide_on_enter(
 
 def test_the_overview_opens_by_button_and_escape_gives_the_focus_back(page):
     button = page.locator(".lecture-tools button", has_text="Overview")
-    assert button.is_visible()
+    bar_opacity = "getComputedStyle(document.querySelector('.lecture-tools')).opacity"
+    assert page.evaluate(bar_opacity) == "1"
+    # The bar goes while the mouse rests, and is back with the keyboard's focus.
+    page.wait_for_function(f"{bar_opacity} === '0'", timeout=6000)
     button.focus()
+    assert page.evaluate(bar_opacity) == "1"
     page.keyboard.press("Enter")
     assert page.locator("#lecture-overview").is_visible()
     assert shown(page) == 1  # Enter pressed the button, and did not turn the slide

@@ -418,7 +418,7 @@
     });
     var controls = document.querySelector('.lecture-page-controls');
     document.body.insertBefore(bar, controls ? controls.nextSibling : document.body.firstChild);
-    // The room sees the slide, not the bar: it fades 3 s after the mouse last moved, and comes
+    // The room sees the slide, not the bar: it goes 3 s after the mouse last moved, and comes
     // back with the mouse or the focus (page_tools.css); a touch screen always shows it.
     var idle = null;
     function moved() {
