@@ -138,6 +138,8 @@ def test_the_overview_opens_by_button_and_escape_gives_the_focus_back(page):
     button.click()
     page.locator(".lecture-tile", has_text="Slide 2: Two").click()
     assert shown(page) == 2
+    page.keyboard.press("Space")  # the page has the focus: Space turns the slide
+    assert shown(page) == 3
 
 
 def test_search_by_keyboard_finds_a_word_on_a_later_slide_and_jumps_there(page):

@@ -105,9 +105,10 @@
     return open !== null && open.dialog === dialog;
   }
 
-  // Where a slide is shown: its position, as the URL has it (#N).
+  // Where a slide is shown: its position, as the URL has it (#N). The focus goes to the page,
+  // not back to a button: Space, the next key a lecturer presses, turns the slide.
   function show(index) {
-    closeDialog();
+    closeDialog(true);
     window.slideshow.gotoSlide(index + 1);
   }
 
