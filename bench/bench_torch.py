@@ -81,11 +81,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    rows: dict[str, list[dict]] = {'python -c "import torch"': [], "lecture check --no-cache": []}
+    # The meta device's first elementwise op (a Python reference kernel, wrapped by
+    # torch._disable_dynamo) imports torch._dynamo: the second row is what that costs.
+    dynamo = 'python -c "import torch, torch._dynamo"'
+    rows: dict[str, list[dict]] = {'python -c "import torch"': [], dynamo: [],
+                                   "lecture check --no-cache": []}
     with tempfile.TemporaryDirectory() as scratch:
         root = course(Path(scratch) / "course")
         for _ in range(args.runs):
             rows['python -c "import torch"'].append(measure([sys.executable, "-c", "import torch"]))
+            rows[dynamo].append(measure([sys.executable, "-c", "import torch, torch._dynamo"]))
             run = measure([str(LECTURE), "-C", str(root), "check", "--no-cache"])
             assert run["code"] == 0, "the sample deck's check failed"
             rows["lecture check --no-cache"].append(run)

@@ -161,3 +161,12 @@ def test_running_out_of_memory_in_pytorch_names_the_setting(tmp_path):
     [problem] = result.diagnostics
     assert problem.line == 5
     assert problem.message.endswith("(the limit is 2048 MB: [tool.lecture.check] memory_limit_mb)")
+
+
+def test_a_block_marked_deferred_is_not_run_again_on_real_tensors(tmp_path):
+    course(tmp_path, "# A\n\n<!-- check: deferred -->\n```python\nx = torch.ones(3)\n"
+                     "total = x.sum().item()\n```\n")
+    result = check(load_config(tmp_path), use_cache=False)
+    assert [(d.line, d.message) for d in result.diagnostics] == [
+        (6, "RuntimeError: Tensor.item() cannot be called on meta tensors (this block needs real "
+            "tensors: put <!-- check: values --> above it)")]

@@ -380,8 +380,11 @@ class DeckRun:
         return line
 
     def last_words(self) -> str:
+        # Enough for faulthandler's stack and the list of extension modules it prints after it
+        # (a few thousand characters with TensorFlow, SciPy and JAX loaded), which would otherwise
+        # push the deck's frame out of sight.
         self.worker.stderr.seek(0)
-        return self.worker.stderr.read().decode("utf-8", "replace")[-4000:]
+        return self.worker.stderr.read().decode("utf-8", "replace")[-16000:]
 
     def death(self) -> tuple[str, int | None]:
         """Why the worker is gone, and the deck line it was running, if its last words say."""
