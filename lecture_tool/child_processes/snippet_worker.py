@@ -108,7 +108,7 @@ class Worker:
             # A spare worker, started ahead of the next run: Keras (or PyTorch) imported before
             # it is needed.
             for framework in request.get("frameworks", ["keras"]):
-                self.import_torch() if framework == "torch" else self.import_keras()
+                self.import_torch(meta=True) if framework == "torch" else self.import_keras()
             return {"ok": True}
         raise ValueError(f"unknown request {op!r}")
 
@@ -169,11 +169,15 @@ class Worker:
             except ImportError:
                 pass  # TensorFlow without Keras runs plainly; a block's own import says what fails
 
-    def import_torch(self) -> None:
+    def import_torch(self, meta: bool = False) -> None:
+        """torch; with `meta`, also what the meta device needs (deferred blocks)."""
         self.uses_torch = True
         if torch_checks.torch_module() is None:
             with self.importing("torch"):
                 torch_checks.import_torch()
+        if meta and torch_checks.torch_module() is not None and "torch._dynamo" not in sys.modules:
+            with self.importing("torch._dynamo"):
+                torch_checks.prepare_meta()
 
     @contextlib.contextmanager
     def importing(self, what: str):
@@ -251,6 +255,7 @@ class Worker:
                 if mode == "deferred" and keras:
                     scope.enter_context(keras.StatelessScope(initialize_variables=False))
                 if mode == "deferred" and self.uses_torch:
+                    self.import_torch(meta=True)
                     scope.enter_context(torch_checks.deferred())
                 for statement in tree.body:
                     while pending and pending[0]["line"] < statement.lineno:

@@ -47,6 +47,16 @@ def import_torch() -> None:
         pass  # the block's own import, or the prelude's, says what is missing
 
 
+def prepare_meta() -> None:
+    """Import what the meta device's first Python kernel imports: PyTorch wraps its reference
+    kernels (relu, batch norm, fills) in `torch._disable_dynamo`, which imports torch._dynamo on
+    first use, as long again as `import torch`. Done as an import, it is not a block's time."""
+    try:
+        import torch._dynamo  # noqa: F401
+    except ImportError:
+        pass  # a PyTorch without it: the kernels do not ask for it either
+
+
 def deferred():
     """The scope a deferred block runs in: PyTorch's `meta` device as the default."""
     torch = torch_module()
