@@ -6,8 +6,11 @@ import shutil
 
 import pytest
 
+from lecture_tool.checking.client import DeckRun
 from lecture_tool.commands.check import check
 from lecture_tool.config import load_config
+from lecture_tool.deck import read_deck
+from lecture_tool.deck.annotations import deck_checks
 
 from conftest import SAMPLES
 
@@ -170,3 +173,20 @@ def test_a_block_marked_deferred_is_not_run_again_on_real_tensors(tmp_path):
     assert [(d.line, d.message) for d in result.diagnostics] == [
         (6, "RuntimeError: Tensor.item() cannot be called on meta tensors (this block needs real "
             "tensors: put <!-- check: values --> above it)")]
+
+
+def test_lecture_serve_checks_a_changed_pytorch_deck_in_a_spare_that_imported_pytorch(tmp_path):
+    # `lecture serve --check` keeps a deck's worker and a spare: for a PyTorch deck, the spare
+    # imports torch, and what the meta device needs, while nobody waits for it.
+    slide = "# A\n\n```python\nlayer = nn.Linear({}, 2)\n```\n\n{} <!-- check: params(layer) = {} -->\n"
+    course(tmp_path, slide.format(3, 8, 8))
+    path = tmp_path / "slides/deck.md"
+    run = DeckRun(load_config(tmp_path), read_deck(path))
+    try:
+        assert run.run(deck_checks(read_deck(path), "").steps, keep=True)[0] == []
+        path.write_text(slide.format(4, 10, 10))  # 4 × 2 weights and 2 biases
+        problems, done = run.run(deck_checks(read_deck(path), "").steps, keep=True)
+        assert problems == [] and [d for step in done for d in step.diagnostics] == []
+        assert run.worker.imported[:2] == ["torch", "torch._dynamo"]  # the spare's own, ahead
+    finally:
+        run.close()
