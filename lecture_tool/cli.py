@@ -120,14 +120,16 @@ def _verbose_option(command):
               help="Add the course's files to a directory that has other files (never overwrites).")
 @click.option("--shards", type=click.IntRange(1, 256), metavar="N",
               help="Write a CI workflow that builds and checks on N machines side by side.")
+@click.option("--framework", type=click.Choice(["keras", "torch"]), default="keras",
+              show_default=True, help="What the example deck, figure and notebook are written with.")
 @click.pass_context
 def init(ctx: click.Context, directory: Path, title: str | None, merge: bool,
-         shards: int | None) -> None:
+         shards: int | None, framework: str) -> None:
     """Make a new course in DIRECTORY (default: here): an example deck, figure, notebook, CI."""
-    from .commands.init import EXAMPLE_NEEDS, init_course, missing_extras, next_steps
+    from .commands.init import extras_for, init_course, missing_extras, next_steps
 
     target = (ctx.obj or Path.cwd()) / directory
-    result = init_course(target, title, merge, shards)
+    result = init_course(target, title, merge, shards, framework)
     where = display_path(target)
     for name in result.written:
         click.echo(f"  created  {name}")
@@ -137,7 +139,7 @@ def init(ctx: click.Context, directory: Path, title: str | None, merge: bool,
             "[tool.lecture" not in (target / "pyproject.toml").read_text(encoding="utf-8", errors="replace"):
         click.echo("The existing pyproject.toml has no [tool.lecture] table: the defaults apply "
                    "(slides/, build/); add one to set the course's title.")
-    click.echo("\n" + next_steps(where, missing_extras(list(EXAMPLE_NEEDS))))
+    click.echo("\n" + next_steps(where, missing_extras(extras_for(framework))))
 
 
 _SHARD_HELP = ("Do only the I-th of N shares of the work (CI machines side by side); "

@@ -2,8 +2,8 @@
 the install command that fixes it instead of a traceback.
 
 The base install (click, Jinja2, markdown-it) builds slides. Each stage that runs course code
-needs more: figure scripts `[figures]`, code blocks that use Keras `[keras]`, notebooks
-`[notebooks]`. `[course]` is all of them, plus what this repository's own lecture uses.
+needs more: figure scripts `[figures]`, code blocks that use Keras `[keras]` (PyTorch
+`[torch]`), notebooks `[notebooks]`. `[course]` is all of them, plus what this repository's own lecture uses.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ DISTRIBUTION = "lecture-tool"
 # Top-level module -> the extra that installs it.
 EXTRA_FOR_MODULE = {
     "matplotlib": "figures", "PIL": "figures", "numpy": "figures",
-    "keras": "keras", "tensorflow": "keras",
+    "keras": "keras", "tensorflow": "keras", "torch": "torch",
     "nbclient": "notebooks", "nbconvert": "notebooks", "nbformat": "notebooks",
     "ipykernel": "notebooks", "jupyter_client": "notebooks",
     "playwright": "pdf",

@@ -196,7 +196,8 @@ def test_the_course_decks_snippets_and_claims_hold():
 
 
 def test_plain_python_checks_without_importing_keras(checked):
-    # The deck's last block asserts that neither Keras, TensorFlow nor numpy was imported.
+    # The deck's last block asserts that neither Keras, TensorFlow, PyTorch nor numpy was
+    # imported (its own F is no reason to import the prelude's).
     assert messages(checked["plain"]) == []
     assert len(checked["plain"].cases) == 4
     assert all(c.failure is None for c in checked["plain"].cases)

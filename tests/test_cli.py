@@ -28,7 +28,8 @@ def imported_by(args: list[str], modules: set[str]) -> tuple[list[str], subproce
 
 def test_help_imports_nothing_heavy():
     imported, out = imported_by(["--help"], {"tensorflow", "keras", "matplotlib", "nbconvert",
-                                             "nbclient", "jinja2", "markdown_it", "numpy"})
+                                             "nbclient", "jinja2", "markdown_it", "numpy",
+                                             "torch", "jax"})
     assert "build" in out.stdout and "outline" in out.stdout
     assert imported == []
 

@@ -126,3 +126,20 @@ def test_scaffold_ignores_the_check_report_and_never_stops_a_deployment(tmp_path
     assert "concurrency" not in workflow  # a workflow-wide group would cancel a deploy too
     assert workflow["jobs"]["deploy"]["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     assert workflow["jobs"]["build"]["concurrency"]["cancel-in-progress"] is True
+
+
+def test_a_pytorch_course_checks_as_it_is(tmp_path):
+    result = run("init", tmp_path / "torch-course", "--framework", "torch")
+    assert result.exit_code == 0, result.output
+    made = files_under(tmp_path / "torch-course")
+    assert set(made) == SCAFFOLD
+    assert b"lecture-tool[figures,torch,notebooks]" in made["requirements.txt"]
+    assert b"PyTorch code blocks" in made["requirements.txt"] and b"keras" not in made["requirements.txt"]
+    assert b"import torch" in made["figures_src/logistic.py"]
+    assert b"import torch" in made["notebooks/first-steps.ipynb"]
+    assert b"nn.Linear(28 * 28, 10)" in made["slides/intro.md"]
+    checked = run("-C", tmp_path / "torch-course", "check", "--no-cache")
+    assert checked.exit_code == 0, checked.output
+    # The notebook ran too (on PyTorch), and the block and its claim passed.
+    assert "first-steps.ipynb ok" in checked.output
+    assert "Checked 1 code blocks and 1 claims" in checked.output and " 0 errors" in checked.output

@@ -49,6 +49,9 @@ from keras.layers import (Input, Dense, Conv2D, MaxPool2D, MaxPooling2D, Average
                           GlobalAveragePooling2D, Flatten, Dropout, BatchNormalization,
                           Activation, Add, Concatenate, ReLU)
 from keras.models import Model, Sequential
+import torch
+from torch import nn
+import torch.nn.functional as F
 """
 
 def prelude(config: Config) -> str:
@@ -105,8 +108,10 @@ class _Worker:
     dead: bool = False  # killed or crashed, and reaped
 
     @property
-    def has_keras(self) -> bool:
-        return any("keras" in what or "tensorflow" in what for what in self.imported)
+    def frameworks(self) -> list[str]:
+        """What a spare worker should import ahead: the frameworks this one imported."""
+        return [name for name, signs in (("keras", ("keras", "tensorflow")), ("torch", ("torch",)))
+                if any(sign in what for what in self.imported for sign in signs)]
 
 
 class DeckRun:
@@ -161,7 +166,7 @@ class DeckRun:
         finally:
             if keep and self.worker and not self.environment:
                 if self.spare is None:
-                    self.spare = self.launch(warm=self.worker.has_keras)
+                    self.spare = self.launch(warm=self.worker.frameworks)
             else:
                 self.close()
         return [], done
@@ -213,7 +218,9 @@ class DeckRun:
             error = reply["error"]
             self.environment |= bool(error.get("environment"))
             message = error["message"]
-            if self.memory_mb and re.match(r"(MemoryError|ResourceExhaustedError)\b", message):
+            # PyTorch's allocator says it in a RuntimeError.
+            if self.memory_mb and (re.match(r"(MemoryError|ResourceExhaustedError)\b", message)
+                                   or "can't allocate memory" in message):
                 message += f" (the limit is {self.memory_mb} MB: [tool.lecture.check] memory_limit_mb)"
             return [Diagnostic(self.deck.path, error["line"] or block.line, ERROR, message)]
         if block.output is not None:
@@ -269,8 +276,8 @@ class DeckRun:
 
     # The worker process.
 
-    def launch(self, warm: bool = False) -> _Worker:
-        """Start a worker and send it the prelude (and, `warm`, have it import Keras)."""
+    def launch(self, warm: list[str] | None = None) -> _Worker:
+        """Start a worker and send it the prelude (and have it import the frameworks `warm`)."""
         stderr = tempfile.TemporaryFile()
         # In the course root, so that a block's `import helpers` finds the course's helpers.py.
         process = processes.start(
@@ -279,11 +286,11 @@ class DeckRun:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
         selector = selectors.DefaultSelector()
         selector.register(process.stdout, selectors.EVENT_READ)
-        worker = _Worker(process, stderr, selector, replies_due=1 + warm,
+        worker = _Worker(process, stderr, selector, replies_due=1 + bool(warm),
                          modules=self.modules([]))
         self.send(worker, {"op": "prelude", "source": prelude(self.config), "filename": "<prelude>"})
         if warm:
-            self.send(worker, {"op": "warm"})
+            self.send(worker, {"op": "warm", "frameworks": warm})
         return worker
 
     def start(self) -> dict:
@@ -373,8 +380,11 @@ class DeckRun:
         return line
 
     def last_words(self) -> str:
+        # Enough for faulthandler's stack and the list of extension modules it prints after it
+        # (a few thousand characters with TensorFlow, SciPy and JAX loaded), which would otherwise
+        # push the deck's frame out of sight.
         self.worker.stderr.seek(0)
-        return self.worker.stderr.read().decode("utf-8", "replace")[-4000:]
+        return self.worker.stderr.read().decode("utf-8", "replace")[-16000:]
 
     def death(self) -> tuple[str, int | None]:
         """Why the worker is gone, and the deck line it was running, if its last words say."""

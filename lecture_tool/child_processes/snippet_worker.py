@@ -16,6 +16,7 @@ Model-building code runs with deferred variables (`keras.StatelessScope(initiali
 False)`): layers know their weights' shapes, so parameter counts and output shapes are exact, but
 no weight is allocated. A block that needs real weights (it calls `predict`, `fit`, ... or is
 marked `<!-- check: values -->`) runs normally, after the weights of the models it names are made.
+PyTorch's part, the `meta` device, is in `torch_checks.py`.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ import types
 from dataclasses import dataclass
 from typing import Callable
 
+from lecture_tool.child_processes import torch_checks
 from lecture_tool.extras import missing_module_hint
 from lecture_tool.shapes import shape_text, stated_shape
 
@@ -64,6 +66,7 @@ KERAS_2 = {
 }
 # Code that imports from these builds models: Keras is imported too, for deferred weights.
 KERAS_MODULES = {"keras", "tensorflow"}
+TORCH_MODULES = {"torch"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,9 @@ class Worker:
         self.namespace: dict = module.__dict__
         self.waiting: list[PreludeImport] = []
         self.notify = notify
+        # Whether the deck itself imported torch (Keras may run on it without the deck knowing).
+        self.uses_torch = False
+        self.deferred_log = torch_checks.DeferredLog()
 
     @property
     def keras(self):
@@ -99,8 +105,10 @@ class Worker:
         if op == "value":
             return self.value(request)
         if op == "warm":
-            # A spare worker, started ahead of the next run: Keras imported before it is needed.
-            self.import_keras()
+            # A spare worker, started ahead of the next run: Keras (or PyTorch) imported before
+            # it is needed.
+            for framework in request.get("frameworks", ["keras"]):
+                self.import_torch(meta=True) if framework == "torch" else self.import_keras()
             return {"ok": True}
         raise ValueError(f"unknown request {op!r}")
 
@@ -129,6 +137,8 @@ class Worker:
                 return _exception(exc, filename, statement.lineno, "", "values")
             if _imports_keras(statement):
                 self.import_keras()
+            if _imports_any(statement, TORCH_MODULES):
+                self.import_torch()
         return {"ok": True}
 
     def import_names(self, names: set[str], user: str, line: int) -> dict | None:
@@ -146,6 +156,8 @@ class Worker:
             self.waiting.remove(waiting)
             if _imports_keras(waiting.statement):
                 self.import_keras()
+            if _imports_any(waiting.statement, TORCH_MODULES):
+                self.import_torch()
         return None
 
     def import_keras(self) -> None:
@@ -157,6 +169,16 @@ class Worker:
             except ImportError:
                 pass  # TensorFlow without Keras runs plainly; a block's own import says what fails
 
+    def import_torch(self, meta: bool = False) -> None:
+        """torch; with `meta`, also what the meta device needs (deferred blocks)."""
+        self.uses_torch = True
+        if torch_checks.torch_module() is None:
+            with self.importing("torch"):
+                torch_checks.import_torch()
+        if meta and torch_checks.torch_module() is not None and "torch._dynamo" not in sys.modules:
+            with self.importing("torch._dynamo"):
+                torch_checks.prepare_meta()
+
     @contextlib.contextmanager
     def importing(self, what: str):
         self.notify({"importing": what})
@@ -167,22 +189,28 @@ class Worker:
 
     def block(self, request: dict) -> dict:
         filename = request["filename"]
-        names = (_names_in(request.get("setup", "")) | _names_in(request["source"])
+        names = (_used_names(request.get("setup", "")) | _used_names(request["source"])
                  | {shape["name"].split(".")[0] for shape in request.get("shapes", [])})
-        failure = self.import_names(names, "the block", request["line"])
+        # A name the deck bound itself (`F = 9.81`) is its own, not the prelude's to import.
+        failure = self.import_names(names - set(self.namespace), "the block", request["line"])
         if failure:
             return failure
         if _imports_keras_in(request.get("setup", "")) or _imports_keras_in(request["source"]):
             self.import_keras()
+        if any(_imports_any(_parsed(text), TORCH_MODULES)
+               for text in (request.get("setup", ""), request["source"])):
+            self.import_torch()
         if request.get("setup"):
             setup = self.run(request["setup"], filename, request["setup_line"], mode="values")
             if not setup["ok"]:
                 setup["error"]["message"] = "in the hidden setup: " + setup["error"]["message"]
                 return setup
-        printed: list[str] = []
-        with capture_stdout(printed) if request.get("capture") else contextlib.nullcontext():
-            result = self.run(request["source"], filename, request["line"], mode=request["mode"],
-                              shapes=request.get("shapes", []), echo=request.get("echo", False))
+        result, printed = self.run_captured(request, request["mode"])
+        tripped = result.get("meta") or (result.get("mode") == "deferred" and printed
+                                          and torch_checks.META_REPR in printed[0])
+        if tripped and request["mode"] == "auto":  # not against a <!-- check: deferred -->
+            # It needs PyTorch's values after all (or printed a meta tensor): again, for real.
+            result, printed = self.run_captured(request, "values")
         if printed:
             result["output"] = printed[0]
         expected = request.get("raises")
@@ -198,6 +226,13 @@ class Worker:
             return result
         return {"ok": True, "raised": result["error"]["message"]}
 
+    def run_captured(self, request: dict, mode: str) -> tuple[dict, list[str]]:
+        printed: list[str] = []
+        with capture_stdout(printed) if request.get("capture") else contextlib.nullcontext():
+            result = self.run(request["source"], request["filename"], request["line"], mode=mode,
+                              shapes=request.get("shapes", []), echo=request.get("echo", False))
+        return result, printed
+
     def run(self, source: str, filename: str, first_line: int, mode: str,
             shapes: list | None = None, echo: bool = False) -> dict:
         padded = "\n" * (first_line - 1) + source  # so that line numbers are the deck's
@@ -206,16 +241,22 @@ class Worker:
         except SyntaxError as exc:
             return _failure(exc.lineno or first_line, f"SyntaxError: {exc.msg}" + _keras_1_hint(source))
         if mode == "auto":
-            mode = "values" if _calls_any(tree, NEEDS_VALUES) else "deferred"
+            mode = ("values" if _calls_any(tree, NEEDS_VALUES)
+                    or (self.uses_torch and torch_checks.needs_values(tree)) else "deferred")
         pending = sorted(shapes or [], key=lambda s: s["line"])
         checked = []
         keras = self.keras  # a deck with no Keras in it runs plainly
         try:
             if mode == "values" and keras:
                 self.materialise(_names(tree))
-            scope = (keras.StatelessScope(initialize_variables=False)
-                     if mode == "deferred" and keras else contextlib.nullcontext())
-            with scope:
+            if mode == "values" and self.uses_torch:
+                torch_checks.materialise(self.namespace, _names(tree))
+            with contextlib.ExitStack() as scope:
+                if mode == "deferred" and keras:
+                    scope.enter_context(keras.StatelessScope(initialize_variables=False))
+                if mode == "deferred" and self.uses_torch:
+                    self.import_torch(meta=True)
+                    scope.enter_context(torch_checks.deferred())
                 for statement in tree.body:
                     while pending and pending[0]["line"] < statement.lineno:
                         checked.append(self.shape(pending.pop(0)))
@@ -226,7 +267,13 @@ class Worker:
                 while pending:
                     checked.append(self.shape(pending.pop(0)))
         except BaseException as exc:  # noqa: BLE001 - a snippet may raise anything, SystemExit too
-            return _exception(exc, filename, first_line, source, mode)
+            failure = _exception(exc, filename, first_line, source, mode)
+            if self.uses_torch and torch_checks.trips_on_meta(exc):
+                failure["error"]["message"] += self.deferred_log.advice(self.namespace, _names(tree))
+                failure["meta"] = mode == "deferred"  # block() may run it again on real tensors
+            return failure
+        if mode == "deferred" and self.uses_torch:
+            self.deferred_log.note(self.namespace, tree, first_line)
         problems = [c for c in checked if c is not None]
         if problems:
             return {"ok": False, "shape_errors": problems}
@@ -254,6 +301,10 @@ class Worker:
         failure = self.import_names(_names_in(request["expr"]), "the claim", request["line"])
         if failure:
             return failure
+        if self.uses_torch:
+            counted = self.torch_params(request)
+            if counted is not None:
+                return counted
         self.import_keras()
         try:
             import keras  # imported already, unless it is missing: then that is the answer
@@ -276,6 +327,19 @@ class Worker:
                 else f"{kind} layer")
         return {"ok": True, "count": count, "what": what}
 
+    def torch_params(self, request: dict) -> dict | None:
+        """The count of a PyTorch module's parameters; None when the expression is not PyTorch's."""
+        try:
+            with torch_checks.deferred():  # `params(nn.Linear(10**6, 1000))` allocates nothing
+                value = eval(request["expr"], self.namespace)  # noqa: S307 - the deck's own code
+            if not torch_checks.counts(value):
+                return None
+            count, what = torch_checks.count(value, request.get("kind", "params"))
+        except Exception as exc:  # noqa: BLE001
+            return _failure(request["line"], f"cannot count the parameters of {request['expr']}: "
+                            + _error_text(exc), environment=isinstance(exc, ImportError))
+        return {"ok": True, "count": count, "what": what}
+
     def value(self, request: dict) -> dict:
         """A claim's expression where the slide's blocks left off: its value (a number, a string,
         True/False), its shape, or its length."""
@@ -291,7 +355,10 @@ class Worker:
             else:
                 result = _plain_value(found)
         except Exception as exc:  # noqa: BLE001
-            return _failure(request["line"], f"cannot evaluate {request['expr']}: " + _error_text(exc),
+            advice = (self.deferred_log.advice(self.namespace, _names_in(request["expr"]), claim=True)
+                      if self.uses_torch and torch_checks.trips_on_meta(exc) else "")
+            return _failure(request["line"], f"cannot evaluate {request['expr']}: " + _error_text(exc)
+                            + advice,
                             environment=isinstance(exc, ImportError))
         return {"ok": True, "value": result}
 
@@ -324,6 +391,21 @@ def _names_in(source: str) -> set[str]:
         return set()  # running it reports the error
 
 
+def _used_names(source: str) -> set[str]:
+    """The names a block reads and does not bind itself (`F = 9.81` makes F the block's own)."""
+    tree = _parsed(source)
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return read - bound
+
+
+def _parsed(source: str) -> ast.AST:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return ast.Module([], type_ignores=[])  # running it reports the error
+
+
 def _bound_names(statement: ast.stmt) -> set[str]:
     """The names an import statement binds (none for `from x import *`, nor for other code)."""
     if not isinstance(statement, (ast.Import, ast.ImportFrom)):
@@ -334,6 +416,10 @@ def _bound_names(statement: ast.stmt) -> set[str]:
 
 
 def _imports_keras(tree: ast.AST) -> bool:
+    return _imports_any(tree, KERAS_MODULES)
+
+
+def _imports_any(tree: ast.AST, packages: set[str]) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
@@ -341,7 +427,7 @@ def _imports_keras(tree: ast.AST) -> bool:
             modules = [node.module or ""]
         else:
             continue
-        if any(module.split(".")[0] in KERAS_MODULES for module in modules):
+        if any(module.split(".")[0] in packages for module in modules):
             return True
     return False
 
@@ -358,6 +444,9 @@ def _plain_value(value):
     anything else as its repr, which no number matches."""
     if isinstance(value, (bool, int, float, str)):
         return value
+    tensor = torch_checks.plain_value(value)  # a PyTorch tensor (numpy() fails on some)
+    if tensor is not None:
+        return tensor
     if hasattr(value, "numpy"):
         value = value.numpy()  # a TensorFlow or Keras tensor
     if hasattr(value, "item") and getattr(value, "size", 1) == 1:

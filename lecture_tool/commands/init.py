@@ -1,6 +1,7 @@
 """`lecture init`: a new course that builds, checks and publishes as it is.
 
-The files come from `scaffold/` in the package. Nothing is ever overwritten: each file is
+The files come from `scaffold/` in the package; with `--framework torch`, the example deck,
+figure script and notebook come from `scaffold_torch/` instead. Nothing is ever overwritten: each file is
 written whole or not at all (`outputs.write_new`).
 """
 from __future__ import annotations
@@ -16,12 +17,15 @@ from ..extras import DISTRIBUTION, install_command, missing_extras
 from ..outputs import write_new
 
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
+# The frameworks an example course can be written for, and the files each puts in its place.
+FRAMEWORKS = {"keras": None, "torch": Path(__file__).resolve().parent.parent / "scaffold_torch"}
 # Kept without their dot inside the package, so that no packaging rule about hidden files applies.
 DOTTED = {"gitignore": ".gitignore", "github": ".github",
           "pre-commit-config.yaml": ".pre-commit-config.yaml"}
-EXTRAS = "figures,keras,notebooks"
+FRAMEWORK_NAMES = {"keras": "Keras", "torch": "PyTorch"}
 # What the example course needs of each extra, in the words the next steps use.
-EXAMPLE_NEEDS = {"figures": "figure script", "keras": "Keras code block", "notebooks": "notebook"}
+EXAMPLE_NEEDS = {"figures": "figure script", "keras": "Keras code block",
+                 "torch": "PyTorch code block", "notebooks": "notebook"}
 # A release is what a tag made (1.2.0); anything else (0.3.1.dev4+g1a2b3c4) was built between tags.
 RELEASE = re.compile(r"\d+(\.\d+)*")
 # `lecture init --shards N`: the workflow that builds on N machines side by side, in place of
@@ -39,19 +43,30 @@ class InitResult:
     left_alone: list[str] = field(default_factory=list)  # existed already
 
 
-def scaffold_files(title: str, shards: int | None = None) -> dict[str, bytes]:
+def extras_for(framework: str) -> list[str]:
+    """The extras the example course of `framework` needs."""
+    return ["figures", framework, "notebooks"]
+
+
+def scaffold_files(title: str, shards: int | None = None,
+                   framework: str = "keras") -> dict[str, bytes]:
     """The course's files, by their path in the new course; with `shards`, its workflow builds
-    on that many machines."""
+    on that many machines; its example code is for `framework` (keras or torch)."""
     files = {}
-    for source in sorted(SCAFFOLD.rglob("*")):
-        if not source.is_file() or "__pycache__" in source.parts:
-            continue
-        parts = list(source.relative_to(SCAFFOLD).parts)
-        parts[0] = DOTTED.get(parts[0], parts[0])
-        text = source.read_text(encoding="utf-8")
-        text = (text.replace("__TITLE_TOML__", json.dumps(title, ensure_ascii=False))
-                .replace("__TITLE__", title).replace("__REQUIREMENT__", requirement(__version__)))
-        files["/".join(parts)] = text.encode("utf-8")
+    variant = FRAMEWORKS[framework]
+    for base in (SCAFFOLD, variant) if variant else (SCAFFOLD,):
+        for source in sorted(base.rglob("*")):
+            if not source.is_file() or "__pycache__" in source.parts:
+                continue
+            parts = list(source.relative_to(base).parts)
+            parts[0] = DOTTED.get(parts[0], parts[0])
+            text = source.read_text(encoding="utf-8")
+            text = (text.replace("__TITLE_TOML__", json.dumps(title, ensure_ascii=False))
+                    .replace("__TITLE__", title)
+                    .replace("__REQUIREMENT__", requirement(__version__, framework))
+                    .replace("__EXTRAS__", ",".join(extras_for(framework)))
+                    .replace("__FRAMEWORK__", FRAMEWORK_NAMES[framework]))
+            files["/".join(parts)] = text.encode("utf-8")  # the variant's own replace the base's
     if shards is not None:
         text = SHARDED_WORKFLOW.read_text(encoding="utf-8")
         files[WORKFLOW] = (text.replace("__SHARD_LIST__", ", ".join(map(str, range(1, shards + 1))))
@@ -73,33 +88,36 @@ def next_steps(where: str, missing: list[str]) -> str:
             f"\n\nthen: {then}")
 
 
-def requirement(version: str) -> str:
+def requirement(version: str, framework: str = "keras") -> str:
     """The scaffold's requirements.txt line: the release that wrote the course, exactly.
 
     A development build is no release the package index has, so its course names no version
     and says to pin one: CI would otherwise install whatever is newest when it runs."""
+    extras = ",".join(extras_for(framework))
     if RELEASE.fullmatch(version):
-        return f"{DISTRIBUTION}[{EXTRAS}]=={version}"
+        return f"{DISTRIBUTION}[{extras}]=={version}"
     return (f"# Written by a development build of lecture ({version}), not a release: pin the\n"
-            f"# release you use, e.g. {DISTRIBUTION}[{EXTRAS}]==1.0.0, or a wheel's URL.\n"
-            f"{DISTRIBUTION}[{EXTRAS}]")
+            f"# release you use, e.g. {DISTRIBUTION}[{extras}]==1.0.0, or a wheel's URL.\n"
+            f"{DISTRIBUTION}[{extras}]")
 
 
 def init_course(target: Path, title: str | None = None, merge: bool = False,
-                shards: int | None = None) -> InitResult:
+                shards: int | None = None, framework: str = "keras") -> InitResult:
     """Write the scaffold into `target`; with `merge`, into a directory that has other files;
-    with `shards`, a workflow that builds on that many machines."""
+    with `shards`, a workflow that builds on that many machines; its example code for
+    `framework`."""
     try:
-        return _init(target, title, merge, shards)
+        return _init(target, title, merge, shards, framework)
     except OSError as exc:
         raise LectureError(f"{exc.filename or target}: error: cannot write the course there: "
                            f"{exc.strerror}") from exc
 
 
-def _init(target: Path, title: str | None, merge: bool, shards: int | None) -> InitResult:
+def _init(target: Path, title: str | None, merge: bool, shards: int | None,
+          framework: str) -> InitResult:
     if target.exists() and not target.is_dir():
         raise LectureError(f"{target}: error: it is a file; lecture init makes a course in a directory")
-    files = scaffold_files(title or _title_from(target), shards)
+    files = scaffold_files(title or _title_from(target), shards, framework)
     result = InitResult(target)
     present = sorted(p.name for p in target.iterdir() if p.name not in IGNORABLE) if target.is_dir() else []
     if present and not merge:

@@ -49,7 +49,7 @@ VALUE_KINDS = ("value", "shape", "len")
 CLAIM_KINDS = COUNT_KINDS + VALUE_KINDS
 _CLAIM = re.compile(r"^(?P<kind>params|trainable|non_trainable|value|shape|len)\((?P<expr>.+)\)\s*=\s*"
                     r"(?P<stated>\S.*?)(?:\s+(?P<here>here))?\s*$", re.S)
-_SHAPE_COMMENT = re.compile(r"#\s*shape of\s+(?P<name>[A-Za-z_][\w.]*)\s+is\s*:?\s*(?P<shape>\(.*\))\s*$")
+_SHAPE_COMMENT = re.compile(r"#\s*shape of\s+(?P<name>[A-Za-z_][\w.]*)\s+is\s*:?\s*(?P<shape>\(.*\)|torch\.Size\(\[.*\]\))\s*$")
 # A comment that begins like a shape comment: if the one above does not read it, say so.
 _NEAR_SHAPE_COMMENT = re.compile(r"#\s*shape\s+of\b\s*(?P<name>[A-Za-z_][\w.]*)?"
                                  r"(?:[^(\[]*(?P<shape>[(\[][^)\]]*[)\]]))?", re.I)
