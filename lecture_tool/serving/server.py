@@ -20,6 +20,7 @@ import re
 import secrets
 import signal
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -104,6 +105,7 @@ class LiveServer:
         self.changed: asyncio.Future | None = None  # resolved at the next news of the state
         self.runner: web.AppRunner | None = None
         self.epoch_sent = -1
+        self.serving = False  # the loop runs until stopped (not a clean-up's run_until_complete)
         self._types = mimetypes.MimeTypes()
         self._types.add_type("image/svg+xml", ".svg")
         self._types.add_type("font/woff2", ".woff2")
@@ -126,14 +128,18 @@ class LiveServer:
         self.loop.run_until_complete(self.runner.setup())
         self.loop.run_until_complete(web.SockSite(self.runner, self.sock, backlog=socket.SOMAXCONN).start())
         self._news()
-        self._run_until_signalled()
+        try:
+            self._run_until_signalled()
+        finally:
+            self.server_close()
 
     def _run_until_signalled(self) -> None:
         """Run the loop until Ctrl-C, SIGTERM or SIGHUP, then raise what the handler that was
         there would have raised (KeyboardInterrupt, or the command line's own), outside the loop:
         raised inside, it would land in whichever request's task was running."""
         caught: list[int] = []
-        signals = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+        main = threading.current_thread() is threading.main_thread()  # else: a test's thread
+        signals = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP] if main else []
         before = {signum: signal.getsignal(signum) for signum in signals}
 
         def stop(signum: int) -> None:
@@ -142,9 +148,11 @@ class LiveServer:
 
         for signum in signals:
             self.loop.add_signal_handler(signum, stop, signum)
+        self.serving = True
         try:
             self.loop.run_forever()
         finally:
+            self.serving = False
             for signum in signals:
                 self.loop.remove_signal_handler(signum)
                 signal.signal(signum, before[signum])
@@ -155,8 +163,10 @@ class LiveServer:
             raise KeyboardInterrupt
 
     def server_close(self) -> None:
+        """Close every connection, then the loop; in the loop's own thread (as serve_forever
+        ends), or after it."""
         loop = self.loop
-        if loop is None or loop.is_closed():
+        if loop is None or loop.is_closed() or loop.is_running():
             self.sock.close()
             return
         self.streams.end()
@@ -180,6 +190,8 @@ class LiveServer:
             pass  # the loop is closed: the server has stopped
 
     def _on_news(self) -> None:
+        if self.state.stopping and self.serving:
+            self.loop.stop()  # stopped from another thread (a test, or the command's own end)
         changed, self.changed = self.changed, self.loop.create_future()
         if changed is not None and not changed.done():
             changed.set_result(None)
