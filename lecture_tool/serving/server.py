@@ -118,6 +118,7 @@ class LiveServer:
         """Serve until interrupted (KeyboardInterrupt, raised by a signal, ends it)."""
         for name in ("aiohttp.server", "aiohttp.access", "aiohttp.web", "asyncio"):
             logging.getLogger(name).setLevel(logging.CRITICAL)  # failures are said our way
+        _more_files()
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
         self.changed = self.loop.create_future()
@@ -382,6 +383,22 @@ def inject(page: bytes) -> bytes:
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
+
+
+def _more_files() -> None:
+    """Raise the limit of open files to what the system allows: a room of followers is a
+    socket each, and the usual soft limit of 1,024 would turn the rest away."""
+    try:
+        import resource
+    except ImportError:  # not on Windows, whose limit is another matter
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            pass  # serve with the limit there is
 
 
 def _listen(host: str, port: int) -> socket.socket:
