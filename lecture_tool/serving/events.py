@@ -28,6 +28,8 @@ class LiveState:
     diagnostics: dict[str, list[str]] = field(default_factory=dict)
     stopping: bool = False
     builds: int = 0  # builds writing pages now
+    begun: int = 0  # builds begun so far, and ended: a request waits for those begun before it
+    ended: int = 0
     condition: threading.Condition = field(default_factory=threading.Condition)
     listeners: list[Callable[[], None]] = field(default_factory=list)
 
@@ -48,11 +50,13 @@ class LiveState:
         """While the body runs, page requests wait (at most BUILD_WAIT_SECONDS)."""
         with self.condition:
             self.builds += 1
+            self.begun += 1
         try:
             yield
         finally:
             with self.condition:
                 self.builds -= 1
+                self.ended += 1
                 self.condition.notify_all()
             self._tell()
 

@@ -16,7 +16,6 @@ import ipaddress
 import json
 import logging
 import mimetypes
-import re
 import secrets
 import signal
 import socket
@@ -47,7 +46,6 @@ KEEPALIVE = 10.0
 BODY_SECONDS = 10.0  # to send a request's body, once its header is in
 BROADCAST_LIMIT = 256 * 1024  # a message of the presenter's, e.g. a slide's strokes
 ANNOTATIONS_LIMIT = 2 * 1024 * 1024
-STEM = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_ -]*\Z")  # a deck's name: no slash, no dot
 # Files larger than this are read in a worker thread, not in the loop, which would stall.
 READ_IN_LOOP = 1024 * 1024
 
@@ -203,8 +201,12 @@ class LiveServer:
             self.streams.send("state", message)
 
     async def _wait_for_build(self) -> None:
+        """Until the builds in flight now have ended (not those begun later: a room of requests
+        during a burst of saves is served each time one ends), or BUILD_WAIT_SECONDS."""
         deadline = self.loop.time() + BUILD_WAIT_SECONDS
-        while self.state.builds and not self.state.stopping:
+        with self.state.condition:
+            begun = self.state.begun
+        while self.state.ended < begun and not self.state.stopping:
             remaining = deadline - self.loop.time()
             if remaining <= 0:
                 return
@@ -323,7 +325,9 @@ class LiveServer:
             return _text(403, "403: only the lecturer saves annotations\n")
         if self.room.save_annotations is None:
             return _text(404, "404: this server saves no annotations\n")
-        if not STEM.match(stem) or stem not in set(self.room.decks()):
+        # A deck's name, never a path: no slash, no dot (no `..`, no extension), then one of the
+        # course's decks, so the function is given nothing else.
+        if not stem or any(c in stem for c in "/\\.\0") or stem not in set(self.room.decks()):
             return _text(404, f"404: no deck {stem!r} in this course\n")
         body = await self._body(request, ANNOTATIONS_LIMIT)
         if isinstance(body, web.Response):
