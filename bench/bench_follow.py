@@ -88,12 +88,14 @@ def _course(course: Path) -> Path:
 
 
 def measure(course: Path, code: Path, args) -> Figures:
+    # Run from the course: `python -m` puts the working directory first on the path, and this
+    # checkout must not stand in for the other.
     env = {**os.environ, "PYTHONPATH": str(code)}
     follow = "--follow" in subprocess.run([sys.executable, "-m", "lecture_tool", "serve", "--help"],
-                                          env=env, capture_output=True, text=True).stdout
+                                          env=env, capture_output=True, text=True, cwd=course).stdout
     server = subprocess.Popen([sys.executable, "-m", "lecture_tool", "-C", str(course), "serve",
                                "--port", "0", "--host", "127.0.0.1", *(["--follow"] if follow else [])],
-                              stderr=subprocess.PIPE, text=True, env=env)
+                              stderr=subprocess.PIPE, text=True, env=env, cwd=course)
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(l.rstrip() for l in server.stderr), daemon=True).start()
     deadline = time.monotonic() + 300
