@@ -15,6 +15,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_follow.py
 	$(BIN)/python bench/bench_notebooks.py
 	$(BIN)/python bench/bench_init.py
 	$(BIN)/python bench/bench_watch.py

@@ -246,21 +246,27 @@ def check(ctx: click.Context, strict: bool, no_cache: bool, no_notebooks: bool,
 @main.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="If it is taken, the next free one is used (and said); 0: any free port.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="0.0.0.0 serves every network this computer is on (a projector PC, a room).")
+@click.option("--host", default=None,
+              help="0.0.0.0 serves every network this computer is on (a projector PC, a room). "
+                   "[default: 127.0.0.1; with --follow, 0.0.0.0]")
 @click.option("--open", "open_browser", is_flag=True, help="Open the deck in a browser.")
 @click.option("--check", "run_checks", is_flag=True,
               help="Also run a deck's code blocks and claims after each edit (slower).")
+@click.option("--follow", is_flag=True,
+              help="The room follows the presenter: every window of a deck goes where the window "
+                   "opened from the presenter link goes.")
 @click.argument("deck", required=False, type=_deck_path)
 @click.pass_context
-def serve(ctx: click.Context, port: int, host: str, open_browser: bool, run_checks: bool,
-          deck: Path | None) -> None:
+def serve(ctx: click.Context, port: int, host: str | None, open_browser: bool, run_checks: bool,
+          follow: bool, deck: Path | None) -> None:
     """Build, serve the output, rebuild on every change and reload the browsers."""
     from .commands.serve import serve as run_serve
 
     config = _config(ctx)
+    if host is None:
+        host = "0.0.0.0" if follow else "127.0.0.1"  # the room must reach a follow-mode server
     run_serve(config, host=host, port=port, open_browser=open_browser, deck=deck,
-              run_checks=run_checks, log=lambda line: click.echo(line, err=True))
+              run_checks=run_checks, follow=follow, log=lambda line: click.echo(line, err=True))
 
 
 def _shard(text: str | None, decks: tuple[Path, ...]):

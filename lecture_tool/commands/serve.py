@@ -20,7 +20,7 @@ from ..config import Config, ConfigError, load_config
 from ..diagnostics import ERROR, display_path
 from ..layout import page_name
 from ..serving.events import LiveState
-from ..serving.server import bind, url_host
+from ..serving.server import Room, bind, new_token, url_host
 from ..serving.watcher import Watched, Watcher, watch_loop
 from .build import build
 from .build_result import source_hash
@@ -165,39 +165,37 @@ class Rebuilder:
 
 
 def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-          deck: Path | None = None, run_checks: bool = False,
+          deck: Path | None = None, run_checks: bool = False, follow: bool = False,
+          save_annotations: Callable[[str, bytes], None] | None = None,
           log: Callable[[str], None] = print, ready: Callable[[str], None] | None = None) -> None:
-    """Build, then serve and rebuild until interrupted (Ctrl-C)."""
+    """Build, then serve and rebuild until interrupted (Ctrl-C).
+
+    With `follow`, the window opened from the presenter link drives every other window of the
+    deck. `save_annotations(stem, body)` is called for the annotations a lecturer's page saves.
+    """
     state = LiveState()
     rebuilder = Rebuilder(config, state, log, run_checks)
     server = thread = None
+    room = Room(follow=follow, token=new_token(), save_annotations=save_annotations,
+                decks=lambda: [d.stem for d in rebuilder.config.decks()])
     try:
         rebuilder.full()
-        server = bind(host, port, config.output_dir, state, log=log)
+        server = bind(host, port, config.output_dir, state, log=log, room=room)
         # Watch from before the address is said: an edit made the moment it shows is seen.
         watcher = Watcher(lambda: watched(rebuilder.config))
         thread = threading.Thread(target=watch_loop, daemon=True,
                                   args=(watcher, rebuilder.changed, state, watcher.snapshot(), log))
         thread.start()
-        shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-        page = page_name(deck) if deck else ""
-        url = f"http://{url_host(shown)}:{server.server_address[1]}/{page}"
-        log(f"serving {display_path(config.output_dir, config.root)}/ at {url}  (Ctrl-C stops)")
-        if host in ("0.0.0.0", "::"):
-            log(f"on this network: http://{socket.gethostname()}:{server.server_address[1]}/{page} "
-                "(or this computer's address)")
-            log("warning: anyone on this network can read these slides")
+        url = _announce(config, host, server.server_address[1], deck, room, log)
         if open_browser:
-            webbrowser.open(url)
+            webbrowser.open(url + (f"?presenter={room.token}" if follow else ""))
         if ready:
             ready(url)
-        server.serve_forever(poll_interval=0.1)
+        server.serve_forever()
     except KeyboardInterrupt:
         log("stopping")
     finally:
-        with state.condition:
-            state.stopping = True
-            state.condition.notify_all()
+        state.stop()
         rebuilder.close()
         processes.stop_all()  # figure scripts and snippet workers run in sessions of their own
         if server is not None:
@@ -205,6 +203,24 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browse
         # Ctrl-C can land inside thread.start(), before the watcher has even begun.
         if thread is not None and thread.is_alive():
             thread.join(timeout=2)
+
+
+def _announce(config: Config, host: str, port: int, deck: Path | None, room: Room,
+              log: Callable[[str], None]) -> str:
+    """Say where the slides are (and, in follow mode, the presenter's link); the local URL."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    page = page_name(deck) if deck else ""
+    url = f"http://{url_host(shown)}:{port}/{page}"
+    log(f"serving {display_path(config.output_dir, config.root)}/ at {url}  (Ctrl-C stops)")
+    room_url = url
+    if host in ("0.0.0.0", "::"):
+        room_url = f"http://{socket.gethostname()}:{port}/{page}"
+        log(f"on this network: {room_url} (or this computer's address)")
+        log("warning: anyone on this network can read these slides")
+    if room.follow:
+        log(f"follow mode: every window of a deck follows the presenter's; followers open {room_url}")
+        log(f"presenter (keep this link to yourself): {url}?presenter={room.token}")
+    return url
 
 
 def _changed_since_read(sources: dict[Path, str]) -> list[Path]:

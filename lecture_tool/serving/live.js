@@ -1,5 +1,24 @@
 /* `lecture serve` adds this to every page it serves (never to the built files): it follows the
-   server's build epoch, updates the deck in place on the slide being shown, and shows problems. */
+   server's build epoch, updates the deck in place on the slide being shown, and shows problems.
+   The server puts one line before it, `window.lectureServe = {follow, token}`.
+
+   With `lecture serve --follow`, the window opened from the presenter link (`?presenter=TOKEN`,
+   kept in sessionStorage and taken out of the address bar) drives: each slide or `--` step it
+   shows is sent to the server, which tells every other window of the deck; those follow, may
+   browse away, and go back with "Back to live".
+
+   The interface the other page features use, `window.lectureLive`:
+     role        'presenter' | 'follower' (follow mode) | 'local' (plain `lecture serve`)
+     canSave     true for the presenter and for 'local' on loopback (the server handed the page
+                 its token); false elsewhere
+     broadcast(message)
+                 presenter only (a no-op elsewhere): sends `{type: ..., ...}` (at most 256 KB as
+                 JSON) to every other window of the deck, where it arrives as
+                 window.dispatchEvent(new CustomEvent('lecture:broadcast', {detail: message}))
+     saveAnnotations(stem, jsonText) -> Promise
+                 PUT /_lecture/annotations/<stem> with the token; resolves when saved, rejects
+                 with an Error whose message is the server's answer
+   Without the server (file://) this script is not on the page and there is no lectureLive. */
 (function () {
   'use strict';
   var page = decodeURIComponent(location.pathname.split('/').pop()) || 'index.html';
@@ -88,7 +107,122 @@
     });
   }
 
-  var events = new EventSource('/__lecture__/events');
+  var settings = window.lectureServe || {follow: false, token: null};
+  var client = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  var TOKEN_KEY = 'lecture-presenter-token';
+  var token = settings.token;
+  var role = 'local';
+  if (settings.follow) {
+    var query = new URLSearchParams(location.search);
+    if (query.has('presenter')) {
+      try { sessionStorage.setItem(TOKEN_KEY, query.get('presenter')); } catch (e) { /* private mode */ }
+      query.delete('presenter');
+      var rest = query.toString();
+      history.replaceState(history.state, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+    }
+    try { token = sessionStorage.getItem(TOKEN_KEY); } catch (e) { token = null; }
+    role = token ? 'presenter' : 'follower';
+  }
+
+  function send(method, url, body) {
+    return fetch(url, {method: method, body: body, cache: 'no-store',
+                       headers: {'Content-Type': 'application/json', 'X-Lecture-Token': token || ''}})
+      .then(function (response) {
+        if (response.ok) return response;
+        return response.text().then(function (text) { throw new Error(text.trim()); });
+      });
+  }
+
+  window.lectureLive = {
+    role: role,
+    canSave: Boolean(token),
+    broadcast: function (message) {
+      if (role !== 'presenter') return;
+      send('POST', '/__lecture__/broadcast',
+           JSON.stringify({page: page, from: client, message: message})).catch(refused);
+    },
+    saveAnnotations: function (stem, jsonText) {
+      if (!token) return Promise.reject(new Error('only the lecturer can save annotations'));
+      return send('PUT', '/_lecture/annotations/' + encodeURIComponent(stem), jsonText)
+        .then(function () { return undefined; });
+    }
+  };
+
+  function notice(text) {
+    var box = document.getElementById('lecture-follow-notice');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'lecture-follow-notice';
+      box.setAttribute('role', 'status');
+      box.style.cssText = 'position:fixed;z-index:100000;left:50%;bottom:1em;transform:translateX(-50%);' +
+        'background:#1d2433;color:#fff;padding:0.4em 0.9em;border-radius:6px;font:14px/1.4 sans-serif';
+      document.body.appendChild(box);
+    }
+    box.textContent = text;
+  }
+
+  function refused(error) {
+    if (/^403/.test(error.message)) notice('The presenter link was refused: this window only follows.');
+  }
+
+  // The presenter: every slide or step shown goes to the followers. A window remark cloned
+  // (the presenter's second screen) shows what its opener shows, which says it already.
+  var clone = Boolean(window.opener && window.opener.slideshow);
+  function drive() {
+    if (role !== 'presenter' || clone || !window.slideshow) return;
+    var post = function (slide) {
+      send('POST', '/__lecture__/position',
+           JSON.stringify({page: page, index: slide.getSlideIndex()})).catch(refused);
+    };
+    window.slideshow.on('showSlide', post);
+    var current = window.slideshow.getSlides()[window.slideshow.getCurrentSlideIndex()];
+    if (current) post(current);
+  }
+
+  // A follower: goes where the presenter is, unless it browsed away ("Back to live" returns).
+  var live = null;      // the presenter's slide index, when known
+  var moving = false;   // a move made here, not by the reader
+  var away = false;
+  var back = null;
+  function backButton() {
+    back = document.createElement('button');
+    back.id = 'lecture-back-to-live';
+    back.type = 'button';
+    back.textContent = 'Back to live';
+    back.title = 'Follow the presenter again';
+    back.hidden = true;
+    back.style.cssText = 'position:fixed;z-index:100000;right:1em;bottom:1em;padding:0.5em 1em;' +
+      'font:bold 15px/1.3 sans-serif;background:#c8453a;color:#fff;border:2px solid #fff;' +
+      'border-radius:6px;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)';
+    // remark reads keys from the whole document: a key meant for the button is not a slide move.
+    back.addEventListener('keydown', function (event) { event.stopPropagation(); });
+    back.addEventListener('keypress', function (event) { event.stopPropagation(); });
+    back.addEventListener('click', function () {
+      away = false;
+      back.hidden = true;
+      go();
+      back.blur();
+    });
+    // First in the page, so that the first Tab reaches it.
+    document.body.insertBefore(back, document.body.firstChild);
+  }
+  function go() {
+    if (live === null || away || !window.slideshow) return;
+    if (window.slideshow.getCurrentSlideIndex() === live) return;
+    moving = true;
+    try { window.slideshow.gotoSlide(live + 1); } finally { moving = false; }
+  }
+  function follow() {
+    if (role !== 'follower' || !window.slideshow) return;
+    backButton();
+    window.slideshow.on('showSlide', function (slide) {
+      if (moving || live === null) return;
+      away = slide.getSlideIndex() !== live;
+      back.hidden = !away;
+    });
+  }
+
+  var events = new EventSource('/__lecture__/events?page=' + encodeURIComponent(page));
   events.addEventListener('state', function (event) {
     var state = JSON.parse(event.data);
     var changed = epoch !== null && state.epoch !== epoch;
@@ -97,4 +231,17 @@
     if (changed && mine) update(state.full);
     overlay(state.diagnostics[page] || []);
   });
+  events.addEventListener('position', function (event) {
+    var position = JSON.parse(event.data);
+    if (role !== 'follower' || position.page !== page) return;
+    live = position.index;
+    go();
+  });
+  events.addEventListener('broadcast', function (event) {
+    var relayed = JSON.parse(event.data);
+    if (relayed.page !== page || relayed.from === client) return;
+    window.dispatchEvent(new CustomEvent('lecture:broadcast', {detail: relayed.message}));
+  });
+  drive();
+  follow();
 })();
