@@ -223,8 +223,38 @@ def test_the_annotations_endpoint_refuses_bad_stems_tokens_and_sizes(annotating)
     assert saver.saved == [("other", b"{}")]
 
 
-def test_without_a_save_function_the_endpoint_is_not_there(tmp_path, served):
+def test_lecture_serve_refuses_what_is_not_annotations_and_keeps_the_file(tmp_path, served):
     project = make_project(tmp_path, {"deck.md": STEPPED})
+    kept = b'{"format": 1, "slides": {}}\n'
+    (project / "slides/deck.annotations.json").write_bytes(kept)
     server = served(project)
     token = re.search(rb'"token": "([^"]+)"', server.get("/__lecture__/live.js")[1]).group(1).decode()
-    assert _put(server.port, "deck", b"{}", token)[0] == 404
+    status, answer = _put(server.port, "deck", b'{"slides": {}}', token)
+    assert status == 400 and "format" in answer
+    assert _put(server.port, "nodeck", b'{"format": 1, "slides": {}}', token)[0] == 404
+    assert (project / "slides/deck.annotations.json").read_bytes() == kept
+    assert not (project / "slides/nodeck.annotations.json").exists()
+
+
+def test_strokes_saved_from_a_served_page_reach_the_deck_and_new_windows_without_a_rebuild(
+        tmp_path, served, browser):
+    project = make_project(tmp_path, {"deck.md": STEPPED})
+    server = served(project)
+    page, errors = _open(browser, server.url + "deck.html")
+    assert page.evaluate("[lectureLive.role, lectureLive.canSave]") == ["local", True]
+    key = page.evaluate("lectureAnnotate.keys[0]")
+    stroke = {"tool": "pen", "color": "#d62728", "width": 0.01, "points": [[0.1, 0.2], [0.5, 0.6]]}
+    body = json.dumps({"format": 1, "slides": {key: {"strokes": [stroke], "board": None}}})
+    builds = len([line for line in server.lines if "built" in line])
+    page.evaluate("body => lectureLive.saveAnnotations('deck', body)", body)
+
+    saved = json.loads((project / "slides/deck.annotations.json").read_text())
+    assert saved["slides"][key]["strokes"][0]["color"] == "#d62728"
+    # A window opened now gets the stroke with its page, though no build ran for the save.
+    script = (project / "build/deck.annotations.js").read_text()
+    assert "#d62728" in script and key in script
+    fresh, fresh_errors = _open(browser, server.url + "deck.html")
+    assert fresh.evaluate(f"JSON.stringify(window.lectureAnnotations.slides['{key}'])").count("#d62728") == 1
+    page.wait_for_timeout(1500)  # the watcher has seen the file by now
+    assert len([line for line in server.lines if "built" in line]) == builds
+    assert errors == [] and fresh_errors == []

@@ -391,9 +391,13 @@ def write_annotation_scripts(config: Config, plan: PagePlan, out: Output) -> Non
         except annotations.AnnotationError as exc:
             out.note(Diagnostic(source, exc.line, ERROR, f"{exc}: the slides are built without their strokes"))
             slides = {}
-        document = {"format": annotations.FORMAT, "slides": slides}
-        out.write(annotations_script_name(path),
-                  f"window.lectureAnnotations = {json_for_script(document)};\n".encode())
+        out.write(annotations_script_name(path), annotations_script(slides))
+
+
+def annotations_script(slides: dict) -> bytes:
+    """The script a deck's page loads for its strokes (`window.lectureAnnotations`)."""
+    document = {"format": annotations.FORMAT, "slides": slides}
+    return f"window.lectureAnnotations = {json_for_script(document)};\n".encode()
 
 
 def link_annotated_pdfs(config: Config, plan: PagePlan, entries: list[DeckEntry]) -> list[DeckEntry]:

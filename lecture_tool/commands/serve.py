@@ -15,14 +15,16 @@ import webbrowser
 from pathlib import Path
 from typing import Callable
 
-from .. import processes
+from .. import annotations, processes
 from ..config import Config, ConfigError, load_config
 from ..diagnostics import ERROR, display_path
-from ..layout import page_name
+from ..layout import annotations_file, annotations_script_name, page_name
+from ..outputs import write_if_changed
 from ..serving.events import LiveState
 from ..serving.server import Room, bind, new_token, url_host
 from ..serving.watcher import Watched, Watcher, watch_loop
 from .build import build
+from .build_steps import annotations_script
 from .build_result import source_hash
 from .check import check
 
@@ -48,6 +50,21 @@ class Rebuilder:
         # One snippet worker per deck, kept between edits: a check after an edit goes on in a
         # worker that has Keras imported already (checking.client.DeckRun), not a fresh one.
         self.check_workers: dict = {}
+        # What this server last wrote into each annotations file: the watcher then sees its own
+        # save, which needs no build (the pages drew the strokes themselves).
+        self.annotations_lock, self.saved_annotations = threading.Lock(), {}
+
+    def save_annotations(self, stem: str, body: bytes) -> None:
+        """A lecturer's page saves its strokes: into slides/<stem>.annotations.json and, at once,
+        the script pages load, so a window opened next shows them. One save at a time: each
+        merges into the file the one before it wrote."""
+        slides_dir = self.config.slides_dir
+        source = annotations_file(slides_dir, stem)
+        with self.annotations_lock:
+            annotations.save(slides_dir, stem, body)
+            self.saved_annotations[source] = source.read_bytes()
+            write_if_changed(self.config.output_dir / annotations_script_name(slides_dir / f"{stem}.md"),
+                             annotations_script(annotations.load(source)))
 
     def full(self) -> None:
         self._build(None, figures=True, why="built the course", full=True, notebooks=True)
@@ -55,6 +72,9 @@ class Rebuilder:
             self._check(self.config.decks())  # and the snippet workers are warm for the first edit
 
     def changed(self, paths: set[Path]) -> None:
+        paths = {path for path in paths if not self._saved_here(path)}
+        if not paths:
+            return
         if self.config.pyproject in paths:
             self.reload()
             return
@@ -75,6 +95,14 @@ class Rebuilder:
         elif decks:
             # A Markdown edit re-renders that deck: no figure, snippet or notebook work.
             self._build(decks, figures=False, why=f"{names} changed", full=False)
+
+    def _saved_here(self, path: Path) -> bool:
+        with self.annotations_lock:
+            saved = self.saved_annotations.get(path)
+        try:
+            return saved is not None and path.read_bytes() == saved
+        except OSError:
+            return False
 
     def reload(self) -> None:
         """Read pyproject.toml again; with errors, say them and keep serving the last good one."""
@@ -176,7 +204,8 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browse
     state = LiveState()
     rebuilder = Rebuilder(config, state, log, run_checks)
     server = thread = None
-    room = Room(follow=follow, token=new_token(), save_annotations=save_annotations,
+    room = Room(follow=follow, token=new_token(),
+                save_annotations=save_annotations or rebuilder.save_annotations,
                 decks=lambda: [d.stem for d in rebuilder.config.decks()])
     try:
         rebuilder.full()

@@ -40,6 +40,9 @@
       if (code && newCode) code.textContent = newCode.textContent;
       var index = window.slideshow.getCurrentSlideIndex();
       window.slideshow.loadFromString(source);
+      // The slides' keys for their strokes (annotate.js): an edit may have moved or changed them.
+      var keys = doc.getElementById('lecture-annotation-keys');
+      if (keys && window.lectureAnnotate) window.lectureAnnotate.update(JSON.parse(keys.textContent));
       window.slideshow.gotoSlide(Math.min(index, window.slideshow.getSlideCount() - 1) + 1);
       index = window.slideshow.getCurrentSlideIndex();
       // The slide on screen (and the next, whose notes the presenter previews) first: KaTeX on
