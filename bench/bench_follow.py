@@ -11,9 +11,10 @@ open measures, from asyncio clients in this process:
   changes): median and max (target ≤ 1 s);
 - the server's memory (RSS) and its CPU while all of them are open and idle.
 
-With `--old REF` (e.g. `--old main`), the same for that commit's server, unpacked by
-`git archive` into a scratch directory, beside it: an older server without follow mode has its
-slide-change row left empty, and a GET it does not answer within 5 s counts as failed.
+With `--old REF` (e.g. `--old 8351249`, the last thread-pool server), the same for that
+commit's server, unpacked by `git archive` into a scratch directory, beside it: an older server
+without follow mode has its slide-change row left empty, and a GET it does not answer within
+5 s counts as failed.
 Run with `.venv/bin/python bench/bench_follow.py [--followers N] [--slow N] [--old REF]`.
 """
 from __future__ import annotations

@@ -171,12 +171,24 @@
   // The presenter: every slide or step shown goes to the followers. A window remark cloned
   // (the presenter's second screen) shows what its opener shows, which says it already.
   var clone = Boolean(window.opener && window.opener.slideshow);
+  // One position in flight at a time, then the latest: two requests at once may arrive in
+  // either order, and the room would end on the slide before.
+  var sending = false;
+  var next = null;
+  function postPosition(index) {
+    next = index;
+    if (sending) return;
+    sending = true;
+    var body = JSON.stringify({page: page, index: next});
+    next = null;
+    send('POST', '/__lecture__/position', body).catch(refused).then(function () {
+      sending = false;
+      if (next !== null) postPosition(next);
+    });
+  }
   function drive() {
     if (role !== 'presenter' || clone || !window.slideshow) return;
-    var post = function (slide) {
-      send('POST', '/__lecture__/position',
-           JSON.stringify({page: page, index: slide.getSlideIndex()})).catch(refused);
-    };
+    var post = function (slide) { postPosition(slide.getSlideIndex()); };
     window.slideshow.on('showSlide', post);
     var current = window.slideshow.getSlides()[window.slideshow.getCurrentSlideIndex()];
     if (current) post(current);
