@@ -191,7 +191,7 @@ def annotating(tmp_path):
 def _put(port: int, stem: str, body: bytes, token: str | None) -> tuple[int, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"X-Lecture-Token": token} if token is not None else {}
-    connection.request("PUT", f"/_lecture/annotations/{stem}", body, headers)
+    connection.request("PUT", f"/__lecture__/annotations/{stem}", body, headers)
     response = connection.getresponse()
     answer = response.read().decode()
     connection.close()

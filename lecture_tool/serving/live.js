@@ -16,7 +16,7 @@
                  JSON) to every other window of the deck, where it arrives as
                  window.dispatchEvent(new CustomEvent('lecture:broadcast', {detail: message}))
      saveAnnotations(stem, jsonText) -> Promise
-                 PUT /_lecture/annotations/<stem> with the token; resolves when saved, rejects
+                 PUT /__lecture__/annotations/<stem> with the token; resolves when saved, rejects
                  with an Error whose message is the server's answer
    Without the server (file://) this script is not on the page and there is no lectureLive. */
 (function () {
@@ -146,7 +146,7 @@
     },
     saveAnnotations: function (stem, jsonText) {
       if (!token) return Promise.reject(new Error('only the lecturer can save annotations'));
-      return send('PUT', '/_lecture/annotations/' + encodeURIComponent(stem), jsonText)
+      return send('PUT', '/__lecture__/annotations/' + encodeURIComponent(stem), jsonText)
         .then(function () { return undefined; });
     }
   };

@@ -35,7 +35,7 @@ EVENTS = "/__lecture__/events"
 LIVE_SCRIPT = "/__lecture__/live.js"
 POSITION = "/__lecture__/position"
 BROADCAST = "/__lecture__/broadcast"
-ANNOTATIONS = "/_lecture/annotations/"
+ANNOTATIONS = "/__lecture__/annotations/"
 TOKEN_HEADER = "X-Lecture-Token"
 
 # A connection that has not sent a whole request header by then is closed (aiohttp's keep-alive
