@@ -275,7 +275,7 @@ class DeckRun:
         # In the course root, so that a block's `import helpers` finds the course's helpers.py.
         process = processes.start(
             [sys.executable, "-m", "lecture_tool.child_processes.snippet_worker", "--memory-mb", str(self.memory_mb)],
-            self.config.root, processes.child_environment(MPLBACKEND="Agg"),
+            self.config.root, processes.child_environment(self.config.keras_backend, MPLBACKEND="Agg"),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
         selector = selectors.DefaultSelector()
         selector.register(process.stdout, selectors.EVENT_READ)
