@@ -11,7 +11,7 @@ from lecture_tool.config import load_config
 from lecture_tool.jobs.figures import make_figures
 from lecture_tool.jobs.notebooks import make_notebooks
 
-from conftest import copy_built_course, make_project
+from conftest import SAMPLES, copy_built_course, make_project
 
 FIGURE = """import sys
 from pathlib import Path
@@ -102,6 +102,18 @@ def test_the_backend_reaches_every_child_and_keys_every_cache(tmp_path):
     assert make_figures(config).ran == []
     assert make_notebooks(config).ran == []
     assert check(config).cached_decks == ["slides/deck.md"]
+
+
+def test_blocks_that_need_real_weights_make_only_theirs_on_jax(tmp_path):
+    # On JAX, predict() ends stateless scopes that would make every deferred weight Keras still
+    # lists: here the 922M-parameter layer (3.7 GB, over the limit) and, a second time, the
+    # weights the worker made for the block (a TypeError).
+    big = "# Big\n\n```python\nbig = Sequential([Input((640, 480, 3)), Flatten(), Dense(1000)])\n```\n\n---\n\n"
+    root = make_project(tmp_path, {"deck.md": big + (SAMPLES / "check/values.md").read_text()},
+                        config='keras_backend = "jax"\n[tool.lecture.check]\nmemory_limit_mb = 3000\n')
+    result = check(load_config(root))
+    assert result.diagnostics == []
+    assert len(result.cases) == 4
 
 
 def test_a_backend_that_is_not_installed_names_the_extra_that_brings_it(tmp_path, monkeypatch):
