@@ -171,12 +171,13 @@ def main() -> None:
                 rows.setdefault((b, "import"), []).append(
                     measure([sys.executable, "-c", "import keras"], b))
                 for kind in ("lecture3", "seed"):
-                    run = measure(check_command(roots[b, kind]), b)
-                    assert run["code"] == 0, f"lecture check failed on {b}: {kind}"
-                    rows.setdefault((b, kind), []).append(run)
+                    rows.setdefault((b, kind), []).append(measure(check_command(roots[b, kind]), b))
 
     def median(b: str, kind: str, key: str) -> float:
         return statistics.median(r[key] for r in rows[b, kind])
+
+    failed = sorted({f"{b} {kind}" for (b, kind), runs in rows.items() if kind != "import"
+                     and any(r["code"] != 0 for r in runs)})
 
     print(f"\n| backend ({args.runs} run{'s' * (args.runs > 1)}, medians) | import keras s "
           "| lecture 3 cold check s | × TensorFlow | peak MB | seed VGG-16 + 922M Dense s | "
@@ -187,6 +188,8 @@ def main() -> None:
         print(f"| {b} | {median(b, 'import', 'seconds'):.2f} | {median(b, 'lecture3', 'seconds'):.2f} "
               f"| {ratio:.2f} | {median(b, 'lecture3', 'peak_mb'):,.0f} "
               f"| {median(b, 'seed', 'seconds'):.2f} | {median(b, 'seed', 'peak_mb'):,.0f} |")
+    if failed:
+        print(f"\nlecture check FAILED (its time is not a check's): {', '.join(failed)}")
     jax = median("jax", "lecture3", "seconds") / median("tensorflow", "lecture3", "seconds")
     print(f"\nlecture 3 on JAX: {jax:.2f}× TensorFlow (target ≤ 0.5: {'met' if jax <= 0.5 else 'NOT met'})")
 
