@@ -206,10 +206,10 @@ def keras_default_backend() -> str:
     chosen = os.environ.get("KERAS_BACKEND")
     if chosen:
         return chosen
-    home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
     try:
+        home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
         chosen = json.loads((home / "keras.json").read_text(encoding="utf-8")).get("backend")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RuntimeError):  # RuntimeError: no home directory
         chosen = None
     return chosen if isinstance(chosen, str) and chosen else "tensorflow"
 
