@@ -372,9 +372,9 @@ class DeckRun:
         line, _, worker.unread = worker.unread.partition(b"\n")
         return line
 
-    def last_words(self) -> str:
+    def last_words(self, limit: int = 4000) -> str:
         self.worker.stderr.seek(0)
-        return self.worker.stderr.read().decode("utf-8", "replace")[-4000:]
+        return self.worker.stderr.read().decode("utf-8", "replace")[-limit:]
 
     def death(self) -> tuple[str, int | None]:
         """Why the worker is gone, and the deck line it was running, if its last words say."""
@@ -385,7 +385,9 @@ class DeckRun:
         code = self.worker.process.wait()
         self.worker.dead = True
         tail = self.last_words()
-        line = _crash_line(tail, self.filename)
+        # The deck line is searched further back: after a crash's Python stack, faulthandler
+        # lists every extension module loaded, kilobytes of them where TensorFlow imports JAX.
+        line = _crash_line(self.last_words(1 << 16), self.filename)
         near_limit = self.worker.peak_mb >= 0.9 * self.memory_mb
         if self.memory_mb and (near_limit or any(sign in tail for sign in OUT_OF_MEMORY)):
             return (f"ran out of memory (the limit is {self.memory_mb} MB: "
