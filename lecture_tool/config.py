@@ -8,6 +8,8 @@ command stops with every message, so nothing runs with half of what the lecturer
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -73,6 +75,7 @@ KINDS = {
     "pdf modes": ('a list of "slides", "handout", "notes", "annotated"',
                   lambda v: isinstance(v, list) and all(mode in PDF_MODES for mode in v)),
     "switch": ("true or false", lambda v: isinstance(v, bool)),
+    "keras backend": ('"jax", "torch" or "tensorflow"', lambda v: v in KERAS_BACKENDS),
     "language": ('a language tag such as "en", "de" or "pt-BR"', lambda v: is_language_tag(v)),
     "key map": ("a table from the page's single-key shortcuts (" + " ".join(SHORTCUT_KEYS) + ") to "
                 'keys such as "alt+p", or to false (off)',
@@ -81,6 +84,8 @@ KINDS = {
 }
 # What `lecture pdf` prints, and so what `[tool.lecture] pdf` may name.
 PDF_MODES = ("slides", "handout", "notes", "annotated")
+# The backends Keras 3 runs on, as KERAS_BACKEND names them.
+KERAS_BACKENDS = ("jax", "torch", "tensorflow")
 
 OPTIONS = (
     Option(LECTURE, "title", "text", None, "course page title (default: the directory's name)"),
@@ -103,6 +108,9 @@ OPTIONS = (
     Option(LECTURE, "shortcuts", "switch", True,
            "the page's single-key shortcuts on when a page opens (false: off until turned on)"),
     Option(LECTURE, "keys", "key map", {}, "[tool.lecture.keys]: the page's single-key shortcuts moved"),
+    Option(LECTURE, "keras_backend", "keras backend", None,
+           "the Keras backend of code blocks, figure scripts and notebooks (default: what Keras "
+           "picks: KERAS_BACKEND, else ~/.keras/keras.json, else tensorflow)"),
     Option(LECTURE, "check", "table", {}, "[tool.lecture.check]: how code blocks run"),
     Option(LECTURE, "remark", "table", {}, "[tool.lecture.remark]: options for remark.create()"),
     Option(CHECK, "timeout", "seconds", 60.0, "seconds per code block"),
@@ -151,6 +159,10 @@ class Config:
     language: str  # the pages' and PDFs' language, a BCP 47 tag
     shortcuts: bool  # remark's single-key shortcuts on when a page opens
     keys: dict  # a remark shortcut key (SHORTCUT_KEYS) to the key that replaces it, or False (off)
+    # The Keras backend (KERAS_BACKENDS) every process running the course's code gets as
+    # KERAS_BACKEND (processes.child_environment), and so part of every cached result's key:
+    # the setting, or else the one Keras would pick by itself (keras_default_backend).
+    keras_backend: str
     check: CheckOptions
     # What the course page says about the course besides its title ("" where not set).
     description: str
@@ -185,6 +197,21 @@ class ConfigError(LectureError):
     def __init__(self, diagnostics: list[Diagnostic], root: Path):
         self.diagnostics = sorted(diagnostics, key=lambda d: d.line)
         super().__init__("\n".join(d.format(root) for d in self.diagnostics))
+
+
+def keras_default_backend() -> str:
+    """The backend Keras picks when the course sets none, read as Keras reads it (without
+    importing it): KERAS_BACKEND, else "backend" in $KERAS_HOME/keras.json (~/.keras), else
+    TensorFlow. A value Keras would refuse is passed on as it is, for Keras to say so."""
+    chosen = os.environ.get("KERAS_BACKEND")
+    if chosen:
+        return chosen
+    try:
+        home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+        chosen = json.loads((home / "keras.json").read_text(encoding="utf-8")).get("backend")
+    except (OSError, ValueError, AttributeError, RuntimeError):  # RuntimeError: no home directory
+        chosen = None
+    return chosen if isinstance(chosen, str) and chosen else "tensorflow"
 
 
 def find_root(start: Path) -> Path:
@@ -243,6 +270,7 @@ def load_config(root: Path) -> Config:
         pdf=tuple(mode for mode in PDF_MODES if mode in main["pdf"]),
         language=main["language"], shortcuts=main["shortcuts"],
         keys={key: _normalized(target) if target else False for key, target in main["keys"].items()},
+        keras_backend=main["keras_backend"] or keras_default_backend(),
         check=CheckOptions(timeout=float(check["timeout"]), memory_limit_mb=check["memory_limit_mb"],
                            prelude=check["prelude"], weights=check["weights"]),
         description=main["description"], author=main["author"],

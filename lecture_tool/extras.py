@@ -2,8 +2,9 @@
 the install command that fixes it instead of a traceback.
 
 The base install (click, Jinja2, markdown-it) builds slides. Each stage that runs course code
-needs more: figure scripts `[figures]`, code blocks that use Keras `[keras]` (PyTorch
-`[torch]`), notebooks `[notebooks]`. `[course]` is all of them, plus what this repository's own lecture uses.
+needs more: figure scripts `[figures]`, code blocks that use Keras `[keras]` (on JAX: `[jax]`),
+PyTorch `[torch]`, notebooks `[notebooks]`. `[course]` is all of them but `[jax]` and `[torch]`,
+plus what this repository's own lecture uses.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ DISTRIBUTION = "lecture-tool"
 EXTRA_FOR_MODULE = {
     "matplotlib": "figures", "PIL": "figures", "numpy": "figures",
     "keras": "keras", "tensorflow": "keras", "torch": "torch",
+    # Keras on JAX ([tool.lecture] keras_backend = "jax"): `import keras` then needs these.
+    "jax": "jax", "jaxlib": "jax",
     "nbclient": "notebooks", "nbconvert": "notebooks", "nbformat": "notebooks",
     "ipykernel": "notebooks", "jupyter_client": "notebooks",
     "playwright": "pdf",

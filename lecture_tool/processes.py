@@ -22,11 +22,15 @@ _lock = threading.Lock()
 _CRASHES = {"SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT"}
 
 
-def child_environment(*, side_by_side: bool = False, **overrides: str | None) -> dict[str, str]:
-    """The environment user code runs with: this process's, with fixed hashing and quiet
-    TensorFlow. `side_by_side`: jobs run as many at a time as there are cores, so each keeps to
-    one thread. `overrides` set variables (None removes one)."""
-    env = dict(os.environ, PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0")
+def child_environment(keras_backend: str, *, side_by_side: bool = False,
+                      **overrides: str | None) -> dict[str, str]:
+    """The environment user code runs with: this process's, with fixed hashing, quiet
+    TensorFlow and the course's Keras backend (`Config.keras_backend`; the one place that
+    applies it, for snippet workers, figure scripts and notebook kernels alike). `side_by_side`:
+    jobs run as many at a time as there are cores, so each keeps to one thread. `overrides` set
+    variables (None removes one)."""
+    env = dict(os.environ, PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0",
+               KERAS_BACKEND=keras_backend)
     if side_by_side:
         env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
     for name, value in overrides.items():

@@ -36,6 +36,8 @@ def errors_of(tmp_path, pyproject: str) -> list[str]:
     ('language = "english!"', '[tool.lecture] language must be a language tag such as "en", "de" or '
                               '"pt-BR", not "english!"'),
     ("shortcuts = 0", "[tool.lecture] shortcuts must be true or false, not 0"),
+    ('keras_backend = "pytorch"', '[tool.lecture] keras_backend must be "jax", "torch" or '
+                                  '"tensorflow", not "pytorch"'),
     ('keys = {q = "alt+q"}', "[tool.lecture] keys must be a table from the page's single-key shortcuts "
                              '(b c f h j k m p t ? o /) to keys such as "alt+p", or to false (off), not '
                              "{'q': 'alt+q'}"),

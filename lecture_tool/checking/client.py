@@ -282,7 +282,7 @@ class DeckRun:
         # In the course root, so that a block's `import helpers` finds the course's helpers.py.
         process = processes.start(
             [sys.executable, "-m", "lecture_tool.child_processes.snippet_worker", "--memory-mb", str(self.memory_mb)],
-            self.config.root, processes.child_environment(MPLBACKEND="Agg"),
+            self.config.root, processes.child_environment(self.config.keras_backend, MPLBACKEND="Agg"),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
         selector = selectors.DefaultSelector()
         selector.register(process.stdout, selectors.EVENT_READ)
@@ -379,12 +379,9 @@ class DeckRun:
         line, _, worker.unread = worker.unread.partition(b"\n")
         return line
 
-    def last_words(self) -> str:
-        # Enough for faulthandler's stack and the list of extension modules it prints after it
-        # (a few thousand characters with TensorFlow, SciPy and JAX loaded), which would otherwise
-        # push the deck's frame out of sight.
+    def last_words(self, limit: int = 4000) -> str:
         self.worker.stderr.seek(0)
-        return self.worker.stderr.read().decode("utf-8", "replace")[-16000:]
+        return self.worker.stderr.read().decode("utf-8", "replace")[-limit:]
 
     def death(self) -> tuple[str, int | None]:
         """Why the worker is gone, and the deck line it was running, if its last words say."""
@@ -395,7 +392,9 @@ class DeckRun:
         code = self.worker.process.wait()
         self.worker.dead = True
         tail = self.last_words()
-        line = _crash_line(tail, self.filename)
+        # The deck line is searched further back: after a crash's Python stack, faulthandler
+        # lists every extension module loaded, kilobytes of them where TensorFlow imports JAX.
+        line = _crash_line(self.last_words(1 << 16), self.filename)
         near_limit = self.worker.peak_mb >= 0.9 * self.memory_mb
         if self.memory_mb and (near_limit or any(sign in tail for sign in OUT_OF_MEMORY)):
             return (f"ran out of memory (the limit is {self.memory_mb} MB: "

@@ -114,11 +114,12 @@ def _case(deck: str, done: StepRun) -> CaseResult:
 
 
 def cache_key(config: Config, steps: list) -> str:
-    """cache.py's rule: the blocks and claims, the prelude and settings they run with, and the
-    course's modules they import (the worker runs in the course root, where `import helpers`
-    finds helpers.py). Nothing in it names the course's place: a moved course keeps its cache."""
+    """cache.py's rule: the blocks and claims, the prelude and settings they run with (the Keras
+    backend too), and the course's modules they import (the worker runs in the course root,
+    where `import helpers` finds helpers.py). Nothing in it names the course's place: a moved
+    course keeps its cache."""
     code = [prelude(config)] + [text for step in steps if isinstance(step, Block)
                                 for text in (step.source, step.setup)]
-    return fingerprint(prelude(config), repr(config.check), repr(steps),
+    return fingerprint(prelude(config), repr(config.check), config.keras_backend, repr(steps),
                        files=local_imports(code, [config.root]))
 

@@ -364,6 +364,7 @@ class Worker:
 
     def materialise(self, names: set[str]) -> None:
         """Make the deferred weights of the models and layers a block names."""
+        _forget_deferred_variables()
         for name in names:
             value = self.namespace.get(name)
             if not isinstance(value, self.keras.Layer):  # models are layers too
@@ -372,6 +373,18 @@ class Worker:
                 # Keras keeps a deferred variable's initializer until it is first made.
                 if getattr(variable, "_value", True) is None:
                     variable._deferred_initialize()
+
+
+def _forget_deferred_variables() -> None:
+    """Take the deferred variables off Keras' own list of them. On JAX, `predict` and `fit` run
+    through stateless calls, whose scope makes every variable on that list when it ends: every
+    model the deck has built, its 922M-parameter layer too, and again those `materialise` made
+    (a TypeError). Only the worker decides which deferred weights are made."""
+    try:
+        from keras.src.backend.common import global_state
+    except ImportError:  # another Keras: its list, if any, stays
+        return
+    global_state.set_global_attribute("uninitialized_variables", [])
 
 
 def _calls_any(tree: ast.AST, methods: set[str]) -> bool:

@@ -58,7 +58,7 @@ def current_jobs(config: Config) -> dict[str, dict[str, CurrentJob]]:
     jobs: dict[str, dict[str, CurrentJob]] = {"figures": {}, "notebooks": {}}
     for script in figure_jobs.discover(config)[0]:
         jobs["figures"][script.name] = CurrentJob(
-            figure_jobs.fingerprint(script, config.root),
+            figure_jobs.fingerprint(script, config),
             frozenset(figure_output(config, name) for name in script.outputs),
             relative(values_dir(config, "figure") / f"{script.name}.json"))
     for path in config.notebooks():

@@ -169,12 +169,14 @@ def _alt_declaration(tree: ast.Module, path: Path, outputs: tuple[str, ...],
     return tuple(entries), lines
 
 
-def fingerprint(script: FigureScript, root: Path) -> str:
+def fingerprint(script: FigureScript, config: Config) -> str:
     """Everything a script's outputs depend on, by cache.py's rule: its source, its helpers, its
-    declared inputs and outputs, and the packaged figure style it draws with. Not its `ALT`:
-    better words for a figure do not draw it again (the pages take them from the source)."""
-    inputs = [root / name for name in script.inputs]
+    declared inputs and outputs, the packaged figure style it draws with and the Keras backend
+    it runs on. Not its `ALT`: better words for a figure do not draw it again (the pages take
+    them from the source)."""
+    inputs = [config.root / name for name in script.inputs]
     return cache.fingerprint(repr(script.outputs), repr(script.inputs), script.path.name,
+                             config.keras_backend,
                              _source_without_alt(script),
                              files=[*script.helpers, *STYLE_MODULES, *inputs])
 
@@ -212,13 +214,13 @@ def make_figures(config: Config, names: list[str] | None = None, force: bool = F
         scripts = [s for s in scripts if s.name in names]
 
     # No display, no bytecode or timestamps written; helpers keep trained models in LECTURE_CACHE.
-    env = child_environment(side_by_side=True, MPLBACKEND="Agg", SOURCE_DATE_EPOCH="0",
+    env = child_environment(config.keras_backend, side_by_side=True, MPLBACKEND="Agg", SOURCE_DATE_EPOCH="0",
                             PYTHONDONTWRITEBYTECODE="1", LECTURE_CACHE=str(cache_dir(config)))
     runner = Runner("figures", "script", config.output_dir / config.figures_subdir,
                     cache_dir(config), config.root, env, config.figure_timeout,
                     values_dir=values_dir(config, "figure"))
     jobs = [Job(s.name, s.path, [sys.executable, str(s.path), "--out"], s.outputs,
-                fingerprint(s, config.root), partial(_diagnose, s.path, config.figure_timeout),
+                fingerprint(s, config), partial(_diagnose, s.path, config.figure_timeout),
                 s.outputs_line) for s in scripts]
     ran = runner.run(jobs, force=force, progress=progress, expected=expected)
     result.ran, result.written = ran.ran, ran.written

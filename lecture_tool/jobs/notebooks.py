@@ -36,14 +36,14 @@ RUNNER = (PACKAGE / "child_processes" / "notebook_runner.py", PACKAGE / "values.
 def fingerprint(notebook: Path, config: Config) -> str:
     """What an executed notebook depends on, by cache.py's rule: the notebook, the modules of its
     directory (where its kernel runs) that its code imports, the page template, the runner and
-    the page's language."""
+    the page's language and the Keras backend its kernel runs on."""
     try:
         cells = json.loads(notebook.read_bytes()).get("cells", [])
         code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
     except (OSError, ValueError, AttributeError):
         code = ""  # not a notebook: the runner will say so
     helpers = cache.local_imports([code], [notebook.parent])
-    return cache.fingerprint(config.language, files=[notebook, *helpers, TEMPLATE, *RUNNER])
+    return cache.fingerprint(config.language, config.keras_backend, files=[notebook, *helpers, TEMPLATE, *RUNNER])
 
 
 def make_notebooks(config: Config, force: bool = False,
@@ -60,7 +60,7 @@ def make_notebooks(config: Config, force: bool = False,
         result.diagnostics = [Diagnostic(p, 1, ERROR, f"running notebooks needs {', '.join(missing)}: "
                                          f"{install_command('notebooks')}") for p in notebooks]
         return result
-    env = child_environment(side_by_side=True, MPLBACKEND=None)  # the kernel draws inline
+    env = child_environment(config.keras_backend, side_by_side=True, MPLBACKEND=None)  # the kernel draws inline
     runner = Runner("notebooks", "notebook", config.output_dir / NOTEBOOK_PAGES,
                     cache_dir(config), config.notebooks_dir, env,
                     config.notebook_timeout, reproducible=False,
