@@ -26,7 +26,6 @@ average before and after, since the machine may be shared.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -40,19 +39,12 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from bench_check import measure as measure_command  # this directory is on sys.path
+
 REPO = Path(__file__).resolve().parent.parent
 LECTURE = Path(sys.executable).parent / "lecture"
 BACKENDS = ("tensorflow", "jax", "torch")
 EXTRAS = ("figures", "keras", "jax", "torch", "notebooks", "pdf")
-
-MEASURE = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-children = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"seconds": time.perf_counter() - start, "code": code,
-                  "cpu": children.ru_utime + children.ru_stime, "peak_mb": children.ru_maxrss / 1024}))
-"""
 
 # The seed's two largest counts, written for today's Keras as lecture 3 has them.
 SEED = """# The 922M Dense layer
@@ -90,10 +82,7 @@ model = Sequential([
 
 
 def measure(command: list[str], backend: str) -> dict:
-    env = dict(os.environ, KERAS_BACKEND=backend)
-    output = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
-                            text=True, check=True, env=env).stdout
-    return json.loads(output)
+    return measure_command(command, env=dict(os.environ, KERAS_BACKEND=backend))
 
 
 def course(root: Path, backend: str, seed: bool) -> Path:

@@ -19,18 +19,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 LECTURE = Path(sys.executable).parent / "lecture"
 
+# The command's wall time, CPU time and peak memory, measured by a parent of its own (another
+# bench's children do not count). bench_torch.py and bench_backends.py measure with it too.
 MEASURE = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": time.perf_counter() - start, "code": code,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                  "cpu": children.ru_utime + children.ru_stime, "peak_mb": children.ru_maxrss / 1024}))
 """
 
 
-def measure(command: list[str]) -> dict:
+def measure(command: list[str], env: dict | None = None) -> dict:
     output = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
-                            text=True, check=True).stdout
+                            text=True, check=True, env=env).stdout
     return json.loads(output)
 
 

@@ -12,33 +12,19 @@ Run with `.venv/bin/python bench/bench_torch.py [--runs N]`.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from bench_check import measure  # this directory is on sys.path: the script's own
+
 REPO = Path(__file__).resolve().parent.parent
 LECTURE = Path(sys.executable).parent / "lecture"
 DECK = REPO / "tests" / "samples" / "torch" / "models.md"
 TARGET = 1.3
-
-MEASURE = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(json.dumps({"seconds": time.perf_counter() - start, "code": code,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-"""
-
-
-def measure(command: list[str]) -> dict:
-    output = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
-                            text=True, check=True).stdout
-    return json.loads(output)
 
 
 def course(root: Path) -> Path:
