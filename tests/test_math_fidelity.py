@@ -138,7 +138,8 @@ def our_math(browser, tmp_path, source: str) -> list[list[str]]:
 # What a slide says around its math, as its reader sees it: each rendered formula as its TeX.
 SLIDE_TEXT = """(root) => [...root.querySelectorAll('.remark-slides-area .remark-slide-content')].map(slide => {
     const copy = slide.cloneNode(true);
-    copy.querySelectorAll('.remark-slide-number').forEach(n => n.remove());
+    // The slide's number and our page's copy buttons are no part of what the deck says.
+    copy.querySelectorAll('.remark-slide-number, .lecture-copy-code').forEach(n => n.remove());
     copy.querySelectorAll('.katex').forEach(k => {
         const tex = k.querySelector('annotation');
         k.replaceWith('[' + (tex ? tex.textContent : '') + ']');
