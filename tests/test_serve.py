@@ -148,11 +148,15 @@ def test_no_request_sees_half_a_page_during_rebuilds(tmp_path, served):
     threads = [threading.Thread(target=hammer) for _ in range(4)]
     for thread in threads:
         thread.start()
-    for edit in range(15):
+    # At least 15 edits, and on until the readers have had 50 answers: a page waits for the
+    # rebuild under way, and on a loaded machine each takes longer (bounded: a minute).
+    edit, deadline = 0, time.monotonic() + 60
+    while edit < 15 or (len(responses) <= 50 and time.monotonic() < deadline):
         text = DECK.replace("Original text.", f"Edit {edit}. " + "padding " * 400 * (edit % 3))
         versions.add(text)
         deck.write_text(text)
         time.sleep(0.12)
+        edit += 1
     stop.set()
     for thread in threads:
         thread.join()
