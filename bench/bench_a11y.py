@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,16 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
+# This directory is on sys.path (the script's own): one copy of each helper.
+from bench_pdf import chromium
+from bench_versus import course_copy
+
 REPO = Path(__file__).resolve().parent.parent
 DECK = "lecture3-neural-networks"
-
-
-def chromium() -> str:
-    found = (os.environ.get("LECTURE_CHROMIUM") or shutil.which("chromium")
-             or shutil.which("google-chrome"))
-    if not found:
-        sys.exit("no Chromium: apt-get install chromium, or set LECTURE_CHROMIUM")
-    return found
 
 
 def lecture(checkout: Path, *args: str, ok: tuple[int, ...] = (0,)) -> float:
@@ -49,16 +44,6 @@ def lecture(checkout: Path, *args: str, ok: tuple[int, ...] = (0,)) -> float:
     if done.returncode not in ok:
         sys.exit(f"{checkout}: lecture {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return seconds
-
-
-def course_copy(checkout: Path, scratch: Path) -> Path:
-    """The checkout's own lecture 3: the deck and figures as they were at its commit."""
-    course = scratch / checkout.name
-    for part in ("slides", "figures_src", "notebooks"):
-        shutil.copytree(checkout / part, course / part, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(checkout / "pyproject.toml", course / "pyproject.toml")
-    (course / "node_modules").symlink_to(REPO / "node_modules")
-    return course
 
 
 def main() -> None:
